@@ -1,0 +1,73 @@
+"""Inputs of the alarm core: facts that happened (past tense).
+
+The shell turns pin edges, serial frames, detector results, MQTT commands and
+expired timers into these values and feeds them to ``step``. They carry no
+time: ``step`` receives ``now`` separately, so the shell (or the simulator's
+virtual clock) decides what time it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel
+
+from hlidka_contract import Command, EventType
+
+
+@dataclass(frozen=True, slots=True)
+class InputChanged:
+    """A configured input (Pi pin or satellite-node input) changed, already debounced.
+
+    ``active`` means: door open, button pressed, tamper tripped, key switch on.
+    """
+
+    name: str
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceSeen:
+    """A satellite node or a camera gave a sign of life (heartbeat, frame, boot)."""
+
+    device: str
+    kind: Literal["node", "camera"]
+    #: Set on a node's boot message: it restarted.
+    reset_cause: str | None = None
+    firmware: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceLost:
+    """The shell knows a device is gone at once (USB unplugged, camera source died)."""
+
+    device: str
+    kind: Literal["node", "camera"]
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class DetectorReported:
+    """A camera event from the detector (motion, crossing, tamper ...)."""
+
+    camera: str
+    type: EventType
+    data: BaseModel
+
+
+@dataclass(frozen=True, slots=True)
+class CommandReceived:
+    """A command that already parsed against the contract and names this agent."""
+
+    command: Command
+
+
+@dataclass(frozen=True, slots=True)
+class TimerFired:
+    """A timer the core started with ``StartTimer`` is due."""
+
+    name: str
+
+
+Input = InputChanged | DeviceSeen | DeviceLost | DetectorReported | CommandReceived | TimerFired
