@@ -27,8 +27,11 @@ SERIAL_PORT_PATTERN = re.compile(
 
 
 def _only_for(model: BaseModel, key: str, kind: str, allowed: str) -> None:
-    """A kind-specific key set on another kind is a misunderstanding worth reporting."""
-    if key in model.model_fields_set and kind != allowed:
+    """A kind-specific key changed on another kind is a misunderstanding worth reporting.
+
+    Compared with the default rather than "was it written", so a dumped config validates again.
+    """
+    if kind != allowed and getattr(model, key) != type(model).model_fields[key].default:
         raise config_error(
             f"{key} only applies to kind = {allowed!r}, not {kind!r}.", f"remove {key}.", key=key
         )

@@ -6,7 +6,7 @@ and description, so the same kind of value is checked the same way wherever it a
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, ConfigDict, Field
@@ -44,7 +44,15 @@ def _time_text(value: object) -> object:
     raise config_error("Expected a time of day.", 'write the time as text like "07:30".')
 
 
+def _date_text(value: object) -> object:
+    # TOML gives a date; ISO text is accepted too so a JSON dump of the config validates again.
+    if isinstance(value, str | date):
+        return value
+    raise config_error("Expected a date.", "write a TOML date like 2026-12-24 (no quotes).")
+
+
 ClockTime = Annotated[time, Field(strict=False), BeforeValidator(_time_text)]
+CalendarDate = Annotated[date, Field(strict=False), BeforeValidator(_date_text)]
 RelativeFile = Annotated[
     str, Field(min_length=1, description="File path; relative paths are resolved against the config file")
 ]

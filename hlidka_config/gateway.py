@@ -6,6 +6,7 @@ reports the ones that are missing, so every referenced file is checked at load t
 
 from __future__ import annotations
 
+import re
 from typing import Literal, Self
 
 from pydantic import BaseModel, Field, field_validator, model_validator
@@ -13,6 +14,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from .fields import STRICT_MODEL, HexAccount, RelativeFile, TcpPort, config_error
 
 DB_SCHEMES = ("sqlite:///", "postgresql://")
+URL_PATTERN = re.compile(r"^https?://[^\s/]+\S*$")
 
 
 class TlsConfig(BaseModel):
@@ -89,9 +91,18 @@ class PoliceConfig(BaseModel):
 class RegionalConfig(BaseModel):
     model_config = STRICT_MODEL
 
-    url: str = Field(pattern=r"^https?://\S+$", description="Regional centre endpoint (http or https)")
+    url: str = Field(description="Regional centre endpoint (http or https)")
     secret_file: RelativeFile = Field(description="HMAC secret for signing requests")
     timeout_s: float = Field(default=10.0, ge=1.0, le=120.0, description="Request timeout, seconds")
+
+    @field_validator("url")
+    @classmethod
+    def http_url(cls, value: str) -> str:
+        if not URL_PATTERN.match(value):
+            raise config_error(
+                "Not an http or https URL.", 'use a URL like "https://region.example.cz/api/events".'
+            )
+        return value
 
 
 class GatewayConfig(BaseModel):

@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field, PrivateAttr, model_validator
+from pydantic_core import PydanticCustomError
 
 from .agent import AgentConfig
 from .fields import STRICT_MODEL
 from .gateway import BrokerConfig, GatewayConfig
 from .schedule import Schedule
-from .site import DEFAULT_TIMEZONE, Building, Entrance, Location, SiteInfo
+from .site import DEFAULT_TIMEZONE, Building, Entrance, Location, SiteInfo, check_timezone
 
 
 def _inherit_site_defaults(data: Any) -> Any:
@@ -25,8 +26,10 @@ def _inherit_site_defaults(data: Any) -> Any:
     site = data["site"]
     data = dict(data)
     schedule = data.get("schedule")
-    if isinstance(schedule, dict) and "timezone" not in schedule:
-        data["schedule"] = {**schedule, "timezone": site.get("timezone", DEFAULT_TIMEZONE)}
+    timezone = site.get("timezone", DEFAULT_TIMEZONE)
+    # A bad site timezone is reported once, at site.timezone, not again under schedule.
+    if isinstance(schedule, dict) and "timezone" not in schedule and _known_timezone(timezone):
+        data["schedule"] = {**schedule, "timezone": timezone}
     gateway = data.get("gateway")
     police = gateway.get("police") if isinstance(gateway, dict) else None
     if (
@@ -37,6 +40,13 @@ def _inherit_site_defaults(data: Any) -> Any:
     ):
         data["gateway"] = {**gateway, "police": {**police, "account": site["account"]}}
     return data
+
+
+def _known_timezone(name: object) -> bool:
+    try:
+        return isinstance(name, str) and check_timezone(name) == name
+    except PydanticCustomError:
+        return False
 
 
 class SiteConfig(BaseModel):

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from .fields import STRICT_MODEL, ClockTime, config_error
+from .fields import STRICT_MODEL, CalendarDate, ClockTime, config_error
 from .site import DEFAULT_TIMEZONE, check_timezone
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -51,7 +51,7 @@ class ExceptionDay(BaseModel):
 
     model_config = STRICT_MODEL
 
-    date: dt.date = Field(description="The date, as a TOML date (2026-12-24)")
+    date: CalendarDate = Field(description="The date, as a TOML date (2026-12-24)")
     closed: bool = Field(default=False, description="Closed all day (holiday)")
     windows: list[Window] = Field(default_factory=list, max_length=16, description="This date's own windows")
 
