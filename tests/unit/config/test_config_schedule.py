@@ -99,4 +99,4 @@ def test_closed_day_is_never_school_hours(day: date, minute: int) -> None:
         }
     )
     when = datetime.combine(day, time(0), PRAGUE) + timedelta(minutes=minute)
-    assert not is_school_hours(closed, when.replace(tzinfo=PRAGUE))
+    assert not is_school_hours(closed, when)
