@@ -75,7 +75,7 @@ def test_unknown_agent_and_thing_raise_key_error() -> None:
 def test_config_is_frozen() -> None:
     config = load_config(EXAMPLE)
     with pytest.raises(ValueError, match="frozen"):
-        config.site.id = "x"  # type: ignore[misc]
+        config.site.id = "x"
 
 
 def test_outbox_path_defaults_per_agent() -> None:

@@ -28,8 +28,8 @@ SCHEDULE = Schedule.model_validate(
 )
 
 
-def prague(*args: int) -> datetime:
-    return datetime(*args, tzinfo=PRAGUE)  # type: ignore[misc]
+def prague(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=PRAGUE)
 
 
 @pytest.mark.parametrize(
