@@ -1,0 +1,1 @@
+"""Hlídka gateway: ingest, site rules, supervision, operator API and upstream links."""

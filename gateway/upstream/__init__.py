@@ -1,0 +1,1 @@
+"""Upstream links of the gateway: police receiver and regional server."""
