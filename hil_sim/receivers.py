@@ -84,13 +84,16 @@ class PoliceReceiver:
         for part in raw_x.strip("[]").split("]["):
             if part:
                 xdata[part[0]] = part[1:]
-        message_type = getattr(event.message_type, "value", event.message_type)
+        message_type = str(getattr(event.message_type, "value", event.message_type))
+        # pysiaalarm puts the SIA-DCS area in ``ri`` and the zone in ``message``;
+        # for ADM-CID the zone is in ``ri``.
+        zone = event.ri if message_type == "ADM-CID" else (event.message or event.ri)
         item = SiaReceived(
             received_at=time.time(),
-            message_type=str(message_type),
+            message_type=message_type,
             account=event.account,
             code=event.code,
-            zone=event.ri,
+            zone=zone,
             sequence=event.sequence,
             xdata=xdata,
             raw=event.full_message or "",
