@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 import tomllib
 from pathlib import Path
 
@@ -26,7 +25,9 @@ scalars = (
     | st.dates()
 )
 values = st.recursive(
-    scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=3), max_leaves=8
+    scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=3),
+    max_leaves=8,
 )
 tables = st.recursive(
     st.dictionaries(keys, values, max_size=4),
