@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,8 +100,11 @@ class Outbox:
                 raise
             self._db.execute("COMMIT")
 
-    def add(self, build: Callable[[int], Event], now: float) -> Event:
+    def add(self, build: Callable[[int], Event], now: float, kv: Mapping[str, str] | None = None) -> Event:
         """Allocate the next seq, build the event with it and store it, atomically.
+
+        ``kv`` is written in the same transaction: the core's state that emitted
+        the event is never out of step with the event on disk.
 
         Raises ``OutboxFull`` for an info event when even eviction left no room;
         alarms and troubles are stored whatever the size.
@@ -128,6 +131,8 @@ class Outbox:
                 ),
             )
             db.execute("INSERT OR REPLACE INTO kv (key, value) VALUES ('next_seq', ?)", (str(seq + 1),))
+            for key, value in (kv or {}).items():
+                db.execute("INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)", (key, value))
         return event
 
     def _next_seq(self, db: sqlite3.Connection) -> int:
@@ -191,6 +196,9 @@ class Outbox:
     def mark_sent(self, ids: Iterable[str], now: float) -> None:
         for event_id in ids:
             self._sent[event_id] = now
+
+    def in_flight(self) -> int:
+        return len(self._sent)
 
     def forget_sent(self) -> None:
         """After a reconnect: treat everything unacknowledged as never sent."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,7 @@ NOW = 1_767_600_000.0
 
 
 def command(ctype: CommandType = CommandType.LOCKDOWN, **over: object) -> bytes:
-    fields: dict[str, object] = {
+    fields: dict[str, Any] = {
         "id": uuid7(NOW),
         "site": "skola",
         "agent": "a1",
