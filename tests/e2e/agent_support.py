@@ -127,7 +127,9 @@ class Consumer:
         self.invalid: list[str] = []
         self.acks: list[dict[str, Any]] = []
         self.status: list[bytes] = []
-        self.acking = True
+        #: Acknowledge only the first N events received (a lagging gateway); None: all.
+        self.ack_at_most: int | None = None
+        self._acked = 0
         self._lock = threading.Lock()
         c = mqtt.Client(
             CallbackAPIVersion.VERSION2, client_id="test-gateway", protocol=MQTTProtocolVersion.MQTTv5
@@ -165,8 +167,10 @@ class Consumer:
             return
         with self._lock:
             self.events.append(event)
-        if self.acking:
-            self.ack([event])
+            if self.ack_at_most is not None and self._acked >= self.ack_at_most:
+                return
+            self._acked += 1
+        self.ack([event])
 
     def ack(self, events: list[Event]) -> None:
         ack = EventAck(
