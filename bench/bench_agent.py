@@ -154,9 +154,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         rate, bare = bench_outbox(tmp, 2000)
-        print(
-        print(f"outbox inserts/s {rate:8.0f}   bare sqlite WAL+FULL {bare:8.0f}   ratio {rate / bare:.2f}")
-        )
+        print(f"outbox inserts/s {rate:8.0f}  bare sqlite WAL+FULL {bare:8.0f}  ratio {rate / bare:.2f}")
         broker_cls = Mosquitto if os.environ.get("BENCH_NAGLE") else NoDelayMosquitto
         with broker_cls(tmp / "broker") as broker:
             raw = bench_raw_paho(broker.port, n)
