@@ -1,0 +1,186 @@
+"""``hlidka-agent`` (``python -m edge_agent``): run, check-config, walk-test, status.
+
+Exit codes: 0 fine, 2 invalid config or unknown agent, 3 walk test with inputs
+not seen, 4 agent not running (status).
+``status`` reads the small JSON file the running agent rewrites every second
+next to its outbox (``<outbox>.status.json``), so it needs no broker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from hlidka_config import ConfigError, SiteConfig, load_config
+
+from . import logs
+
+log = logging.getLogger("edge_agent")
+STALE_S = 10.0
+
+
+def _load(path: str, agent: str | None, err: TextIO) -> SiteConfig | None:
+    try:
+        site = load_config(path)
+        if agent is not None:
+            site.agent(agent)
+    except ConfigError as exc:
+        print(exc, file=err)
+        return None
+    except KeyError as exc:
+        print(f"{path}: agents: {exc.args[0]} Fix: use one of the [[agents]] ids.", file=err)
+        return None
+    return site
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    logs.setup(args.log_level)
+    site = _load(args.config, args.agent, sys.stderr)
+    if site is None:
+        return 2
+    from .app import build_agent
+
+    agent = build_agent(site, args.agent)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: agent.stop())
+    agent.run()
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    site = _load(args.config, args.agent, sys.stderr)
+    if site is None:
+        return 2
+    which = f"agent {args.agent}" if args.agent else f"{len(site.agents)} agents"
+    print(f"OK: {args.config}: site {site.site.id}, {which}")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    site = _load(args.config, args.agent, sys.stderr)
+    if site is None:
+        return 2
+    from .app import status_path_for
+
+    path = status_path_for(site.resolve(site.agent(args.agent).outbox_path()))
+    try:
+        st: dict[str, Any] = json.loads(path.read_text())
+    except (OSError, ValueError):
+        print(f"agent {args.agent}: no status file at {path}: not running here", file=out)
+        return 4
+    age = time.time() - float(st["time"])
+    snap = st["snapshot"]
+    running = st.get("running", False) and age < STALE_S
+    print(f"agent {args.agent}: {'running' if running else 'NOT running'} (status {age:.0f} s old)", file=out)
+    print(f"  link: {'up' if st['link']['up'] else 'DOWN ' + str(st['link']['error'])}", file=out)
+    print(
+        f"  outbox: {st['outbox']['pending']} unacknowledged, seq {st['outbox']['high_water_seq']}", file=out
+    )
+    doors = ", ".join(f"{k} {v}" for k, v in snap["doors"].items()) or "none reported"
+    print(f"  doors: {doors}", file=out)
+    print(f"  panic: {', '.join(snap['panic_latched']) or 'none'}", file=out)
+    drill = f" (drill {snap['drill']})" if snap["drill"] else ""
+    print(f"  lockdown: {'ON' if snap['lockdown'] else 'off'}{drill}", file=out)
+    return 0 if running else 4
+
+
+def cmd_walk_test(
+    args: argparse.Namespace,
+    ask: Callable[[str], str] = input,
+    out: TextIO | None = None,
+) -> int:
+    """Commissioning: trigger each input in turn, optionally check each output, write a report."""
+    out = out or sys.stdout
+    site = _load(args.config, args.agent, sys.stderr)
+    if site is None:
+        return 2
+    from .gpio_inputs import GpioInputs
+    from .gpio_outputs import GpioOutputs
+
+    cfg = site.agent(args.agent)
+    seen: dict[str, threading.Event] = {i.name: threading.Event() for i in cfg.inputs}
+    gpio = GpioInputs(cfg.inputs, lambda name, active, t: seen[name].set(), time.time)
+    results: dict[str, Any] = {"inputs": {}, "outputs": {}}
+    try:
+        print(f"Walk test for {args.agent}: {len(cfg.inputs)} inputs", file=out)
+        for inp in cfg.inputs:
+            print(
+                f"  trigger {inp.kind} {inp.name!r} (pin {inp.pin}) within {args.timeout:.0f} s ...", file=out
+            )
+            ok = seen[inp.name].wait(args.timeout)
+            results["inputs"][inp.name] = {"kind": inp.kind, "pin": inp.pin, "ok": ok}
+            print(f"    {inp.name}: {'OK' if ok else 'NOT SEEN'}", file=out)
+    finally:
+        gpio.close()
+    if args.outputs:
+        outs = GpioOutputs(cfg.outputs)
+        try:
+            for o in cfg.outputs:
+                if ask(f"Pulse {o.kind} {o.name!r} (pin {o.pin}) for 2 s? [y/N] ").strip().lower() != "y":
+                    results["outputs"][o.name] = {"kind": o.kind, "checked": False}
+                    continue
+                outs.set(o.name, not outs.states()[o.name])
+                time.sleep(2.0)
+                outs.set(o.name, not outs.states()[o.name])
+                works = ask(f"Did {o.name!r} work? [y/n] ").strip().lower() == "y"
+                results["outputs"][o.name] = {"kind": o.kind, "checked": True, "ok": works}
+        finally:
+            outs.close()
+    report = Path(args.report or f"walk-test-{args.agent}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json")
+    results.update(
+        site=site.site.id, agent=args.agent, time=datetime.now(UTC).isoformat(), config=args.config
+    )
+    report.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    missing = [n for n, r in results["inputs"].items() if not r["ok"]]
+    failed = [n for n, r in results["outputs"].items() if r.get("checked") and not r.get("ok")]
+    print(
+        f"Report written to {report}; not seen: {', '.join(missing) or 'none'}; "
+        f"outputs failed: {', '.join(failed) or 'none'}",
+        file=out,
+    )
+    return 3 if missing or failed else 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="hlidka-agent", description="Hlídka edge agent")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(sp: argparse.ArgumentParser, agent_required: bool = True) -> None:
+        sp.add_argument("--config", required=True, help="site TOML file")
+        sp.add_argument("--agent", required=agent_required, help="agent id in the config")
+
+    run = sub.add_parser("run", help="run the agent (long-running)")
+    common(run)
+    run.add_argument("--log-level", default="INFO")
+    run.set_defaults(func=cmd_run)
+    check = sub.add_parser("check-config", help="validate the config; exit 2 with file and key path if not")
+    common(check, agent_required=False)
+    check.set_defaults(func=cmd_check)
+    walk = sub.add_parser(
+        "walk-test", help="commissioning: trigger every input, check outputs, write a report"
+    )
+    common(walk)
+    walk.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for each input")
+    walk.add_argument("--outputs", action="store_true", help="also pulse each output and ask if it worked")
+    walk.add_argument("--report", help="report file (default walk-test-<agent>-<time>.json)")
+    walk.set_defaults(func=cmd_walk_test)
+    status = sub.add_parser("status", help="doors, panic, lockdown and link of the agent running here")
+    common(status)
+    status.set_defaults(func=cmd_status)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    result: int = args.func(args)
+    return result

@@ -1,0 +1,202 @@
+"""Test support for the agent's end-to-end tests: a site config, a stand-in core, the gateway's ack role.
+
+The stand-in core exists because these tests prove the *shell* (outbox, relay,
+link, commands): door changes become door events, a panic press one panic
+event, every valid command is accepted. The real core is tested on its own.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
+
+from edge_agent.core.effects import AckCommand, Effect, Emit
+from edge_agent.core.inputs import CommandReceived, Input, InputChanged
+from hlidka_config import SiteConfig
+from hlidka_contract import Channel, Event, EventAck, EventType, Severity, encode, parse_event, topic
+from hlidka_contract.events import AgentSnapshot, DoorData, PanicPressedData
+
+SITE, AGENT = "skola", "agent-vchod"
+
+
+def write_site(tmp: Path, port: int, ack_timeout_s: float = 1.0) -> Path:
+    path = tmp / "site.toml"
+    path.write_text(
+        f"""
+[site]
+id = "{SITE}"
+name = "Test school"
+account = "1234"
+
+[[buildings]]
+id = "budova"
+name = "Budova"
+rooms = [{{ id = "hala", name = "Hala" }}, {{ id = "vratnice", name = "Vrátnice" }}]
+
+[[entrances]]
+id = "vchod"
+name = "Hlavní vchod"
+building = "budova"
+room = "hala"
+
+[schedule]
+windows = [{{ days = ["mon", "tue", "wed", "thu", "fri"], start = "07:00", end = "16:00" }}]
+
+[broker]
+host = "127.0.0.1"
+port = {port}
+keepalive_s = 5
+
+[[agents]]
+id = "{AGENT}"
+entrance = "vchod"
+outbox = {{ path = "outbox.db", ack_timeout_s = {ack_timeout_s} }}
+
+[[agents.inputs]]
+name = "dvere"
+kind = "door"
+pin = 17
+debounce_ms = 0
+
+[[agents.inputs]]
+name = "panika"
+kind = "panic"
+pin = 23
+room = "vratnice"
+debounce_ms = 20
+
+[[agents.outputs]]
+name = "zamek"
+kind = "lock"
+pin = 5
+fail = "secure"
+door = "dvere"
+"""
+    )
+    return path
+
+
+class StandInCore:
+    """Door changes -> door events, panic press -> one alarm, commands -> accepted."""
+
+    def __init__(self, site: SiteConfig, agent_id: str) -> None:
+        self.kinds = {i.name: i.kind for i in site.agent(agent_id).inputs}
+
+    def initial(self, now: float) -> tuple[Any, list[Effect]]:
+        return {"doors": {}, "panic": []}, []
+
+    def step(self, state: Any, inp: Input, now: float) -> tuple[Any, list[Effect]]:
+        doors, panic = dict(state["doors"]), list(state["panic"])
+        effects: list[Effect] = []
+        if isinstance(inp, InputChanged) and self.kinds.get(inp.name) == "door":
+            doors[inp.name] = "open" if inp.active else "closed"
+            etype = EventType.DOOR_OPENED if inp.active else EventType.DOOR_CLOSED
+            effects.append(Emit(etype, DoorData(door=inp.name), Severity.INFO, inp.name))
+        elif isinstance(inp, InputChanged) and self.kinds.get(inp.name) == "panic" and inp.active:
+            if inp.name not in panic:
+                panic.append(inp.name)
+                data = PanicPressedData(button=inp.name, silent=True)
+                effects.append(Emit(EventType.PANIC_PRESSED, data, Severity.ALARM, inp.name))
+        elif isinstance(inp, CommandReceived):
+            effects.append(AckCommand(inp.command.id, True))
+        return {"doors": doors, "panic": panic}, effects
+
+    def snapshot(self, state: Any) -> AgentSnapshot:
+        return AgentSnapshot(doors=state["doors"], panic_latched=state["panic"])
+
+    def to_json(self, state: Any) -> str:
+        return json.dumps(state, sort_keys=True)
+
+    def from_json(self, text: str) -> Any:
+        return json.loads(text)
+
+
+class Consumer:
+    """Plays the gateway: subscribes to the agent's events, validates them, acknowledges them."""
+
+    def __init__(self, port: int, site: str = SITE, agent: str = AGENT) -> None:
+        self.site, self.agent = site, agent
+        self.events: list[Event] = []
+        self.invalid: list[str] = []
+        self.acks: list[dict[str, Any]] = []
+        self.status: list[bytes] = []
+        #: Acknowledge only the first N events received (a lagging gateway); None: all.
+        self.ack_at_most: int | None = None
+        self._acked = 0
+        self._lock = threading.Lock()
+        c = mqtt.Client(
+            CallbackAPIVersion.VERSION2, client_id="test-gateway", protocol=MQTTProtocolVersion.MQTTv5
+        )
+        c.on_connect = self._on_connect
+        c.on_message = self._on_message
+        c.reconnect_delay_set(1, 2)
+        self.client = c
+        c.connect("127.0.0.1", port, keepalive=5)
+        c.loop_start()
+
+    def _on_connect(self, client: mqtt.Client, *_: Any) -> None:
+        client.subscribe(
+            [
+                (topic(self.site, self.agent, Channel.EVENT), 1),
+                (topic(self.site, self.agent, Channel.CMD_ACK), 1),
+                (topic(self.site, self.agent, Channel.STATUS), 1),
+            ]
+        )
+
+    def _on_message(self, client: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
+        if msg.topic.endswith("/cmd_ack"):
+            with self._lock:
+                self.acks.append(json.loads(msg.payload))
+            return
+        if msg.topic.endswith("/status"):
+            with self._lock:
+                self.status.append(bytes(msg.payload))
+            return
+        try:
+            event = parse_event(msg.payload)
+        except ValueError as exc:
+            with self._lock:
+                self.invalid.append(str(exc))
+            return
+        with self._lock:
+            self.events.append(event)
+            if self.ack_at_most is not None and self._acked >= self.ack_at_most:
+                return
+            self._acked += 1
+        self.ack([event])
+
+    def ack(self, events: list[Event]) -> None:
+        ack = EventAck(
+            site=self.site,
+            agent=self.agent,
+            ids=[e.id for e in events],
+            high_water_seq=max(e.seq for e in events),
+        )
+        self.client.publish(topic(self.site, self.agent, Channel.ACK), encode(ack), qos=1)
+
+    def publish_command(self, payload: bytes, agent: str | None = None) -> None:
+        self.client.publish(topic(self.site, agent or self.agent, Channel.CMD), payload, qos=1)
+
+    def snapshot(self) -> list[Event]:
+        with self._lock:
+            return list(self.events)
+
+    def close(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+def wait_until(cond: Callable[[], bool], timeout: float, what: str) -> None:
+    """Bounded poll: a real broker and sockets are involved, so time passes for real."""
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.02)
