@@ -27,19 +27,12 @@ import paho.mqtt.client as mqtt  # noqa: E402
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion  # noqa: E402
 
 from edge_agent.app import Hooks, build_agent  # noqa: E402
+from edge_agent.mqtt_link import tcp_no_delay  # noqa: E402
 from edge_agent.outbox import Outbox  # noqa: E402
 from hil_sim.broker import Mosquitto  # noqa: E402
 from hlidka_config import load_config  # noqa: E402
 from tests.e2e.agent_support import AGENT, Consumer, StandInCore, wait_until, write_site  # noqa: E402
 from tests.unit.agent.test_outbox import door  # noqa: E402
-
-
-class NoDelayMosquitto(Mosquitto):
-    """Mosquitto with TCP_NODELAY: without it Nagle + delayed ACK add ~40 ms per hop on loopback."""
-
-    def _write_conf(self) -> None:
-        super()._write_conf()
-        self.conf.write_text(self.conf.read_text() + "set_tcp_nodelay true\n")
 
 
 def pct(xs: list[float], p: float) -> float:
@@ -80,6 +73,7 @@ def bench_raw_paho(port: int, n: int) -> list[float]:
 
     def client(cid: str) -> mqtt.Client:
         c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=cid, protocol=MQTTProtocolVersion.MQTTv5)
+        c.on_socket_open = tcp_no_delay  # the same socket option the agent uses: a fair baseline
         c.connect("127.0.0.1", port)
         c.loop_start()
         return c
@@ -155,8 +149,7 @@ def main() -> None:
         tmp = Path(d)
         rate, bare = bench_outbox(tmp, 2000)
         print(f"outbox inserts/s {rate:8.0f}  bare sqlite WAL+FULL {bare:8.0f}  ratio {rate / bare:.2f}")
-        broker_cls = Mosquitto if os.environ.get("BENCH_NAGLE") else NoDelayMosquitto
-        with broker_cls(tmp / "broker") as broker:
+        with Mosquitto(tmp / "broker") as broker:
             raw = bench_raw_paho(broker.port, n)
             pub, ack = bench_agent(tmp, broker.port, n)
         print(f"raw paho QoS1 round trip  {ms(raw)}   (baseline)")

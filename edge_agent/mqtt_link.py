@@ -16,6 +16,7 @@ Rules:
 from __future__ import annotations
 
 import logging
+import socket
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -50,6 +51,13 @@ class LinkHandlers:
 
 def _props(packet_type: int) -> Properties:
     return Properties(packet_type)  # type: ignore[no-untyped-call]  # paho leaves it unannotated
+
+
+def tcp_no_delay(_c: mqtt.Client, _u: Any, sock: Any) -> None:
+    # paho leaves Nagle on: a PUBACK followed by a PUBLISH then waits for the
+    # peer's delayed ACK, ~40 ms per hop (measured), on the alarm path.
+    if isinstance(sock, socket.socket):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 def read_credentials(path: Path) -> tuple[str, str]:
@@ -97,6 +105,7 @@ class MqttLink:
         c.reconnect_delay_set(*reconnect_s)
         # Events are bounded by the relay's window, not by paho's queue.
         c.max_inflight_messages_set(100)
+        c.on_socket_open = tcp_no_delay
         c.on_connect = self._on_connect
         c.on_disconnect = self._on_disconnect
         c.on_publish = self._on_publish
