@@ -74,6 +74,7 @@ def test_start_logs_and_kill9(tmp_path: Path) -> None:
 def test_restart_gives_a_new_process_and_keeps_the_log(tmp_path: Path) -> None:
     proc = ManagedProcess("sleeper", SLEEPER, env={"HLIDKA_X": "1"}, log_path=tmp_path / "s.log").start()
     first = proc.pid
+    proc.wait_ready(lambda: "up" in proc.log_text().splitlines(), timeout=10)
     proc.restart(timeout=2)
     assert proc.running and proc.pid != first and proc.starts == 2
     assert first is not None and _gone(first)
