@@ -98,6 +98,7 @@ class PinBoard:
                 if message is None:
                     break
                 self._dispatch(conn, message)
+        conn.close()
         with self._cond:
             if self._conn is conn:
                 self._conn, self.agent_pid = None, None

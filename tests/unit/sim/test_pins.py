@@ -194,4 +194,38 @@ def test_unchanged_agent_in_another_process_selects_the_factory_by_name(sock_dir
         finally:
             agent.terminate()
             agent.wait(timeout=10)
+            assert agent.stdout is not None
+            agent.stdout.close()
         _wait_for(lambda: not board.connected)
+
+
+def test_a_restarted_agent_replaces_the_old_link_and_the_record_continues(sock_dir: Path) -> None:
+    with PinBoard(sock_dir / "pins.sock") as board:
+        first = SimFactory(board.path, connect_timeout=5)
+        board.wait_connected(5)
+        lamp = DigitalOutputDevice(27, initial_value=True, pin_factory=first)
+        board.wait_output(27, True)
+        first.close()  # the agent dies
+        _wait_for(lambda: not board.connected)
+        second = SimFactory(board.path, connect_timeout=5)
+        board.wait_connected(5)
+        button = Button(17, pin_factory=second)
+        board.press(17, hold=None)
+        assert button.is_pressed
+        assert [c.level for c in board.outputs(27)] == [
+            True
+        ]  # a closed pin becomes an input: no output change
+        second.close()
+    lamp.close()
+
+
+def test_the_agent_survives_the_simulator_going_away(sock_dir: Path) -> None:
+    board = PinBoard(sock_dir / "pins.sock")
+    factory = SimFactory(board.path, connect_timeout=5)
+    board.wait_connected(5)
+    board.close()
+    lamp = DigitalOutputDevice(27, pin_factory=factory)
+    lamp.on()
+    assert [(pin, level) for _, pin, level in factory.history] == [(27, False), (27, True)]
+    lamp.close()
+    factory.close()

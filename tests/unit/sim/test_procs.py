@@ -158,3 +158,5 @@ def test_sigterm_to_the_simulator_stops_its_group(tmp_path: Path) -> None:
         if sim.poll() is None:
             os.killpg(sim.pid, signal.SIGKILL)
             sim.wait()
+        assert sim.stdout is not None
+        sim.stdout.close()
