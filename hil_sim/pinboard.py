@@ -16,7 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, NamedTuple
 
-from .pins import ENV_SOCKET, MAX_LINE, Message, check_socket_path, decode, encode
+from .pins import ENV_REST, ENV_SOCKET, MAX_LINE, Message, check_socket_path, decode, encode
 
 
 class PinBoardError(RuntimeError):
@@ -55,9 +55,14 @@ class PinBoard:
         self._acceptor = threading.Thread(target=self._accept, name="pinboard-accept", daemon=True)
         self._acceptor.start()
 
-    def env(self) -> dict[str, str]:
-        """Environment for the agent process (the factory name needs the package installed)."""
-        return {ENV_SOCKET: self.path, "GPIOZERO_PIN_FACTORY": "hlidka-sim"}
+    def env(self, rest: dict[int, bool] | None = None) -> dict[str, str]:
+        """Environment for the agent process (the factory name needs the package installed).
+
+        ``rest`` gives the level each wire imposes before anything is driven (a closed
+        door's contact), so the agent does not boot into a burst of false edges.
+        """
+        levels = ",".join(f"{pin}={int(level)}" for pin, level in sorted((rest or {}).items()))
+        return {ENV_SOCKET: self.path, "GPIOZERO_PIN_FACTORY": "hlidka-sim", ENV_REST: levels}
 
     # connection ---------------------------------------------------------------------------------
     @property

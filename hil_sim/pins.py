@@ -35,6 +35,8 @@ from gpiozero.exc import BadPinFactory, PinFixedPull, PinInvalidPull
 from gpiozero.pins.mock import MockFactory, MockPin
 
 ENV_SOCKET = "HLIDKA_SIM_PINS"
+#: Levels the wiring imposes at rest, ``"17=0,22=1"`` (set by the simulator).
+ENV_REST = "HLIDKA_SIM_PIN_REST"
 MAX_LINE = 64 * 1024
 HISTORY = 10_000
 
@@ -62,6 +64,17 @@ def decode(line: bytes) -> Message:
     return message
 
 
+def parse_rest_levels(text: str) -> dict[int, bool]:
+    """``"17=0,22=1"`` -> {17: False, 22: True}: the level each wire imposes at rest."""
+    levels: dict[int, bool] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        pin, _, level = item.partition("=")
+        if level not in ("0", "1") or not pin.isdigit():
+            raise ValueError(f"{ENV_REST}: expected 'pin=0|1' items, got {item!r}")
+        levels[int(pin)] = level == "1"
+    return levels
+
+
 def check_socket_path(path: str) -> str:
     # sun_path is 108 bytes on Linux including the terminator; longer paths fail with an obscure error.
     if len(os.fsencode(path)) > 107:
@@ -73,7 +86,9 @@ class SimPin(MockPin):  # type: ignore[misc]
     """A mock pin with a wire model (driven / released / stuck / cut) and output reporting."""
 
     def __init__(self, factory: SimFactory, info: Any) -> None:
-        self._driven: bool | None = None
+        # The wiring at rest (e.g. a closed door's contact) is in place before the
+        # agent reads its first level, as on a real installation.
+        self._driven: bool | None = factory.rest_levels.get(int(info.name[4:]))
         self._stuck: bool | None = None
         self._cut = False
         self._reported: bool | None = None
@@ -151,6 +166,7 @@ class SimFactory(MockFactory):  # type: ignore[misc]
         path = socket_path or os.environ.get(ENV_SOCKET)
         if not path:
             raise SimPinsNotConfigured(f"set {ENV_SOCKET} to the simulator's pin socket path")
+        self.rest_levels = parse_rest_levels(os.environ.get(ENV_REST, ""))
         super().__init__(revision=revision, pin_class=SimPin)
         self.socket_path = check_socket_path(path)
         self.history: deque[tuple[float, int, bool]] = deque(maxlen=HISTORY)

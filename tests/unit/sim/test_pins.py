@@ -17,7 +17,7 @@ import pytest
 from gpiozero import Button, DigitalInputDevice, DigitalOutputDevice
 
 from hil_sim.pinboard import AgentNotConnected, PinBoard, PinBoardError
-from hil_sim.pins import SimFactory, SimPinsNotConfigured, SimPinsUnavailable
+from hil_sim.pins import SimFactory, SimPinsNotConfigured, SimPinsUnavailable, parse_rest_levels
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -229,3 +229,26 @@ def test_the_agent_survives_the_simulator_going_away(sock_dir: Path) -> None:
     assert [(pin, level) for _, pin, level in factory.history] == [(27, False), (27, True)]
     lamp.close()
     factory.close()
+
+
+def test_the_wiring_at_rest_is_in_place_before_the_first_read(
+    sock_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    board = PinBoard(sock_dir / "rest.sock")
+    env = board.env(rest={17: False})
+    assert env["HLIDKA_SIM_PIN_REST"] == "17=0"
+    monkeypatch.setenv("HLIDKA_SIM_PIN_REST", env["HLIDKA_SIM_PIN_REST"])
+    factory = SimFactory(board.path, connect_timeout=5)
+    try:
+        # A closed door contact pulls the input low although the pull-up is on.
+        assert Button(17, pin_factory=factory).is_pressed
+        assert not Button(18, pin_factory=factory).is_pressed
+    finally:
+        factory.close()
+        board.close()
+
+
+@pytest.mark.parametrize("bad", ["17", "x=1", "17=2"])
+def test_a_malformed_rest_spec_is_refused(bad: str) -> None:
+    with pytest.raises(ValueError, match="pin=0"):
+        parse_rest_levels(bad)
