@@ -75,7 +75,7 @@ def _rewire(doc: dict[str, Any], spec: SimSiteSpec) -> dict[str, Any]:
     return doc
 
 
-def write_sim_site(spec: SimSiteSpec, example: Path = EXAMPLE) -> Path:
+def write_sim_site(spec: SimSiteSpec, example: Path = EXAMPLE, name: str = "site.toml") -> Path:
     """Write the site file and the secret files it names; return the site file's path."""
     work = spec.workdir
     work.mkdir(parents=True, exist_ok=True)
@@ -89,6 +89,6 @@ def write_sim_site(spec: SimSiteSpec, example: Path = EXAMPLE) -> Path:
     (work / "police-aes.key").write_text(DEMO_POLICE_KEY.encode().hex() + "\n")
     (work / "regional-hmac.secret").write_bytes(DEMO_REGIONAL_SECRET)
     doc = _rewire(tomllib.loads(example.read_text(encoding="utf-8")), spec)
-    path = work / "site.toml"
+    path = work / name
     path.write_text(dumps(doc), encoding="utf-8")
     return path

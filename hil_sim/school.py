@@ -1,0 +1,290 @@
+"""A whole simulated school on this machine: broker, gateway, agents, police and regional receivers.
+
+Every part is the real program started for real: Mosquitto, ``python -m
+gateway run``, ``python -m edge_agent run`` per entrance (its pins driven
+through the simulator's pin factory, its broker link through a fault proxy),
+a pysiaalarm police receiver and a signed-webhook regional receiver.
+``School`` offers the actions scenarios need (press, open, cut a link, kill -9)
+and the observations they judge (what the police and region received, what
+the outputs did, what the gateway stored, what the agents emitted).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import sys
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from hlidka_config import AgentConfig, SiteConfig, load_config
+
+from .broker import Mosquitto
+from .expect import OutputChange, PoliceFrame, StoredEvent, WebhookCall
+from .faults import FaultProxy
+from .pinboard import PinBoard
+from .ports import free_port
+from .procs import ManagedProcess, ProcessGroup
+from .receivers import PoliceReceiver, WebhookReceiver
+from .site import DEMO_POLICE_KEY, DEMO_REGIONAL_SECRET, DEMO_TOKENS, SimSiteSpec, write_sim_site
+from .wiring import input_level, output_active
+
+
+@dataclass(frozen=True)
+class SchoolOptions:
+    #: Short heartbeats make supervision scenarios quick; production default is 5 s.
+    heartbeat_s: float = 1.0
+    police_encrypted: bool = True
+    held_open_s: float = 5.0
+    escalation_s: int = 60
+    camera_scenes: tuple[tuple[str, str], ...] = ()
+
+
+class School:
+    def __init__(self, workdir: Path, options: SchoolOptions | None = None) -> None:
+        self.workdir = Path(workdir)
+        self.options = options or SchoolOptions()
+        self.group = ProcessGroup(self.workdir / "logs", grace=3.0)
+        self.broker = Mosquitto(self.workdir / "broker")
+        self.boards: dict[str, PinBoard] = {}
+        self.proxies: dict[str, FaultProxy] = {}
+        self.agent_sites: dict[str, Path] = {}
+        self.api_port = free_port()
+        self._mono_to_wall = time.time() - time.monotonic()
+        self.police: PoliceReceiver
+        self.webhook: WebhookReceiver
+        self.site: SiteConfig
+        self.site_path: Path
+
+    # ---- lifecycle -----------------------------------------------------------------------
+
+    def start(self, timeout: float = 60.0) -> School:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.group.__enter__()
+        self.broker.start()
+        key = DEMO_POLICE_KEY if self.options.police_encrypted else None
+        self.webhook = WebhookReceiver(DEMO_REGIONAL_SECRET).start()
+        spec = SimSiteSpec(
+            workdir=self.workdir,
+            broker_port=self.broker.port,
+            api_port=self.api_port,
+            police_port=free_port(),
+            webhook_url=self.webhook.url,
+            heartbeat_s=self.options.heartbeat_s,
+            node_heartbeat_s=max(1.0, self.options.heartbeat_s),
+            police_encrypted=self.options.police_encrypted,
+            escalation_s=self.options.escalation_s,
+            held_open_s=self.options.held_open_s,
+            camera_scenes=dict(self.options.camera_scenes),
+        )
+        self.site_path = write_sim_site(spec)
+        self.site = load_config(self.site_path)
+        account = self.site.gateway.police.account if self.site.gateway and self.site.gateway.police else ""
+        self.police = PoliceReceiver(
+            account or self.site.site.account, key=key, port=spec.police_port
+        ).start()
+        for agent in self.site.agents:
+            proxy = FaultProxy("127.0.0.1", self.broker.port)
+            self.proxies[agent.id] = proxy
+            self.agent_sites[agent.id] = write_sim_site(
+                replace(spec, broker_port=proxy.port), name=f"site-{agent.id}.toml"
+            )
+            self.boards[agent.id] = PinBoard(self.workdir / f"pins-{agent.id}.sock")
+        self._start_gateway(timeout)
+        for agent in self.site.agents:
+            self._start_agent(agent, timeout)
+        return self
+
+    def _python(self, *args: str) -> list[str]:
+        return [sys.executable, "-m", *args]
+
+    def _start_gateway(self, timeout: float) -> None:
+        proc = self.group.add(
+            ManagedProcess(
+                "gateway",
+                self._python("gateway", "run", "--config", str(self.site_path)),
+                log_path=self.group.log_dir / "gateway.log",
+            )
+        )
+        proc.start()
+        proc.wait_ready(self._gateway_ready, timeout)
+
+    def _gateway_ready(self) -> bool:
+        try:
+            return httpx.get(f"{self.api}/readyz", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def rest_levels(self, agent: AgentConfig) -> dict[int, bool]:
+        """Every input at rest: doors closed, buttons released, tamper switches closed."""
+        return {i.pin: input_level(i, False) for i in agent.inputs}
+
+    def _start_agent(self, agent: AgentConfig, timeout: float) -> None:
+        board = self.boards[agent.id]
+        proc = self.group.add(
+            ManagedProcess(
+                agent.id,
+                self._python(
+                    "edge_agent", "run", "--config", str(self.agent_sites[agent.id]), "--agent", agent.id
+                ),
+                env=board.env(self.rest_levels(agent)),
+                log_path=self.group.log_dir / f"{agent.id}.log",
+            )
+        )
+        proc.start()
+        board.wait_connected(timeout)
+
+    def stop(self) -> None:
+        self.group.__exit__(None, None, None)
+        for closer in (
+            *(p.close for p in self.proxies.values()),
+            *(b.close for b in self.boards.values()),
+            self.police.stop,
+            self.webhook.stop,
+            self.broker.kill,
+        ):
+            with contextlib.suppress(Exception):
+                closer()
+
+    def __enter__(self) -> School:
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ---- actions -------------------------------------------------------------------------
+
+    @property
+    def api(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
+    def _input(self, agent_id: str, name: str) -> Any:
+        for i in self.site.agent(agent_id).inputs:
+            if i.name == name:
+                return i
+        raise KeyError(f"agent {agent_id} has no input {name!r}")
+
+    def set_input(self, agent_id: str, name: str, active: bool) -> None:
+        cfg = self._input(agent_id, name)
+        self.boards[agent_id].drive(cfg.pin, input_level(cfg, active))
+
+    def press(self, agent_id: str, name: str, bounce: int = 0, hold: float = 0.2) -> None:
+        cfg = self._input(agent_id, name)
+        self.boards[agent_id].press(cfg.pin, bounce=bounce, hold=hold, active=input_level(cfg, True))
+        self.boards[agent_id].drive(cfg.pin, input_level(cfg, False))
+
+    def process(self, target: str) -> ManagedProcess:
+        return self.group[target]
+
+    def kill(self, target: str) -> None:
+        """kill -9 of ``broker``, ``gateway`` or an agent id."""
+        if target == "broker":
+            self.broker.kill()
+        else:
+            self.group[target].kill9()
+
+    def restart(self, target: str, timeout: float = 60.0) -> None:
+        if target == "broker":
+            self.broker.start()
+        elif target == "gateway":
+            self.group[target].start()
+            self.group[target].wait_ready(self._gateway_ready, timeout)
+        else:
+            self.group[target].start()
+            self.boards[target].wait_connected(timeout)
+
+    def command(self, ctype: str, agents: list[str] | None = None, **args: Any) -> dict[str, Any]:
+        resp = httpx.post(
+            f"{self.api}/api/v1/commands",
+            json={"type": ctype, "agents": agents, "args": args},
+            headers=self.auth("operator"),
+            timeout=30,
+        )
+        resp.raise_for_status()
+        result: dict[str, Any] = resp.json()
+        return result
+
+    def auth(self, role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {DEMO_TOKENS[role]}"}
+
+    # ---- observations --------------------------------------------------------------------
+
+    def outputs(self) -> list[OutputChange]:
+        out = []
+        for agent in self.site.agents:
+            by_pin = {o.pin: o for o in agent.outputs}
+            for ch in self.boards[agent.id].outputs():
+                cfg = by_pin.get(ch.pin)
+                if cfg is not None:
+                    out.append(
+                        OutputChange(
+                            ch.t + self._mono_to_wall, agent.id, cfg.name, output_active(cfg, ch.level)
+                        )
+                    )
+        return sorted(out, key=lambda c: c.t)
+
+    def police_frames(self) -> list[PoliceFrame]:
+        return [PoliceFrame(f.received_at, f.code, f.zone, f.xdata.get("R")) for f in self.police.received]
+
+    def webhook_calls(self) -> list[WebhookCall]:
+        calls = []
+        for r in self.webhook.received:
+            if r.signature_ok:
+                ev = r.event
+                calls.append(WebhookCall(r.received_at, str(ev.get("type")), bool(ev.get("drill"))))
+        return calls
+
+    def stored(self) -> list[StoredEvent]:
+        """Every event the gateway stored, via the regional pull API (cursor paging)."""
+        items: list[StoredEvent] = []
+        after = 0
+        while True:
+            resp = httpx.get(
+                f"{self.api}/api/v1/events",
+                params={"after": after, "limit": 1000},
+                headers=self.auth("viewer"),
+                timeout=30,
+            )
+            resp.raise_for_status()
+            page = resp.json()
+            for it in page["items"]:
+                ev = it["event"]
+                stored_at = it.get("stored_at") or _iso_to_unix(ev["time"])
+                items.append(StoredEvent(stored_at, ev["id"], ev["type"], ev["agent"], bool(ev.get("drill"))))
+            after = page["next_after"]
+            if not page["more"]:
+                return items
+
+    def emitted(self) -> dict[str, list[str]]:
+        """The event ids in each agent's outbox (read-only; the agents may be running)."""
+        out: dict[str, list[str]] = {}
+        for agent in self.site.agents:
+            path = Path(agent.outbox.path or "")
+            if not path.exists():
+                out[agent.id] = []
+                continue
+            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+            try:
+                out[agent.id] = [row[0] for row in db.execute("SELECT id FROM events ORDER BY seq")]
+            finally:
+                db.close()
+        return out
+
+
+def _iso_to_unix(text: str) -> float:
+    from datetime import datetime
+
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def dump_json(obj: Any) -> str:
+    return json.dumps(obj, indent=2, default=str, ensure_ascii=False)
