@@ -39,7 +39,7 @@ from .inputs import (
 )
 from .outputs import reconcile
 from .schedule import SCHEDULE_TIMER, next_boundary, school_hours_at
-from .state import AgentState, DeviceStatus, DoorState, Step
+from .state import AgentState, DeviceStatus, DoorPhase, DoorState, Step
 
 InputHandler = Callable[[CoreConfig, AgentState, InputSpec, bool, float], Step]
 
@@ -171,7 +171,7 @@ def _start(cfg: CoreConfig, state: AgentState, now: float) -> Step:
 def snapshot(cfg: CoreConfig, state: AgentState) -> AgentSnapshot:
     """The whole state as the contract's birth-message snapshot."""
     return AgentSnapshot(
-        doors={name: "closed" if d.phase == "CLOSED" else "open" for name, d in state.doors.items()},
+        doors={name: "closed" if d.phase is DoorPhase.CLOSED else "open" for name, d in state.doors.items()},
         panic_latched=sorted(state.panics),
         tamper_active=sorted(state.tampers),
         lockdown=state.lockdown is not None,
