@@ -1,0 +1,1 @@
+"""Hlídka edge agent: runs at one school entrance."""
