@@ -81,7 +81,7 @@ class DetectorConfig:
     #: Learning rate of background pixels per frame.
     alpha: float = 0.02
     #: Learning rate of foreground pixels: small, so a bag stays foreground for minutes.
-    alpha_fg: float = 0.0005
+    alpha_fg: float = 0.0001
     #: Foreground when |x - mean| > k·sigma ...
     k_sigma: float = 3.0
     #: ... and |x - mean| > this floor (grey levels), which keeps noise out in flat areas.
@@ -116,8 +116,10 @@ class DetectorConfig:
     tamper_covered_s: float = 2.0
     tamper_defocused_s: float = 3.0
     tamper_moved_s: float = 2.0
-    #: Covered when the frame's standard deviation falls below this (grey levels).
-    covered_std: float = 8.0
+    #: Covered when the frame's standard deviation falls below this (grey levels) or
+    #: below covered_ratio × its learnt value (a dark night scene keeps its texture).
+    covered_std: float = 4.0
+    covered_ratio: float = 0.25
     #: Defocused when sharpness falls below this fraction of the learnt reference.
     defocus_ratio: float = 0.55
     #: Moved when the correlation of the thumbnail with the reference falls below this.

@@ -249,7 +249,7 @@ class Detector:
                 out.append(CameraEvent(EventType.CAMERA_LOITERING_ENDED, data, t))
         for tr in seen:
             bits = int(self._zone_map[int(tr.cy), int(tr.cx)])
-            is_object = any(overlaps(tr.comp, obj.box) for obj in self._still.objects)
+            is_object = any(overlaps(tr.comp, o.box) for o in self._still.objects if o.reported)
             for z, zone in enumerate(self._zones):
                 if zone.loiter_s is None:
                     continue

@@ -33,6 +33,11 @@ class LeftObject:
     zone: str | None
     #: When it became static (frame time).
     since: float
+    #: The object's pixels within the box, and the background model there when it
+    #: appeared: it is gone when the frame looks like that background again (the
+    #: model itself still holds the object's hole).
+    region: np.ndarray
+    background: np.ndarray
     reported: bool = False
 
 
@@ -79,9 +84,12 @@ class StaticRegions:
         kept = []
         for obj in self.objects:
             x0, y0, x1, y1 = obj.box
-            area = (x1 - x0 + 1) * (y1 - y0 + 1)
-            present = int(raw[y0 : y1 + 1, x0 : x1 + 1].sum()) >= PRESENT_FRACTION * area
-            if not present:
+            box = (slice(y0, y1 + 1), slice(x0, x1 + 1))
+            cur = x[box].astype(np.float32)
+            differs = np.abs(cur - obj.background)[obj.region] > self.cfg.min_diff
+            if differs.mean() < PRESENT_FRACTION:
+                mu[box][obj.region] = cur[obj.region]
+                since[box][obj.region] = -1.0
                 if obj.reported:
                     removed.append(obj)
                 continue
@@ -105,5 +113,13 @@ class StaticRegions:
                 since[ys, xs][region] = -1.0
                 raw[ys, xs][region] = 0
                 continue
-            kept.append(LeftObject((c.x0, c.y0, c.x1, c.y1), None, t - self.cfg.static_check_s))
+            box = (slice(c.y0, c.y1 + 1), slice(c.x0, c.x1 + 1))
+            obj = LeftObject(
+                (c.x0, c.y0, c.x1, c.y1),
+                None,
+                t - self.cfg.static_check_s,
+                labeller.labels[box] == c.label,
+                mu[box].copy(),
+            )
+            kept.append(obj)
         return left, removed

@@ -41,6 +41,7 @@ class TamperMonitor:
         self._since: dict[Kind, float | None] = dict.fromkeys(KINDS, None)
         self._clear_since: dict[Kind, float | None] = dict.fromkeys(KINDS, None)
         self._ref_sharp = 0.0
+        self._ref_std = 0.0
         self._ref_thumb: F32 | None = None
         self._t0: float | None = None
         self._last_t = 0.0
@@ -58,15 +59,16 @@ class TamperMonitor:
         z = thumb - thumb.mean()
         norm = float(np.sqrt((z * z).sum()))
         if self._t0 is None or self._ref_thumb is None:
-            self._t0, self._ref_thumb, self._ref_sharp = t, z / max(norm, 1e-6), sharp
+            self._t0, self._ref_thumb, self._ref_sharp, self._ref_std = t, z / max(norm, 1e-6), sharp, std
         ref = self._ref_thumb
         self.ncc = float((z * ref).sum()) / max(norm, 1e-6) if norm > 1e-6 else 0.0
         self.sharp_ratio = sharp / max(self._ref_sharp, 1e-6)
         learning = t - self._t0 < REF_WARMUP_S
-        covered = std < self.cfg.covered_std
+        floor = max(self.cfg.covered_std, self.cfg.covered_ratio * self._ref_std)
+        covered = std < floor
         cond: dict[Kind, tuple[bool, bool]] = {
             # (condition holds, condition clearly gone)
-            "covered": (covered, std > 1.5 * self.cfg.covered_std),
+            "covered": (covered, std > 1.5 * floor),
             "defocused": (
                 not covered and not learning and self.sharp_ratio < self.cfg.defocus_ratio,
                 self.sharp_ratio > self.cfg.defocus_ratio + 0.15,
@@ -84,6 +86,7 @@ class TamperMonitor:
             if learning:
                 rate = min(rate, 0.5)
             self._ref_sharp += rate * (sharp - self._ref_sharp)
+            self._ref_std += rate * (std - self._ref_std)
             blended = ref + rate * (z / max(norm, 1e-6) - ref)
             self._ref_thumb = blended / max(float(np.sqrt((blended * blended).sum())), 1e-6)
         self._last_t = t
