@@ -285,3 +285,97 @@ def make_scene(category: str, width: int = 160, height: int = 120, seed: int = 0
 
 
 SceneFactory = Callable[[str, int, int, int], Scene]
+
+
+# ---- scoring -------------------------------------------------------------------------------
+
+#: Where a detection may fall, relative to the ground-truth time: (earliest, latest) offset.
+EVENT_WINDOWS: dict[str, tuple[float, float]] = {
+    "crossed": (-1.5, 1.5),
+    "loitering": (LOITER_S - 1.0, LOITER_S + 3.0),
+    "object_left": (OBJECT_LEFT_S - 3.0, OBJECT_LEFT_S + 4.0),
+    "object_removed": (-1.0, 4.0),
+    "tamper": (0.0, 5.0),
+    "tamper_restored": (0.0, 5.0),
+}
+
+
+@dataclass
+class PixelCounts:
+    """CDnet counts; pixels marked DONT_CARE in the ground truth are left out."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+
+    def add(self, predicted: npt.NDArray[np.bool_], truth: U8) -> None:
+        care = truth != DONT_CARE
+        fg = truth == 1
+        self.tp += int(np.count_nonzero(predicted & fg))
+        self.fp += int(np.count_nonzero(predicted & ~fg & care))
+        self.fn += int(np.count_nonzero(~predicted & fg))
+        self.tn += int(np.count_nonzero(~predicted & ~fg & care))
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f_measure(self) -> float:
+        """F = 2PR/(P+R) as in CDnet; 1.0 when there is neither truth nor detection."""
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def fp_rate(self) -> float:
+        return self.fp / (self.fp + self.tn) if self.fp + self.tn else 0.0
+
+
+@dataclass
+class EventScore:
+    truth: int = 0
+    detected: int = 0
+    matched: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.matched / self.detected if self.detected else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.matched / self.truth if self.truth else 1.0
+
+
+def match_events(truth: list[GroundTruthEvent], detected: list[GroundTruthEvent]) -> dict[str, EventScore]:
+    """Greedy one-to-one matching by kind and detail within ``EVENT_WINDOWS``, per kind."""
+    scores: dict[str, EventScore] = {}
+    used: set[int] = set()
+    for d in detected:
+        scores.setdefault(d.kind, EventScore()).detected += 1
+    for g in truth:
+        score = scores.setdefault(g.kind, EventScore())
+        score.truth += 1
+        lo, hi = EVENT_WINDOWS.get(g.kind, (-1.0, 1.0))
+        for i, d in enumerate(detected):
+            if i not in used and d.kind == g.kind and d.detail == g.detail and lo <= d.t - g.t <= hi:
+                used.add(i)
+                score.matched += 1
+                break
+    return scores
+
+
+def crossing_accuracy(truth: list[GroundTruthEvent], detected: list[GroundTruthEvent]) -> float:
+    """1 - (|Δin| + |Δout|) / (true in + true out): how right the occupancy count ends up."""
+    def count(events: list[GroundTruthEvent], d: str) -> int:
+        return sum(1 for e in events if e.kind == "crossed" and e.detail == d)
+
+    total = count(truth, "in") + count(truth, "out")
+    if total == 0:
+        return 1.0 if not any(e.kind == "crossed" for e in detected) else 0.0
+    err = abs(count(truth, "in") - count(detected, "in")) + abs(count(truth, "out") - count(detected, "out"))
+    return 1.0 - err / total
