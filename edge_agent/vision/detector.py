@@ -91,6 +91,7 @@ class Detector:
         self._raw = np.zeros((h, w), np.uint8)
         self._static = np.zeros((h, w), np.uint8)
         self._tmp = np.zeros((h, w), np.uint8)
+        self._row = np.zeros(w, np.uint8)
         self._mask = np.zeros((h, w), np.uint8)
         self._hist = np.zeros(k.GAIN_BINS, np.int64)
         self._thumb = np.zeros((max(h // THUMB_TILES, 1), max(w // THUMB_TILES, 1)), np.float32)
@@ -135,8 +136,8 @@ class Detector:
         if relearned:
             self._relearn(x, t)
             n_static = 0
-        k.erode3x3(self._raw, self._tmp)
-        k.dilate3x3(self._tmp, self._mask)
+        k.erode3x3(self._raw, self._tmp, self._row)
+        k.dilate3x3(self._tmp, self._mask, self._row)
         comps = self._labeller.components(self._mask, self._min_area)
         seen, dropped = self._tracker.update(comps, t)
         events += self._tamper_events(x, t)
@@ -270,8 +271,8 @@ class Detector:
 
     def _objects_left(self, n_static: int, x: k.U8, t: float) -> list[CameraEvent]:
         if n_static:
-            k.erode3x3(self._static, self._tmp)
-            k.dilate3x3(self._tmp, self._static)
+            k.erode3x3(self._static, self._tmp, self._row)
+            k.dilate3x3(self._tmp, self._static, self._row)
         else:
             self._static.fill(0)
         left, removed = self._still.update(

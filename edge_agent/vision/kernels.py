@@ -44,18 +44,28 @@ def _jit(fn: F) -> F:
 
 @_jit
 def box_down_gray(src: U8, f: int, dst: U8) -> None:
-    """dst = f×f box mean of src, rounded half up."""
+    """dst = f×f box mean of src, rounded half up (f = 1, 2 or 4)."""
     h, w = dst.shape
-    half = (f * f) // 2
+    if f == 2:
+        for i in range(h):
+            a = src[2 * i]
+            b = src[2 * i + 1]
+            out = dst[i]
+            for j in range(w):
+                s = np.uint16(a[2 * j]) + np.uint16(a[2 * j + 1]) + np.uint16(b[2 * j]) + np.uint16(b[2 * j + 1])
+                out[j] = np.uint8((s + np.uint16(2)) >> np.uint16(2))
+        return
     n = f * f
+    half = n // 2
     for i in range(h):
+        out = dst[i]
         for j in range(w):
             s = 0
             for a in range(f):
-                row = i * f + a
+                r = src[i * f + a]
                 for b in range(f):
-                    s += src[row, j * f + b]
-            dst[i, j] = (s + half) // n
+                    s += np.int32(r[j * f + b])
+            out[j] = (s + half) // n
 
 
 @_jit
@@ -151,82 +161,80 @@ def background_step(
     md2 = np.float32(min_d2)
     mv = np.float32(min_var)
     tf = np.float32(t)
+    absorb = np.float32(absorb_after)
+    static_f = np.float32(static_after)
     n_fg = 0
     n_static = 0
     for i in range(h):
+        xr, mr, vr, sr, fr, st = x[i], mu[i], var[i], since[i], fg[i], static[i]
+        # Written as selects, not branches, so the row loop vectorises.
         for j in range(w):
-            xv = np.float32(x[i, j])
-            m = mu[i, j] * g
-            v = var[i, j] * g2
+            xv = np.float32(xr[j])
+            m = mr[j] * g
+            v = vr[j] * g2
             d = xv - m
             d2 = d * d
-            if d2 > k2f * v and d2 > md2:
-                s = since[i, j]
-                if s < 0:
-                    s = tf
-                    since[i, j] = tf
-                age = tf - s
-                if age >= absorb_after:
-                    mu[i, j] = xv
-                    since[i, j] = -1.0
-                    fg[i, j] = 0
-                    static[i, j] = 0
-                else:
-                    mu[i, j] = m + afg * d
-                    fg[i, j] = 1
-                    n_fg += 1
-                    if age >= static_after:
-                        static[i, j] = 1
-                        n_static += 1
-                    else:
-                        static[i, j] = 0
-                var[i, j] = max(v, mv)
-            else:
-                mu[i, j] = m + a * d
-                var[i, j] = max(v + a * (d2 - v), mv)
-                since[i, j] = -1.0
-                fg[i, j] = 0
-                static[i, j] = 0
+            is_fg = (d2 > k2f * v) & (d2 > md2)
+            s = sr[j]
+            s = np.float32(-1.0) if not is_fg else (tf if s < 0 else s)
+            age = tf - s
+            gone = is_fg & (age >= absorb)
+            keep = is_fg & ~gone
+            is_static = keep & (age >= static_f)
+            m_new = m + (afg if is_fg else a) * d
+            mr[j] = xv if gone else m_new
+            v_bg = max(v + a * (d2 - v), mv)
+            vr[j] = max(v, mv) if is_fg else v_bg
+            sr[j] = np.float32(-1.0) if gone else s
+            fr[j] = np.uint8(keep)
+            st[j] = np.uint8(is_static)
+            n_fg += np.int64(keep)
+            n_static += np.int64(is_static)
     return n_fg, n_static
 
 
 @_jit
-def erode3x3(src: U8, dst: U8) -> None:
-    """Binary erosion with a 3×3 square; outside the frame counts as the nearest pixel."""
+def erode3x3(src: U8, dst: U8, row: U8) -> None:
+    """Binary erosion with a 3×3 square; outside the frame counts as the nearest pixel.
+
+    Separable (a vertical then a horizontal 3-run) with branch-free inner loops
+    that LLVM vectorises; ``row`` is a scratch buffer of one row.
+    """
     h, w = src.shape
     for i in range(h):
-        i0 = max(i - 1, 0)
-        i1 = min(i + 1, h - 1)
+        up = src[max(i - 1, 0)]
+        mid = src[i]
+        down = src[min(i + 1, h - 1)]
         for j in range(w):
-            if src[i, j] == 0:
-                dst[i, j] = 0
-                continue
-            j0 = max(j - 1, 0)
-            j1 = min(j + 1, w - 1)
-            v = 1
-            for a in range(i0, i1 + 1):
-                for b in range(j0, j1 + 1):
-                    if src[a, b] == 0:
-                        v = 0
-            dst[i, j] = v
+            row[j] = up[j] & mid[j] & down[j]
+        out = dst[i]
+        if w == 1:
+            out[0] = row[0]
+            continue
+        out[0] = row[0] & row[1]
+        for j in range(1, w - 1):
+            out[j] = row[j - 1] & row[j] & row[j + 1]
+        out[w - 1] = row[w - 2] & row[w - 1]
 
 
 @_jit
-def dilate3x3(src: U8, dst: U8) -> None:
+def dilate3x3(src: U8, dst: U8, row: U8) -> None:
     """Binary dilation with a 3×3 square; outside the frame counts as the nearest pixel."""
     h, w = src.shape
     for i in range(h):
-        i0 = max(i - 1, 0)
-        i1 = min(i + 1, h - 1)
+        up = src[max(i - 1, 0)]
+        mid = src[i]
+        down = src[min(i + 1, h - 1)]
         for j in range(w):
-            j0 = max(j - 1, 0)
-            j1 = min(j + 1, w - 1)
-            v = 0
-            for a in range(i0, i1 + 1):
-                for b in range(j0, j1 + 1):
-                    if src[a, b] != 0:
-                        v = 1
-            dst[i, j] = v
+            row[j] = up[j] | mid[j] | down[j]
+        out = dst[i]
+        if w == 1:
+            out[0] = row[0]
+            continue
+        out[0] = row[0] | row[1]
+        for j in range(1, w - 1):
+            out[j] = row[j - 1] | row[j] | row[j + 1]
+        out[w - 1] = row[w - 2] | row[w - 1]
 
 
 @_jit
@@ -260,14 +268,24 @@ def label8(mask: U8, labels: I32, parent: I32, stats: I64) -> int:
     """
     h, w = mask.shape
     nxt = 1
+    first, last = h, -1
     for i in range(h):
+        mrow = mask[i]
+        lrow = labels[i]
+        any_fg = False
         for j in range(w):
-            if mask[i, j] == 0:
-                labels[i, j] = 0
+            any_fg |= mrow[j] != 0
+        if not any_fg:
+            lrow[:] = 0
+            continue
+        first, last = min(first, i), i
+        for j in range(w):
+            if mrow[j] == 0:
+                lrow[j] = 0
                 continue
             cur = 0
-            if j > 0 and labels[i, j - 1] > 0:
-                cur = labels[i, j - 1]
+            if j > 0 and lrow[j - 1] > 0:
+                cur = lrow[j - 1]
             if i > 0:
                 for b in range(max(j - 1, 0), min(j + 2, w)):
                     lb = labels[i - 1, b]
@@ -277,7 +295,7 @@ def label8(mask: U8, labels: I32, parent: I32, stats: I64) -> int:
                 cur = nxt
                 parent[nxt] = nxt
                 nxt += 1
-            labels[i, j] = cur
+            lrow[j] = cur
     # A parent is always smaller than its child and roots are the smallest label of
     # their tree, so one ascending sweep turns parent[k] into -(final label), numbered
     # by each component's first pixel.
@@ -295,7 +313,7 @@ def label8(mask: U8, labels: I32, parent: I32, stats: I64) -> int:
         stats[k, ST_Y0] = h
         stats[k, ST_X1] = -1
         stats[k, ST_Y1] = -1
-    for i in range(h):
+    for i in range(first, last + 1):
         for j in range(w):
             lb = labels[i, j]
             if lb == 0:
@@ -335,29 +353,45 @@ def tamper_stats(x: U8, tile: int, thumb: F32) -> tuple[float, float, float]:
     """Frame mean, standard deviation and mean |gradient|, plus a tile×tile-mean thumbnail.
 
     The gradient is |x[i, j+1] - x[i, j]| + |x[i+1, j] - x[i, j]| over the frame
-    minus its last row and column.
+    minus its last row and column; the last thumbnail row and column take the
+    remainder of the frame. Integer accumulators keep the loops vectorisable.
     """
     h, w = x.shape
     th, tw = thumb.shape
     thumb[:] = 0
-    s = 0.0
-    s2 = 0.0
-    gsum = 0.0
+    s = np.int64(0)
+    s2 = np.int64(0)
+    gsum = np.int64(0)
     for i in range(h):
+        row = x[i]
         ti = min(i // tile, th - 1)
+        rs = np.int64(0)
+        rs2 = np.int64(0)
         for j in range(w):
-            v = np.float64(x[i, j])
-            s += v
-            s2 += v * v
-            thumb[ti, min(j // tile, tw - 1)] += np.float32(v)
-            if i + 1 < h and j + 1 < w:
-                gsum += abs(np.float64(x[i, j + 1]) - v) + abs(np.float64(x[i + 1, j]) - v)
-    n = h * w
-    for a in range(th):
+            v = np.int64(row[j])
+            rs += v
+            rs2 += v * v
+        s += rs
+        s2 += rs2
+        if i + 1 < h:
+            below = x[i + 1]
+            g = np.int64(0)
+            for j in range(w - 1):
+                v = np.int32(row[j])
+                g += abs(np.int32(row[j + 1]) - v) + abs(np.int32(below[j]) - v)
+            gsum += g
         for b in range(tw):
-            rows = (tile if a < th - 1 else h - a * tile)
-            cols = (tile if b < tw - 1 else w - b * tile)
+            j1 = (b + 1) * tile if b < tw - 1 else w
+            acc = np.int64(0)
+            for j in range(b * tile, j1):
+                acc += np.int64(row[j])
+            thumb[ti, b] += np.float32(acc)
+    for a in range(th):
+        rows = tile if a < th - 1 else h - a * tile
+        for b in range(tw):
+            cols = tile if b < tw - 1 else w - b * tile
             thumb[a, b] /= np.float32(rows * cols)
+    n = h * w
     mean = s / n
     std = math.sqrt(max(s2 / n - mean * mean, 0.0))
     grad = gsum / max((h - 1) * (w - 1), 1)
