@@ -132,7 +132,9 @@ def main() -> None:
     if args.simd128:
         with tempfile.TemporaryDirectory() as cache:
             env = {**os.environ, **SIMD128_ENV, "NUMBA_CACHE_DIR": cache}
-            run = subprocess.run([sys.executable, __file__, "--json"], env=env, capture_output=True, text=True, check=True)
+            run = subprocess.run(
+                [sys.executable, __file__, "--json"], env=env, capture_output=True, text=True, check=True
+            )
             results["128-bit SIMD"] = json.loads(run.stdout.strip().splitlines()[-1])
     report(results)
 

@@ -60,7 +60,9 @@ def as_truth_form(event: CameraEvent) -> GroundTruthEvent | None:
     if kind is None:
         return None
     data = event.data
-    detail = str(getattr(data, "direction", "") or getattr(data, "kind", "") or getattr(data, "zone", "") or "")
+    detail = str(
+        getattr(data, "direction", "") or getattr(data, "kind", "") or getattr(data, "zone", "") or ""
+    )
     if kind in ("object_left", "object_removed"):
         detail = ""
     return GroundTruthEvent(event.t, kind, detail)
@@ -86,7 +88,9 @@ def evaluate(scene: Scene, downscale: int = 1, with_mog2: bool = True) -> Outcom
     for i in range(n):
         t = i / scene.fps
         result = det.process(scene.frames[i], t)
-        mask = result.mask if downscale == 1 else np.repeat(np.repeat(result.mask, downscale, 0), downscale, 1)
+        mask = (
+            result.mask if downscale == 1 else np.repeat(np.repeat(result.mask, downscale, 0), downscale, 1)
+        )
         out.ours.add(mask.astype(bool), scene.masks[i])
         if with_mog2:
             out.mog2.add(mog2.apply(scene.frames[i]) > 0, scene.masks[i])
@@ -108,17 +112,23 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     h = args.width * 3 // 4
-    print(f"synthetic scenes {args.width}×{h}, 60 s at 10 fps, downscale {args.downscale}, seed {args.seed}\n")
-    print(f"{'category':16s} {'F ours':>7s} {'F MOG2':>7s} {'P/R ours':>11s} {'FPR ours':>9s} {'FPR MOG2':>9s}"
-          f" {'cross acc':>9s} {'false motion':>12s}")
+    print(
+        f"synthetic scenes {args.width}×{h}, 60 s at 10 fps, downscale {args.downscale}, seed {args.seed}\n"
+    )
+    print(
+        f"{'category':16s} {'F ours':>7s} {'F MOG2':>7s} {'P/R ours':>11s} {'FPR ours':>9s} {'FPR MOG2':>9s}"
+        f" {'cross acc':>9s} {'false motion':>12s}"
+    )
     totals: dict[str, EventScore] = {}
     for cat in CATEGORIES:
         o = evaluate(make_scene(cat, args.width, h, args.seed), args.downscale)
         no_truth = o.ours.tp + o.ours.fn == 0
         f_ours = "  n/a" if no_truth else f"{o.ours.f_measure:.3f}"
         f_mog = "  n/a" if no_truth else f"{o.mog2.f_measure:.3f}"
-        print(f"{cat:16s} {f_ours:>7s} {f_mog:>7s} {o.ours.precision:5.3f}/{o.ours.recall:5.3f}"
-              f" {o.ours.fp_rate:9.5f} {o.mog2.fp_rate:9.5f} {o.crossing_accuracy:9.3f} {o.false_motion:12d}")
+        print(
+            f"{cat:16s} {f_ours:>7s} {f_mog:>7s} {o.ours.precision:5.3f}/{o.ours.recall:5.3f}"
+            f" {o.ours.fp_rate:9.5f} {o.mog2.fp_rate:9.5f} {o.crossing_accuracy:9.3f} {o.false_motion:12d}"
+        )
         for kind, s in o.events.items():
             t = totals.setdefault(kind, EventScore())
             t.truth, t.detected, t.matched = t.truth + s.truth, t.detected + s.detected, t.matched + s.matched

@@ -152,7 +152,10 @@ def _plan(category: str, rng: np.random.Generator) -> _Plan:
     elif category == "lens_covered":
         p.people = _walkers(rng, 1.0, 18.0) + _walkers(rng, 38.0, 60.0)
         p.covered = (20.0, 35.0)
-        p.events += [GroundTruthEvent(20.0, "tamper", "covered"), GroundTruthEvent(35.0, "tamper_restored", "covered")]
+        p.events += [
+            GroundTruthEvent(20.0, "tamper", "covered"),
+            GroundTruthEvent(35.0, "tamper_restored", "covered"),
+        ]
     elif category == "camera_moved":
         p.people = _walkers(rng, 1.0, 23.0)
         p.moved_at = 25.0
@@ -166,8 +169,13 @@ def _plan(category: str, rng: np.random.Generator) -> _Plan:
         ]
     elif category == "loitering":
         t0 = 3.0
-        ring = [(t0 + 4.0 + 0.5 * i, 0.28 + 0.12 * np.cos(i * 0.45), 0.24 + 0.1 * np.sin(i * 0.45)) for i in range(50)]
-        lurker = Person(((t0, 0.3, 1.15), (t0 + 3.0, 0.3, 0.34), *ring, (36.0, 0.3, 0.6), (39.0, 0.3, 1.15)), 45.0)
+        ring = [
+            (t0 + 4.0 + 0.5 * i, 0.28 + 0.12 * np.cos(i * 0.45), 0.24 + 0.1 * np.sin(i * 0.45))
+            for i in range(50)
+        ]
+        lurker = Person(
+            ((t0, 0.3, 1.15), (t0 + 3.0, 0.3, 0.34), *ring, (36.0, 0.3, 0.6), (39.0, 0.3, 1.15)), 45.0
+        )
         passer = Person(((42.0, 0.3, -0.15), (46.0, 0.3, 1.15)), 205.0)
         p.people = [lurker, passer]
     else:
@@ -248,7 +256,9 @@ def make_scene(category: str, width: int = 160, height: int = 120, seed: int = 0
     plan = _plan(category, rng)
     w, h = width, height
     canvas_bg = _background(rng, w, h)
-    texture = np.kron(rng.uniform(-14, 14, (h // 2 + 1, w // 2 + 1)), np.ones((2, 2)))[:h, :w]
+    texture = np.asarray(
+        np.kron(rng.uniform(-14, 14, (h // 2 + 1, w // 2 + 1)), np.ones((2, 2)))[:h, :w], np.float64
+    )
     n = int(plan.duration * fps)
     frames = np.zeros((n, h, w), np.uint8)
     masks = np.zeros((n, h, w), np.uint8)
@@ -256,7 +266,9 @@ def make_scene(category: str, width: int = 160, height: int = 120, seed: int = 0
     blur_r = max(w // 64, 1)
     for i in range(n):
         t = i / fps
-        dx, dy = (int(0.25 * w), int(0.12 * h)) if plan.moved_at is not None and t >= plan.moved_at else (0, 0)
+        dx, dy = (
+            (int(0.25 * w), int(0.12 * h)) if plan.moved_at is not None and t >= plan.moved_at else (0, 0)
+        )
         img = canvas_bg[dy : dy + h, dx : dx + w].copy()
         for bag in plan.bags:
             if bag.t_from <= t < bag.t_to:
@@ -371,6 +383,7 @@ def match_events(truth: list[GroundTruthEvent], detected: list[GroundTruthEvent]
 
 def crossing_accuracy(truth: list[GroundTruthEvent], detected: list[GroundTruthEvent]) -> float:
     """1 - (|Δin| + |Δout|) / (true in + true out): how right the occupancy count ends up."""
+
     def count(events: list[GroundTruthEvent], d: str) -> int:
         return sum(1 for e in events if e.kind == "crossed" and e.detail == d)
 

@@ -24,7 +24,7 @@ def warmup() -> float:
     wire = Tripwire("line", (0.0, 0.5), (1.0, 0.5), "main")
     for downscale in (1, 2, 4):
         cfg = DetectorConfig(
-            width=64, height=48, downscale=downscale, zones=(zone,), tripwires=(wire,),  # type: ignore[arg-type]
+            width=64, height=48, downscale=downscale, zones=(zone,), tripwires=(wire,),
             object_left_s=0.5, static_check_s=0.2, static_every_s=0.1, tamper_every_s=0.1,
         )  # fmt: skip
         det = Detector(cfg)

@@ -233,9 +233,15 @@ class Detector:
                     occ.inside, occ.entered = occ.inside + 1, occ.entered + 1
                 else:
                     occ.inside, occ.left = max(occ.inside - 1, 0), occ.left + 1
-                crossed = LineCrossedData(camera=cam, tripwire=wire.wire.name, direction=direction, track_id=tr.id)
+                crossed = LineCrossedData(
+                    camera=cam, tripwire=wire.wire.name, direction=direction, track_id=tr.id
+                )
                 occupancy = OccupancyData(
-                    camera=cam, entrance=wire.wire.entrance, inside=occ.inside, entered=occ.entered, left=occ.left
+                    camera=cam,
+                    entrance=wire.wire.entrance,
+                    inside=occ.inside,
+                    entered=occ.entered,
+                    left=occ.left,
                 )
                 out.append(CameraEvent(EventType.CAMERA_LINE_CROSSED, crossed, t))
                 out.append(CameraEvent(EventType.CAMERA_OCCUPANCY, occupancy, t))

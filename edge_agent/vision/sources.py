@@ -16,6 +16,8 @@ a stalled camera from a slow one.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -69,10 +71,8 @@ class ThreadedSource:
                 self._slot.put_nowait(item)
                 return
             except queue.Full:
-                try:
+                with contextlib.suppress(queue.Empty):
                     self._slot.get_nowait()
-                except queue.Empty:
-                    pass
 
     def read(self, timeout: float) -> Frame | None:
         try:
@@ -98,10 +98,12 @@ def _y_plane(frame: Any) -> Frame:
     return np.ascontiguousarray(rows[:, : frame.width])
 
 
-def open_pyav(url: str, fps: float = 10.0, options: dict[str, str] | None = None, fmt: str | None = None) -> ThreadedSource:
+def open_pyav(
+    url: str, fps: float = 10.0, options: dict[str, str] | None = None, fmt: str | None = None
+) -> ThreadedSource:
     """A V4L2 device (``fmt="v4l2"``), an RTSP URL or a video file, decoded by PyAV."""
     try:
-        import av  # noqa: PLC0415 - optional: only cameras need it
+        import av
     except ImportError as exc:
         raise SourceError("PyAV is not installed: pip install 'hlidka[camera]' (package av)") from exc
     opts = dict(options or {})
@@ -126,10 +128,10 @@ def open_pyav(url: str, fps: float = 10.0, options: dict[str, str] | None = None
 def open_picamera2(width: int, height: int, fps: float = 10.0) -> ThreadedSource:
     """The Pi camera through picamera2, YUV420 so the first ``height`` rows are gray."""
     try:
-        from picamera2 import Picamera2  # noqa: PLC0415 - optional: only on a Pi
+        picamera2 = importlib.import_module("picamera2")  # optional: only on a Pi
     except ImportError as exc:
         raise SourceError("picamera2 is not installed (apt install python3-picamera2)") from exc
-    cam = Picamera2()
+    cam = picamera2.Picamera2()
     cam.configure(cam.create_video_configuration(main={"size": (width, height), "format": "YUV420"}))
     cam.set_controls({"FrameRate": fps})
     cam.start()
@@ -155,8 +157,10 @@ class SyntheticSource:
         self._i = 0
 
     @classmethod
-    def from_scene(cls, category: str, width: int, height: int, seed: int = 0, loop: bool = False) -> SyntheticSource:
-        from hil_sim.scenes import make_scene  # noqa: PLC0415 - the simulator is not on a real camera
+    def from_scene(
+        cls, category: str, width: int, height: int, seed: int = 0, loop: bool = False
+    ) -> SyntheticSource:
+        from hil_sim.scenes import make_scene
 
         scene = make_scene(category, width, height, seed)
         return cls(scene.frames, scene.fps, loop)
@@ -166,7 +170,7 @@ class SyntheticSource:
             if not self._loop:
                 raise SourceError("scene ended")
             self._i = 0
-        frame = self._frames[self._i]
+        frame: Frame = self._frames[self._i]
         self._i += 1
         return frame
 

