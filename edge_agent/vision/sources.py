@@ -83,9 +83,12 @@ class ThreadedSource:
             raise item
         return item
 
-    def close(self) -> None:
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop the reader, then release the device: closing a decoder under a running
+        decode crashes FFmpeg, so a reader stuck past ``timeout`` keeps its device."""
         self._stop.set()
-        if self._close is not None:
+        self._thread.join(timeout)
+        if self._close is not None and not self._thread.is_alive():
             self._close()
 
 
