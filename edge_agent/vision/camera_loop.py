@@ -1,0 +1,130 @@
+"""Pull frames, run the detector, emit events; report the camera offline and online.
+
+Rule: I/O-thin. The only I/O is the source, opened through ``source_factory``;
+time comes from the injected ``clock`` (monotonic seconds), so tests drive
+:meth:`CameraLoop.step` with a fake source and a fake clock and never sleep.
+
+A source is stalled when no frame came for 3 frame times plus ``grace_s``, or
+when it raises. Then DEVICE_OFFLINE is emitted once, the source is closed and
+reopened with exponential backoff; DEVICE_ONLINE follows the first frame back.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from hlidka_contract.events import DeviceData, EventType
+
+from .detector import Detector
+from .events import CameraEvent
+from .sources import FrameSource
+
+log = logging.getLogger(__name__)
+
+BACKOFF_MIN_S = 1.0
+BACKOFF_MAX_S = 60.0
+
+
+class CameraLoop:
+    def __init__(
+        self,
+        source_factory: Callable[[], FrameSource],
+        detector: Detector,
+        emit: Callable[[CameraEvent], None],
+        clock: Callable[[], float],
+        heartbeat_s: float = 0.5,
+        grace_s: float = 1.0,
+    ) -> None:
+        """``heartbeat_s`` bounds how long one read waits, hence how late a stall is noticed."""
+        self._factory = source_factory
+        self._detector = detector
+        self._emit = emit
+        self._clock = clock
+        self._poll_s = heartbeat_s
+        self._grace_s = grace_s
+        self._source: FrameSource | None = None
+        self._last_frame = 0.0
+        self._offline = False
+        self._backoff = BACKOFF_MIN_S
+        self._retry_at = 0.0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def online(self) -> bool:
+        return not self._offline
+
+    @property
+    def retry_at(self) -> float:
+        return self._retry_at
+
+    def step(self) -> None:
+        """One read (or one reopen attempt); the whole loop is this, repeated."""
+        now = self._clock()
+        source = self._source
+        if source is None:
+            if now < self._retry_at:
+                return
+            try:
+                source = self._source = self._factory()
+            except Exception as exc:  # any open failure means the same: camera unavailable
+                self._fail(now, f"open failed: {exc}")
+                return
+            self._last_frame = now
+        try:
+            frame = source.read(timeout=self._poll_s)
+        except Exception as exc:
+            self._fail(self._clock(), f"read failed: {exc}")
+            return
+        now = self._clock()
+        if frame is None:
+            if now - self._last_frame > 3.0 / max(source.fps, 0.1) + self._grace_s:
+                self._fail(now, "stalled")
+            return
+        self._last_frame = now
+        if self._offline:
+            self._offline = False
+            self._emit(CameraEvent(EventType.DEVICE_ONLINE, self._device(), now))
+        self._backoff = BACKOFF_MIN_S
+        for event in self._detector.process(frame, now).events:
+            self._emit(event)
+
+    def _device(self) -> DeviceData:
+        return DeviceData(device=self._detector.config.camera, kind="camera")
+
+    def _fail(self, now: float, why: str) -> None:
+        log.warning("camera %s: %s; retry in %.0f s", self._detector.config.camera, why, self._backoff)
+        if self._source is not None:
+            try:
+                self._source.close()
+            except Exception:
+                log.exception("camera %s: closing the source failed", self._detector.config.camera)
+            self._source = None
+        if not self._offline:
+            self._offline = True
+            self._emit(CameraEvent(EventType.DEVICE_OFFLINE, self._device(), now))
+        self._retry_at = now + self._backoff
+        self._backoff = min(self._backoff * 2.0, BACKOFF_MAX_S)
+
+    # ---- the thread -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="camera-loop", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        if self._source is not None:
+            self._source.close()
+            self._source = None
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.step()
+            if self._source is None:
+                self._stop.wait(max(self._retry_at - self._clock(), 0.0) or self._poll_s)

@@ -1,0 +1,312 @@
+"""The camera detector: frame in, mask + tracked blobs + contract events out.
+
+Rule: no I/O, no clock (the frame time ``t`` is an argument), no allocation of
+frame-sized arrays after construction. The per-pixel work runs in
+:mod:`kernels`; this module sequences it and keeps the per-object state.
+
+Processing scale: everything runs on a grid ``downscale`` times smaller than the
+input (``result.scale``); ``result.mask`` is that grid, and boxes are normalised
+to 0..1 so callers never need to know it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from hlidka_contract.events import (
+    CameraTamperData,
+    CameraZoneData,
+    EventType,
+    LineCrossedData,
+    LoiteringData,
+    ObjectLeftData,
+    OccupancyData,
+)
+
+from . import kernels as k
+from .components import Labeller
+from .config import DetectorConfig, Zone
+from .events import CameraEvent
+from .static import LeftObject, StaticRegions, overlaps
+from .tamper import TamperMonitor
+from .tracker import Blob, Track, Tracker
+from .zones import TripwireGeometry, zone_bitmap
+
+#: Luma weights (BT.601, sum 256) for BGR and RGB input.
+LUMA = {"bgr": (29, 150, 77), "rgb": (77, 150, 29)}
+#: A dead band around gain 1: below it, slow drift is left to the background update.
+GAIN_DEADBAND = 0.02
+THUMB_TILES = 16
+#: The implicit zone used for motion when the config has none.
+WHOLE_FRAME = Zone("frame", ((0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)))
+
+
+@dataclass(frozen=True)
+class DetectionResult:
+    #: Foreground (0/1) on the processing grid. A view of the detector's buffer:
+    #: valid until the next ``process`` call; copy it to keep it.
+    mask: npt.NDArray[np.uint8]
+    blobs: list[Blob]
+    events: list[CameraEvent]
+    #: Input pixels per mask pixel along each axis (the ``downscale``).
+    scale: int
+    #: The whole scene changed at once (light, iris) and the model was relearnt.
+    relearned: bool = False
+
+
+@dataclass
+class _Motion:
+    on: bool = False
+    run: int = 0
+    last_t: float = -math.inf
+
+
+@dataclass
+class _Occupancy:
+    inside: int = 0
+    entered: int = 0
+    left: int = 0
+
+
+@dataclass
+class _State:
+    motion: dict[str, _Motion] = field(default_factory=dict)
+    occupancy: dict[str, _Occupancy] = field(default_factory=dict)
+
+
+class Detector:
+    """Motion in zones, tripwire counting, loitering, objects left and tamper for one camera."""
+
+    def __init__(self, config: DetectorConfig) -> None:
+        self.config = cfg = config
+        w, h = cfg.proc_width, cfg.proc_height
+        self._x = np.zeros((h, w), np.uint8)
+        self._mu = np.zeros((h, w), np.float32)
+        self._var = np.full((h, w), cfg.init_var, np.float32)
+        self._since = np.full((h, w), -1.0, np.float32)
+        self._raw = np.zeros((h, w), np.uint8)
+        self._static = np.zeros((h, w), np.uint8)
+        self._tmp = np.zeros((h, w), np.uint8)
+        self._row = np.zeros(w, np.uint8)
+        self._mask = np.zeros((h, w), np.uint8)
+        self._hist = np.zeros(k.GAIN_BINS, np.int64)
+        self._thumb = np.zeros((max(h // THUMB_TILES, 1), max(w // THUMB_TILES, 1)), np.float32)
+        self._labeller = Labeller(w, h)
+        self._zones = cfg.zones or (WHOLE_FRAME,)
+        self._zone_map = zone_bitmap(self._zones, w, h)
+        self._zone_area = [int(((self._zone_map >> z) & 1).sum()) for z in range(len(self._zones))]
+        self._zone_counts = np.zeros(len(self._zones), np.int64)
+        self._wires = [TripwireGeometry(tw, w, h, cfg.tripwire_margin) for tw in cfg.tripwires]
+        self._tracker = Tracker(cfg.track_max_gap_s, cfg.track_max_jump * math.hypot(w, h))
+        self._tamper = TamperMonitor(cfg)
+        self._still = StaticRegions(cfg, max(int(cfg.min_blob_fraction * w * h), 4))
+        self._min_area = max(int(cfg.min_blob_fraction * w * h), 4)
+        self._state = _State(
+            motion={z.name: _Motion() for z in self._zones},
+            occupancy={tw.entrance: _Occupancy() for tw in cfg.tripwires},
+        )
+        self._t0: float | None = None
+        self._next_tamper = -math.inf
+        self._next_static = -math.inf
+
+    # ---- public --------------------------------------------------------------------------
+
+    def process(self, frame: npt.NDArray[np.uint8], t: float) -> DetectionResult:
+        """Run one frame (H×W gray or H×W×3 uint8, at the configured size) taken at ``t`` seconds."""
+        cfg = self.config
+        x = self._prepare(frame)
+        if self._t0 is None:
+            self._t0 = t
+            self._relearn(x, t)
+        rel = t - self._t0
+        events: list[CameraEvent] = []
+        n = k.gain_histogram(x, self._mu, 4, self._hist)
+        gain = k.median_gain(self._hist, n)
+        if abs(gain - 1.0) < GAIN_DEADBAND:
+            gain = 1.0
+        n_fg, n_static = k.background_step(
+            x, self._mu, self._var, gain, cfg.alpha, cfg.alpha_fg, cfg.k_sigma**2, cfg.min_diff**2,
+            cfg.min_var, rel, cfg.static_check_s, cfg.absorb_s, self._since, self._raw, self._static,
+        )  # fmt: skip
+        relearned = n_fg > cfg.relearn_fraction * x.size
+        if relearned:
+            self._relearn(x, t)
+            n_static = 0
+        k.erode3x3(self._raw, self._tmp, self._row)
+        k.dilate3x3(self._tmp, self._mask, self._row)
+        comps = self._labeller.components(self._mask, self._min_area)
+        seen, dropped = self._tracker.update(comps, t)
+        events += self._tamper_events(x, t)
+        tampered = any(self._tamper.active.values())
+        if not tampered:
+            events += self._motion_events(t)
+            events += self._crossings(seen, t)
+        events += self._loitering(seen, dropped, t)
+        if t >= self._next_static:
+            self._next_static = t + cfg.static_every_s
+            events += self._objects_left(n_static, x, t)
+        blobs = [self._blob(tr) for tr in seen]
+        return DetectionResult(self._mask, blobs, events, cfg.downscale, relearned)
+
+    def accept_view(self) -> None:
+        """The camera was re-aimed on purpose: take the current view as the tamper reference."""
+        self._tamper.accept_view()
+
+    @property
+    def occupancy(self) -> dict[str, tuple[int, int, int]]:
+        """(inside, entered, left) per entrance."""
+        return {e: (o.inside, o.entered, o.left) for e, o in self._state.occupancy.items()}
+
+    # ---- pipeline steps -------------------------------------------------------------------
+
+    def _prepare(self, frame: npt.NDArray[np.uint8]) -> k.U8:
+        cfg = self.config
+        if frame.dtype != np.uint8 or frame.shape[:2] != (cfg.height, cfg.width):
+            raise ValueError(
+                f"frame must be uint8 {cfg.height}×{cfg.width}[×3], got {frame.dtype} {frame.shape}"
+            )
+        if frame.ndim == 3 and frame.shape[2] == 3:
+            k.box_down_color(frame, cfg.downscale, *LUMA[cfg.color_order], self._x)
+            return self._x
+        if frame.ndim != 2:
+            raise ValueError(f"frame must be H×W or H×W×3, got shape {frame.shape}")
+        if cfg.downscale == 1:
+            return np.ascontiguousarray(frame)
+        k.box_down_gray(frame, cfg.downscale, self._x)
+        return self._x
+
+    def _relearn(self, x: k.U8, t: float) -> None:
+        self._mu[:] = x
+        self._since.fill(-1.0)
+        self._raw.fill(0)
+        self._static.fill(0)
+
+    def _tamper_events(self, x: k.U8, t: float) -> list[CameraEvent]:
+        if t < self._next_tamper:
+            return []
+        self._next_tamper = t + self.config.tamper_every_s
+        _, std, grad = k.tamper_stats(x, THUMB_TILES, self._thumb)
+        out = []
+        for kind, started in self._tamper.update(t, std, grad, self._thumb):
+            etype = EventType.CAMERA_TAMPER if started else EventType.CAMERA_TAMPER_RESTORED
+            out.append(CameraEvent(etype, CameraTamperData(camera=self.config.camera, kind=kind), t))
+        return out
+
+    def _motion_events(self, t: float) -> list[CameraEvent]:
+        cfg = self.config
+        k.count_in_zones(self._mask, self._zone_map, self._zone_counts)
+        out = []
+        for z, zone in enumerate(self._zones):
+            m = self._state.motion[zone.name]
+            moving = self._zone_counts[z] > cfg.motion_fraction * max(self._zone_area[z], 1)
+            m.run = m.run + 1 if moving else 0
+            if moving:
+                m.last_t = t
+            data = CameraZoneData(camera=cfg.camera, zone=zone.name)
+            if not m.on and m.run >= cfg.motion_on_frames:
+                m.on = True
+                out.append(CameraEvent(EventType.CAMERA_MOTION, data, t))
+            elif m.on and t - m.last_t >= cfg.motion_off_s:
+                m.on = False
+                out.append(CameraEvent(EventType.CAMERA_MOTION_ENDED, data, t))
+        return out
+
+    def _crossings(self, seen: list[Track], t: float) -> list[CameraEvent]:
+        out = []
+        cam = self.config.camera
+        for tr in seen:
+            for wire in self._wires:
+                side = wire.side(tr.cx, tr.cy)
+                if side == 0:
+                    continue
+                before = tr.sides.get(wire.wire.name)
+                tr.sides[wire.wire.name] = side
+                if before is None or before == side:
+                    continue
+                direction = "in" if before > 0 else "out"
+                occ = self._state.occupancy[wire.wire.entrance]
+                if direction == "in":
+                    occ.inside, occ.entered = occ.inside + 1, occ.entered + 1
+                else:
+                    occ.inside, occ.left = max(occ.inside - 1, 0), occ.left + 1
+                crossed = LineCrossedData(
+                    camera=cam, tripwire=wire.wire.name, direction=direction, track_id=tr.id
+                )
+                occupancy = OccupancyData(
+                    camera=cam,
+                    entrance=wire.wire.entrance,
+                    inside=occ.inside,
+                    entered=occ.entered,
+                    left=occ.left,
+                )
+                out.append(CameraEvent(EventType.CAMERA_LINE_CROSSED, crossed, t))
+                out.append(CameraEvent(EventType.CAMERA_OCCUPANCY, occupancy, t))
+        return out
+
+    def _loitering(self, seen: list[Track], dropped: list[Track], t: float) -> list[CameraEvent]:
+        out = []
+        cam = self.config.camera
+        for tr in dropped:
+            for name in sorted(tr.loitering):
+                data = LoiteringData(camera=cam, zone=name, track_id=tr.id, dwell_s=t - tr.zone_since[name])
+                out.append(CameraEvent(EventType.CAMERA_LOITERING_ENDED, data, t))
+        for tr in seen:
+            bits = int(self._zone_map[int(tr.cy), int(tr.cx)])
+            is_object = any(overlaps(tr.comp, o.box) for o in self._still.objects if o.reported)
+            for z, zone in enumerate(self._zones):
+                if zone.loiter_s is None:
+                    continue
+                inside = bool(bits >> z & 1) and not is_object
+                if inside:
+                    since = tr.zone_since.setdefault(zone.name, t)
+                    if zone.name not in tr.loitering and t - since >= zone.loiter_s:
+                        tr.loitering.add(zone.name)
+                        data = LoiteringData(camera=cam, zone=zone.name, track_id=tr.id, dwell_s=t - since)
+                        out.append(CameraEvent(EventType.CAMERA_LOITERING, data, t))
+                elif zone.name in tr.zone_since:
+                    since = tr.zone_since.pop(zone.name)
+                    if zone.name in tr.loitering:
+                        tr.loitering.discard(zone.name)
+                        data = LoiteringData(camera=cam, zone=zone.name, track_id=tr.id, dwell_s=t - since)
+                        out.append(CameraEvent(EventType.CAMERA_LOITERING_ENDED, data, t))
+        return out
+
+    def _objects_left(self, n_static: int, x: k.U8, t: float) -> list[CameraEvent]:
+        if n_static:
+            k.erode3x3(self._static, self._tmp, self._row)
+            k.dilate3x3(self._tmp, self._static, self._row)
+        else:
+            self._static.fill(0)
+        left, removed = self._still.update(
+            t, x, self._mu, self._since, self._raw, self._static, self._labeller
+        )
+        out = []
+        for obj in left:
+            bits = int(self._zone_map[(obj.box[1] + obj.box[3]) // 2, (obj.box[0] + obj.box[2]) // 2])
+            zones = [zn.name for z, zn in enumerate(self._zones) if bits >> z & 1]
+            obj.zone = zones[0] if zones and self.config.zones else None
+            out.append(CameraEvent(EventType.CAMERA_OBJECT_LEFT, self._left_data(obj, t), t))
+        out += [CameraEvent(EventType.CAMERA_OBJECT_REMOVED, self._left_data(o, t), t) for o in removed]
+        return out
+
+    # ---- small pieces ---------------------------------------------------------------------
+
+    def _left_data(self, obj: LeftObject, t: float) -> ObjectLeftData:
+        w, h = self.config.proc_width, self.config.proc_height
+        x0, y0, x1, y1 = obj.box
+        return ObjectLeftData(
+            camera=self.config.camera,
+            zone=obj.zone,
+            box=(x0 / w, y0 / h, (x1 + 1) / w, (y1 + 1) / h),
+            static_s=max(t - obj.since, 0.0),
+        )
+
+    def _blob(self, tr: Track) -> Blob:
+        w, h = self.config.proc_width, self.config.proc_height
+        c = tr.comp
+        box = (c.x0 / w, c.y0 / h, (c.x1 + 1) / w, (c.y1 + 1) / h)
+        return Blob(tr.id, box, ((c.cx + 0.5) / w, (c.cy + 0.5) / h), c.area)

@@ -1,0 +1,125 @@
+"""Foreground that stops changing: objects left behind, and ghosts.
+
+Rule: runs every ``static_every_s`` on the few pixels the background step marked
+static (foreground for ``static_check_s``); numpy on small boxes only.
+
+A static region is either an object put down (a bag) or a ghost: the model still
+remembers something that has gone (a person present when the model was learnt).
+Edges tell them apart: along the region's border the current frame has strong
+edges for an object and weak ones for a ghost, and the background model the
+opposite. Ghosts are relearnt at once; objects become candidates and are reported
+once they have been static for ``object_left_s``, and removed when their box is
+no longer foreground.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import kernels as k
+from .components import Component, Labeller
+from .config import DetectorConfig
+
+#: Fraction of a box still foreground for its object to count as present.
+PRESENT_FRACTION = 0.3
+
+
+@dataclass
+class LeftObject:
+    #: Inclusive box on the processing grid.
+    box: tuple[int, int, int, int]
+    zone: str | None
+    #: When it became static (frame time).
+    since: float
+    #: The object's pixels within the box, and the background model there when it
+    #: appeared: it is gone when the frame looks like that background again (the
+    #: model itself still holds the object's hole).
+    region: np.ndarray
+    background: np.ndarray
+    reported: bool = False
+
+
+def overlaps(c: Component, box: tuple[int, int, int, int]) -> bool:
+    return not (c.x1 < box[0] or c.x0 > box[2] or c.y1 < box[1] or c.y0 > box[3])
+
+
+def _border_edges(img: k.F32, region: np.ndarray) -> float:
+    """Mean |gradient| of ``img`` on the inner border of ``region`` (both small boxes)."""
+    gx = np.abs(np.diff(img, axis=1, append=img[:, -1:]))
+    gy = np.abs(np.diff(img, axis=0, append=img[-1:, :]))
+    grad = gx + gy
+    inner = region.copy()
+    inner[1:-1, 1:-1] &= region[:-2, 1:-1] & region[2:, 1:-1] & region[1:-1, :-2] & region[1:-1, 2:]
+    border = region & ~inner if inner.any() else region
+    # Include the outside neighbours: the step edge sits between the two.
+    ring = np.zeros_like(region)
+    ring[:, :-1] |= border[:, 1:]
+    ring[:-1, :] |= border[1:, :]
+    sel = border | ring
+    return float(grad[sel].mean()) if sel.any() else 0.0
+
+
+class StaticRegions:
+    def __init__(self, cfg: DetectorConfig, min_area: int) -> None:
+        self.cfg = cfg
+        self.min_area = min_area
+        self.objects: list[LeftObject] = []
+
+    def update(
+        self,
+        t: float,
+        x: k.U8,
+        mu: k.F32,
+        since: k.F32,
+        raw: k.U8,
+        static: k.U8,
+        labeller: Labeller,
+        zone_at: dict[tuple[int, int], str | None] | None = None,
+    ) -> tuple[list[LeftObject], list[LeftObject]]:
+        """Returns (objects just reported left, objects just removed)."""
+        left: list[LeftObject] = []
+        removed: list[LeftObject] = []
+        kept = []
+        for obj in self.objects:
+            x0, y0, x1, y1 = obj.box
+            box = (slice(y0, y1 + 1), slice(x0, x1 + 1))
+            cur = x[box].astype(np.float32)
+            differs = np.abs(cur - obj.background)[obj.region] > self.cfg.min_diff
+            if differs.mean() < PRESENT_FRACTION:
+                mu[box][obj.region] = cur[obj.region]
+                since[box][obj.region] = -1.0
+                if obj.reported:
+                    removed.append(obj)
+                continue
+            if t - obj.since >= self.cfg.absorb_s:
+                continue  # learnt into the background by now: forget it quietly
+            if not obj.reported and t - obj.since >= self.cfg.object_left_s:
+                obj.reported = True
+                left.append(obj)
+            kept.append(obj)
+        self.objects = kept
+        if not static.any():
+            return left, removed
+        for c in labeller.components(static, self.min_area):
+            if any(overlaps(c, obj.box) for obj in kept):
+                continue
+            ys, xs = slice(max(c.y0 - 1, 0), c.y1 + 2), slice(max(c.x0 - 1, 0), c.x1 + 2)
+            region = labeller.labels[ys, xs] == c.label
+            cur = x[ys, xs].astype(np.float32)
+            if _border_edges(cur, region) <= _border_edges(mu[ys, xs], region):
+                mu[ys, xs][region] = cur[region]
+                since[ys, xs][region] = -1.0
+                raw[ys, xs][region] = 0
+                continue
+            box = (slice(c.y0, c.y1 + 1), slice(c.x0, c.x1 + 1))
+            obj = LeftObject(
+                (c.x0, c.y0, c.x1, c.y1),
+                None,
+                t - self.cfg.static_check_s,
+                labeller.labels[box] == c.label,
+                mu[box].copy(),
+            )
+            kept.append(obj)
+        return left, removed

@@ -1,0 +1,41 @@
+"""Quality targets on the synthetic scenes at 160×120 (seconds per scene, no timing asserted)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.quality import Outcome, evaluate
+from hil_sim.scenes import CATEGORIES, make_scene
+
+pytest.importorskip("cv2")
+
+_cache: dict[str, Outcome] = {}
+
+
+def outcome(category: str) -> Outcome:
+    if category not in _cache:
+        _cache[category] = evaluate(make_scene(category, 160, 120, seed=3))
+    return _cache[category]
+
+
+@pytest.mark.parametrize("category", CATEGORIES)
+def test_pixel_quality_is_at_least_mog2s(category: str) -> None:
+    o = outcome(category)
+    if o.ours.tp + o.ours.fn == 0:
+        assert o.ours.fp_rate <= o.mog2.fp_rate
+    else:
+        assert o.ours.f_measure >= o.mog2.f_measure
+
+
+@pytest.mark.parametrize("category", CATEGORIES)
+def test_events_match_the_ground_truth(category: str) -> None:
+    o = outcome(category)
+    assert o.crossing_accuracy >= 0.98
+    for kind, score in o.events.items():
+        assert score.recall == 1.0, kind
+        assert score.precision == 1.0, kind
+
+
+@pytest.mark.parametrize("category", ["lights_switch", "sensor_noise", "daylight_drift", "rain_flicker"])
+def test_no_motion_alarm_without_someone_in_view(category: str) -> None:
+    assert outcome(category).false_motion == 0
