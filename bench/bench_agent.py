@@ -31,7 +31,7 @@ from edge_agent.mqtt_link import tcp_no_delay  # noqa: E402
 from edge_agent.outbox import Outbox  # noqa: E402
 from hil_sim.broker import Mosquitto  # noqa: E402
 from hlidka_config import load_config  # noqa: E402
-from tests.e2e.agent_support import AGENT, Consumer, StandInCore, wait_until, write_site  # noqa: E402
+from tests.e2e.agent_support import AGENT, Consumer, wait_until, write_site  # noqa: E402
 from tests.unit.agent.test_outbox import door  # noqa: E402
 
 
@@ -124,7 +124,7 @@ def bench_agent(tmp: Path, port: int, n: int) -> tuple[list[float], list[float]]
             got_ack.set()
 
     hooks = Hooks(emitted=on_emit, puback=on_puback, acked=on_acked)
-    agent = build_agent(site, AGENT, core=StandInCore(site, AGENT), hooks=hooks)
+    agent = build_agent(site, AGENT, hooks=hooks)
     loop = threading.Thread(target=agent.run, daemon=True)
     loop.start()
     link = agent.link

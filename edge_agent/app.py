@@ -80,6 +80,7 @@ class Core(Protocol):
     """The pure core, bound to its config (see ``PureCore``)."""
 
     def initial(self, now: float) -> tuple[Any, list[Effect]]: ...
+    def resume(self, state: Any, now: float) -> tuple[Any, list[Effect]]: ...
     def step(self, state: Any, inp: Input, now: float) -> tuple[Any, list[Effect]]: ...
     def snapshot(self, state: Any) -> AgentSnapshot: ...
     def to_json(self, state: Any) -> str: ...
@@ -222,13 +223,12 @@ class Agent:
         self._nearly_full = False
         self._persisted: str | None = outbox.get(CORE_STATE_KEY)
         self._stopped = threading.Event()
-        self.state, initial_effects = core.initial(self.started)
         if self._persisted is not None:
-            # Latched panic, lockdown and drill survive a restart; outputs follow the restored state.
-            self.state = core.from_json(self._persisted)
-            outs = core.snapshot(self.state).outputs
-            initial_effects = [e for e in initial_effects if not isinstance(e, SetOutput)]
-            initial_effects += [SetOutput(name, on) for name, on in outs.items()]
+            # Latched panic, lockdown and drill survive a restart; the core re-drives every
+            # output and restarts its timers, which died with the old process.
+            self.state, initial_effects = core.resume(core.from_json(self._persisted), self.started)
+        else:
+            self.state, initial_effects = core.initial(self.started)
         self._initial_effects = initial_effects
 
     # ---- wiring -------------------------------------------------------------------------
@@ -245,8 +245,6 @@ class Agent:
         self.relay = Relay(self.outbox, link.publish_event)
         self.inputs, self.outputs = inputs, outputs
         self.sources = list(sources)
-        for inp in self.cfg.inputs:
-            self.debounce.add(inp.name, inp.debounce_ms / 1000.0, False)
 
     # ---- the loop -----------------------------------------------------------------------
 
@@ -254,9 +252,13 @@ class Agent:
         assert self.link is not None and self.inputs is not None, "attach() first"
         now = self.clock()
         self.execute(self._initial_effects, now)
-        # An input already active at start (a door left open) is a change from the core's view.
-        for name, level in self.inputs.levels().items():
-            self.put_edge(name, level, now)
+        # The core starts from "all inactive" or from its saved state; either may be stale
+        # (a door opened while the agent was down), so it learns every real level now.
+        # Repeating a level it already has changes nothing.
+        levels = self.inputs.levels()
+        for inp in self.cfg.inputs:
+            self.debounce.add(inp.name, inp.debounce_ms / 1000.0, levels[inp.name])
+            self.step(InputChanged(inp.name, levels[inp.name]), now)
         for src in self.sources:
             src.start(self.q.put)
         self.link.start()
@@ -578,6 +580,10 @@ class PureCore:
 
     def initial(self, now: float) -> tuple[Any, list[Effect]]:
         state, effects = self._m.initial_state(self.cfg, now)
+        return state, list(effects)
+
+    def resume(self, state: Any, now: float) -> tuple[Any, list[Effect]]:
+        state, effects = self._m.resume(self.cfg, state, now)
         return state, list(effects)
 
     def step(self, state: Any, inp: Input, now: float) -> tuple[Any, list[Effect]]:

@@ -1,7 +1,7 @@
 """A separate agent process for the kill -9 test: ``python -m tests.e2e.agent_proc SITE.toml [--burst N]``.
 
 Test-only. It runs the real shell (build_agent: gpiozero, paho, SQLite) with the
-stand-in core; the pin factory comes from ``GPIOZERO_PIN_FACTORY`` (the test sets
+real alarm core; the pin factory comes from ``GPIOZERO_PIN_FACTORY`` (the test sets
 ``mock``). With ``--burst N`` a thread inside this process makes N door events
 once the link is up: the door line idles high (open, pull-up), so the agent
 reports it open at start and N - 1 toggles give the rest. When the burst is
@@ -21,7 +21,7 @@ from gpiozero import Device
 from edge_agent.app import Agent, build_agent
 from hlidka_config import load_config
 
-from .agent_support import AGENT, StandInCore
+from .agent_support import AGENT
 
 
 def burst(agent: Agent, n: int) -> None:
@@ -42,7 +42,7 @@ def main() -> int:
     parser.add_argument("--burst", type=int, default=0)
     args = parser.parse_args()
     site = load_config(args.config)
-    agent = build_agent(site, AGENT, core=StandInCore(site, AGENT), reconnect_s=(1, 2))
+    agent = build_agent(site, AGENT, reconnect_s=(1, 2))
     signal.signal(signal.SIGTERM, lambda *_: agent.stop())
     if args.burst:
         threading.Thread(target=burst, args=(agent, args.burst), daemon=True).start()

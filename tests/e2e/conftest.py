@@ -13,7 +13,7 @@ from edge_agent.app import Agent, Hooks, build_agent
 from hil_sim.broker import Mosquitto
 from hlidka_config import SiteConfig, load_config
 
-from .agent_support import AGENT, Consumer, StandInCore, wait_until, write_site
+from .agent_support import AGENT, Consumer, wait_until, write_site
 
 
 @dataclass
@@ -46,7 +46,7 @@ def running(tmp_path: Path, mosquitto: Mosquitto, mock_pins: None) -> Iterator[R
     site = load_config(write_site(tmp_path, mosquitto.port))
     consumer = Consumer(mosquitto.port)
     hooks = Hooks()
-    agent = build_agent(site, AGENT, core=StandInCore(site, AGENT), hooks=hooks, reconnect_s=(1, 2))
+    agent = build_agent(site, AGENT, hooks=hooks, reconnect_s=(1, 2))
     thread = threading.Thread(target=agent.run, name="agent-loop", daemon=True)
     thread.start()
     assert agent.link is not None
