@@ -651,7 +651,10 @@ def build_agent(
     except Exception:
         inputs.close()
         raise
-    agent.attach(link=link, inputs=inputs, outputs=outputs, sources=sources)
+    from .cameras import camera_inputs
+
+    configured: list[InputSource] = [*camera_inputs(site, cfg)]
+    agent.attach(link=link, inputs=inputs, outputs=outputs, sources=[*configured, *sources])
     return agent
 
 

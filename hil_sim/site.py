@@ -72,6 +72,9 @@ def _rewire(doc: dict[str, Any], spec: SimSiteSpec) -> dict[str, Any]:
             node["heartbeat_s"] = spec.node_heartbeat_s
         for cam in agent.get("cameras", []):
             cam["source"] = f"sim:{spec.camera_scenes.get(cam['id'], 'walk_in_out')}"
+            # A synthetic scene lives in memory whole: 320x240 keeps a looping scene small
+            # and the detector light on a 2-core machine running the whole school.
+            cam.update(width=320, height=240, fps=10, heartbeat_s=max(1.0, spec.heartbeat_s))
     return doc
 
 

@@ -36,8 +36,14 @@ class CameraLoop:
         clock: Callable[[], float],
         heartbeat_s: float = 0.5,
         grace_s: float = 1.0,
+        on_frame: Callable[[float], None] | None = None,
     ) -> None:
-        """``heartbeat_s`` bounds how long one read waits, hence how late a stall is noticed."""
+        """``heartbeat_s`` bounds how long one read waits, hence how late a stall is noticed.
+
+        ``on_frame(now)`` is called for every frame: the camera's sign of life for
+        whoever supervises it.
+        """
+        self._on_frame = on_frame
         self._factory = source_factory
         self._detector = detector
         self._emit = emit
@@ -84,6 +90,8 @@ class CameraLoop:
                 self._fail(now, "stalled")
             return
         self._last_frame = now
+        if self._on_frame is not None:
+            self._on_frame(now)
         if self._offline:
             self._offline = False
             self._emit(CameraEvent(EventType.DEVICE_ONLINE, self._device(), now))

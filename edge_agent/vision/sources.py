@@ -20,6 +20,7 @@ import contextlib
 import importlib
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
@@ -153,22 +154,38 @@ def open_picamera2(width: int, height: int, fps: float = 10.0) -> ThreadedSource
 class SyntheticSource:
     """Frames of a simulator scene (``hil_sim.scenes``), in order, optionally looping."""
 
-    def __init__(self, frames: npt.NDArray[np.uint8], fps: float, loop: bool = False) -> None:
+    def __init__(
+        self, frames: npt.NDArray[np.uint8], fps: float, loop: bool = False, paced: bool = False
+    ) -> None:
         self.fps = fps
         self._frames = frames
         self._loop = loop
         self._i = 0
+        #: Live use (an agent in the simulator) plays at ``fps`` like a camera: the detector
+        #: times dwell and loitering by the clock, and an unpaced loop would burn a core.
+        self._paced = paced
+        self._next_at: float | None = None
 
     @classmethod
     def from_scene(
-        cls, category: str, width: int, height: int, seed: int = 0, loop: bool = False
+        cls, category: str, width: int, height: int, seed: int = 0, loop: bool = False, paced: bool = False
     ) -> SyntheticSource:
         from hil_sim.scenes import make_scene
 
         scene = make_scene(category, width, height, seed)
-        return cls(scene.frames, scene.fps, loop)
+        return cls(scene.frames, scene.fps, loop, paced)
 
     def read(self, timeout: float) -> Frame | None:
+        if self._paced:
+            now = time.monotonic()
+            self._next_at = now if self._next_at is None else self._next_at
+            wait = self._next_at - now
+            if wait > timeout:
+                time.sleep(timeout)
+                return None
+            if wait > 0:
+                time.sleep(wait)
+            self._next_at = max(self._next_at + 1.0 / self.fps, time.monotonic() - 1.0)
         if self._i >= len(self._frames):
             if not self._loop:
                 raise SourceError("scene ended")
@@ -185,7 +202,7 @@ class SyntheticSource:
 def open_source(uri: str, width: int, height: int, fps: float = 10.0) -> FrameSource:
     """``synthetic:<category>``, ``picamera2:``, ``/dev/videoN``, ``rtsp://…`` or a file path."""
     if uri.startswith("synthetic:"):
-        return SyntheticSource.from_scene(uri.split(":", 1)[1], width, height, loop=True)
+        return SyntheticSource.from_scene(uri.split(":", 1)[1], width, height, loop=True, paced=True)
     if uri.startswith("picamera2:"):
         return open_picamera2(width, height, fps)
     if uri.startswith("/dev/video"):
