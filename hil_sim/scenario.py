@@ -44,8 +44,7 @@ Action = Literal[
     "kill",  # kill -9 a process: target = broker | gateway | <agent id>
     "restart",  # start it again
     "receiver_down",  # police receiver down for for_s seconds
-    "burst",  # ``count`` door events from ``agent``/``input`` as fast as possible
-    "camera_scene",  # switch the agent's synthetic camera scene
+    "burst",  # ``count`` door events from ``agent``/``input``, as fast as its debounce allows
 ]
 
 
@@ -61,7 +60,6 @@ class Step(_Strict):
     count: int | None = Field(default=None, ge=1, le=100_000)
     command: str | None = None
     args: dict[str, Any] = Field(default_factory=dict)
-    scene: str | None = None
 
     @model_validator(mode="after")
     def _needs(self) -> Step:
@@ -81,7 +79,6 @@ class Step(_Strict):
             "restart": ("target",),
             "receiver_down": ("for_s",),
             "burst": ("agent", "input", "count"),
-            "camera_scene": ("agent", "scene"),
         }[self.do]
         missing = [name for name in required if getattr(self, name) is None]
         if missing:

@@ -31,6 +31,7 @@ from .pinboard import PinBoard
 from .ports import free_port
 from .procs import ManagedProcess, ProcessGroup
 from .receivers import PoliceReceiver, WebhookReceiver
+from .scenario import Step
 from .site import DEMO_POLICE_KEY, DEMO_REGIONAL_SECRET, DEMO_TOKENS, SimSiteSpec, write_sim_site
 from .wiring import input_level, output_active
 
@@ -52,6 +53,8 @@ class School:
         self.group = ProcessGroup(self.workdir / "logs", grace=3.0)
         self.broker = Mosquitto(self.workdir / "broker")
         self.boards: dict[str, PinBoard] = {}
+        #: Satellite nodes running their real firmware, by node id.
+        self.nodes: dict[str, Any] = {}
         self.proxies: dict[str, FaultProxy] = {}
         self.agent_sites: dict[str, Path] = {}
         self.api_port = free_port()
@@ -181,6 +184,23 @@ class School:
         cfg = self._input(agent_id, name)
         self.boards[agent_id].press(cfg.pin, bounce=bounce, hold=hold, active=input_level(cfg, True))
         self.boards[agent_id].drive(cfg.pin, input_level(cfg, False))
+
+    def node_action(self, step: Step) -> None:
+        """Satellite-node steps: press/release an input, kill -9 or restart the node."""
+        node = self.nodes.get(step.node or "")
+        if node is None:
+            raise KeyError(f"no simulated node {step.node!r}; nodes: {sorted(self.nodes)}")
+        match step.do:
+            case "node_press":
+                node.press(step.index or 0)
+            case "node_release":
+                node.release(step.index or 0)
+            case "kill_node":
+                node.kill()
+            case "restart_node":
+                node.restart()
+            case _:
+                raise ValueError(f"not a node step: {step.do}")
 
     def process(self, target: str) -> ManagedProcess:
         return self.group[target]

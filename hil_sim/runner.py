@@ -1,0 +1,108 @@
+"""Play a scenario against a running School and judge what the outside world recorded."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .expect import Trace, Verdict, judge
+from .scenario import Scenario, Step
+from .school import School, SchoolOptions
+
+Log = Callable[[str], None]
+
+
+@dataclass
+class Outcome:
+    scenario: Scenario
+    verdicts: list[Verdict]
+    trace: Trace
+
+    @property
+    def ok(self) -> bool:
+        return all(v.ok for v in self.verdicts)
+
+
+def _later(delay: float, action: Callable[[], object]) -> threading.Timer:
+    timer = threading.Timer(delay, action)
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
+def _burst(school: School, agent: str, name: str, count: int) -> None:
+    cfg = next(i for i in school.site.agent(agent).inputs if i.name == name)
+    # Faster than the input's debounce, edges would (rightly) be filtered away.
+    gap = cfg.debounce_ms / 1000.0 + 0.015
+    for n in range(count):
+        school.set_input(agent, name, n % 2 == 0)
+        time.sleep(gap)
+    if count % 2:
+        time.sleep(gap)
+
+
+def perform(school: School, step: Step, timers: list[threading.Timer]) -> None:
+    agent, name = step.agent or "", step.input or ""
+    match step.do:
+        case "press":
+            school.press(agent, name)
+        case "bounce_press":
+            school.press(agent, name, bounce=5)
+        case "open":
+            school.set_input(agent, name, True)
+        case "close" | "release":
+            school.set_input(agent, name, False)
+        case "command":
+            assert step.command is not None
+            school.command(step.command, [agent] if agent else None, **step.args)
+        case "cut_link":
+            school.proxies[agent].cut()
+            timers.append(_later(step.for_s or 0, school.proxies[agent].restore))
+        case "kill":
+            school.kill(step.target or "")
+        case "restart":
+            school.restart(step.target or "")
+        case "receiver_down":
+            school.police.stop()
+            timers.append(_later(step.for_s or 0, school.police.start))
+        case "burst":
+            _burst(school, agent, name, step.count or 0)
+        case _:
+            school.node_action(step)
+
+
+def play(school: School, scenario: Scenario, log: Log = lambda _: None) -> Trace:
+    trace = Trace(start=time.time())
+    timers: list[threading.Timer] = []
+    for i, step in enumerate(scenario.steps):
+        wait = trace.start + step.at - time.time()
+        if wait > 0:
+            time.sleep(wait)
+        trace.step_times.append(time.time())
+        what = step.agent or step.target or step.node or ""
+        log(f"t={time.time() - trace.start:6.2f}s step {i}: {step.do} {what}")
+        perform(school, step, timers)
+    rest = trace.start + scenario.duration_s - time.time()
+    if rest > 0:
+        time.sleep(rest)
+    for timer in timers:
+        timer.join()
+    trace.end = time.time()
+    trace.police = school.police_frames()
+    trace.webhook = school.webhook_calls()
+    trace.outputs = school.outputs()
+    trace.stored = school.stored()
+    trace.emitted = school.emitted()
+    return trace
+
+
+def run_scenario(
+    scenario: Scenario, workdir: Path, options: SchoolOptions | None = None, log: Log = lambda _: None
+) -> Outcome:
+    with School(workdir, options) as school:
+        log(f"school up: api {school.api}, police receiver :{school.police.port}")
+        trace = play(school, scenario, log)
+    return Outcome(scenario, judge(scenario, trace), trace)
