@@ -30,7 +30,13 @@ class Commander:
     def __init__(
         self, settings: Settings, store: Store, publish: Publish, clock: Callable[[], float], metrics: Metrics
     ) -> None:
-        self.settings, self.store, self.publish, self.clock, self.metrics = settings, store, publish, clock, metrics
+        self.settings, self.store, self.publish, self.clock, self.metrics = (
+            settings,
+            store,
+            publish,
+            clock,
+            metrics,
+        )
 
     def verify_audit(self) -> None:
         verify(self.store.audit(0, 10**9))
@@ -68,9 +74,23 @@ class Commander:
         for cmd in commands:
             body = encode(cmd).decode()
             self.store.insert_command(
-                CommandRow(cmd.id, batch, ctype.value, cmd.agent, issued_by, role.value, now, body, "sent", None, None)
+                CommandRow(
+                    cmd.id,
+                    batch,
+                    ctype.value,
+                    cmd.agent,
+                    issued_by,
+                    role.value,
+                    now,
+                    body,
+                    "sent",
+                    None,
+                    None,
+                )
             )
-        detail = json.dumps({"batch": batch, "type": ctype.value, "agents": agents, "args": args}, sort_keys=True)
+        detail = json.dumps(
+            {"batch": batch, "type": ctype.value, "agents": agents, "args": args}, sort_keys=True
+        )
         self.store.append_audit(issued_by, role.value, "command.issued", detail, now)
         for cmd in commands:
             self.publish(topic(self.settings.site, cmd.agent, Channel.CMD), encode(cmd))

@@ -17,7 +17,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from hlidka_contract import (
     GATEWAY_AGENT,
@@ -176,7 +176,9 @@ class Ingest:
             return None
         event = parse_event(payload)
         if (event.site, event.agent) != (where.site, where.agent):
-            raise ForgedSource(f"payload from {event.site}/{event.agent} on {where.site}/{where.agent}'s topic")
+            raise ForgedSource(
+                f"payload from {event.site}/{event.agent} on {where.site}/{where.agent}'s topic"
+            )
         if where.channel is Channel.EVENT:
             return event
         if where.channel is Channel.HEARTBEAT and isinstance(event.data, AgentHeartbeatData):
@@ -185,14 +187,12 @@ class Ingest:
             self._remember_birth(event, now)
             return self.supervisor.birth(event.agent, event.bootid, now)
         if where.channel is Channel.STATUS and isinstance(event.data, AgentOfflineData):
-            reason = "shutdown" if event.data.reason == "shutdown" else "will"
+            reason: Literal["shutdown", "will"] = "shutdown" if event.data.reason == "shutdown" else "will"
             return self.supervisor.will(event.agent, event.bootid, reason, now)
         raise Rejected("wrong_channel", f"{event.type.value} does not belong on {where.channel.value}")
 
     def _new(self, event: Event) -> NewEvent:
-        return NewEvent(
-            event, encode(event).decode(), rules.alarm_effect(event), rules.state_updates(event)
-        )
+        return NewEvent(event, encode(event).decode(), rules.alarm_effect(event), rules.state_updates(event))
 
     def _ack(self, events: list[Event]) -> None:
         by_agent: dict[tuple[str, str], list[Event]] = defaultdict(list)
@@ -203,7 +203,10 @@ class Ingest:
             for start in range(0, len(evs), MAX_ACK_IDS):
                 chunk = evs[start : start + MAX_ACK_IDS]
                 ack = EventAck(
-                    site=site, agent=agent, ids=[e.id for e in chunk], high_water_seq=max(e.seq for e in chunk)
+                    site=site,
+                    agent=agent,
+                    ids=[e.id for e in chunk],
+                    high_water_seq=max(e.seq for e in chunk),
                 )
                 self.publish(topic(site, agent, Channel.ACK), encode(ack))
 
@@ -213,7 +216,9 @@ class Ingest:
         if not cmds:
             return
         try:
-            self.commander.issue(cmds[0].type, cmds[0].args, [c.agent for c in cmds], "site-rule", Role.SYSTEM)
+            self.commander.issue(
+                cmds[0].type, cmds[0].args, [c.agent for c in cmds], "site-rule", Role.SYSTEM
+            )
         except Exception:
             log.exception("site rule could not send %s", cmds[0].type.value)
 
@@ -232,7 +237,9 @@ class Ingest:
             new_id = uuid7(now)
             if self.store.escalate(alarm.event_id, new_id, rules.escalation_body(original.body, new_id), now):
                 escalated += 1
-                log.warning("alarm %s not acknowledged in %ss: escalated", alarm.event_id, self.settings.escalation_s)
+                log.warning(
+                    "alarm %s not acknowledged in %ss: escalated", alarm.event_id, self.settings.escalation_s
+                )
         if events or escalated:
             self.on_stored()
 
@@ -296,4 +303,3 @@ class Ingest:
             subject=t.agent,
             severity=severity,
         )
-

@@ -48,13 +48,13 @@ class MqttLink:
             self.client.username_pw_set(username, password)
         self.client.max_inflight_messages_set(200)
         self.client.max_queued_messages_set(0)
-        self.client.reconnect_delay_set(0.1, 2)
+        self.client.reconnect_delay_set(1, 2)
         self.client.on_connect = self._connected
         self.client.on_disconnect = self._disconnected
         self.client.on_message = self._message
 
     def start(self) -> None:
-        props = Properties(PacketTypes.CONNECT)
+        props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
         props.SessionExpiryInterval = 3600
         self.client.connect_async(
             self.host, self.port, keepalive=self.keepalive_s, clean_start=False, properties=props
@@ -89,4 +89,4 @@ class MqttLink:
         log.warning("disconnected from broker: %s", rc)
 
     def _message(self, _c: mqtt.Client, _u: object, msg: mqtt.MQTTMessage) -> None:
-        self._on_message(msg.topic, msg.payload)
+        self._on_message(msg.topic, bytes(msg.payload))

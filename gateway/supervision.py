@@ -48,7 +48,9 @@ class Supervisor:
         self.default_interval_s = default_interval_s
         self.agents: dict[str, Liveness] = {}
 
-    def restore(self, agent: str, online: bool | None, bootid: str | None, interval_s: float | None, now: float) -> None:
+    def restore(
+        self, agent: str, online: bool | None, bootid: str | None, interval_s: float | None, now: float
+    ) -> None:
         """Load persisted state at start-up; silence is counted from ``now`` (a restart is not silence)."""
         self.agents[agent] = Liveness(online, bootid, now, interval_s or self.default_interval_s)
 
@@ -69,7 +71,9 @@ class Supervisor:
         live.last_seen = now
         return self._up(agent, live, "birth")
 
-    def will(self, agent: str, bootid: str, reason: Literal["will", "silence", "shutdown"], now: float) -> list[Transition]:
+    def will(
+        self, agent: str, bootid: str, reason: Literal["will", "silence", "shutdown"], now: float
+    ) -> list[Transition]:
         live = self._get(agent, now)
         if self._stale(live, bootid):
             return []
@@ -99,7 +103,9 @@ class Supervisor:
         live.online = True
         return [CameOnline(agent, reason)] if was is False else []
 
-    def _down(self, agent: str, live: Liveness, reason: Literal["will", "silence", "shutdown"]) -> list[Transition]:
+    def _down(
+        self, agent: str, live: Liveness, reason: Literal["will", "silence", "shutdown"]
+    ) -> list[Transition]:
         if live.online is False:
             return []
         live.online = False

@@ -8,6 +8,7 @@ order and the pull cursor never skips a row), and its placeholder style.
 from __future__ import annotations
 
 import abc
+import contextlib
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -29,9 +30,7 @@ from .base import (
 )
 
 _EVENT_COLS = "pos, id, kind, ref, agent, type, subject, severity, drill, received_at, body"
-_ALARM_COLS = (
-    "event_id, agent, type, subject, opened_at, restored_at, acked_at, acked_by, note, escalated_at"
-)
+_ALARM_COLS = "event_id, agent, type, subject, opened_at, restored_at, acked_at, acked_by, note, escalated_at"
 _CHUNK = 400
 
 
@@ -85,10 +84,8 @@ class SqlStore(abc.ABC):
     def close(self) -> None:
         with self._all_lock:
             for conn in self._all:
-                try:
+                with contextlib.suppress(Exception):  # closing at shutdown, nothing to report
                     conn.close()
-                except Exception:  # noqa: S110 - closing at shutdown, nothing to report
-                    pass
             self._all.clear()
         self._local = threading.local()
 
@@ -188,7 +185,8 @@ class SqlStore(abc.ABC):
         elif isinstance(item.alarm, CloseAlarms):
             types = sorted(item.alarm.types)
             marks = ",".join("?" * len(types))
-            sql = f"UPDATE alarms SET restored_at = ? WHERE restored_at IS NULL AND agent = ? AND type IN ({marks})"  # noqa: S608
+            where = f"restored_at IS NULL AND agent = ? AND type IN ({marks})"
+            sql = "UPDATE alarms SET restored_at = ? WHERE " + where  # noqa: S608 - placeholders only
             params: list[Any] = [now, e.agent, *types]
             if item.alarm.subject is not None:
                 sql += " AND (subject = ? OR subject IS NULL)"
@@ -198,7 +196,8 @@ class SqlStore(abc.ABC):
             cur.execute(
                 self._p(
                     "INSERT INTO site_state (key, value, updated_at) VALUES (?, ?, ?)"
-                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
+                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value,"
+                    " updated_at = excluded.updated_at"
                 ),
                 (key, value, now),
             )
@@ -246,7 +245,10 @@ class SqlStore(abc.ABC):
     def ack_alarm(self, event_id: str, by: str, note: str, now: float) -> AlarmRow | None:
         with self._tx() as cur:
             cur.execute(
-                self._p("UPDATE alarms SET acked_at = ?, acked_by = ?, note = ? WHERE event_id = ? AND acked_at IS NULL"),
+                self._p(
+                    "UPDATE alarms SET acked_at = ?, acked_by = ?, note = ?"
+                    " WHERE event_id = ? AND acked_at IS NULL"
+                ),
                 (now, by, note, event_id),
             )
             cur.execute(self._p(f"SELECT {_ALARM_COLS} FROM alarms WHERE event_id = ?"), (event_id,))  # noqa: S608
@@ -277,9 +279,10 @@ class SqlStore(abc.ABC):
                 return False
             cur.execute(
                 self._p(
-                    "INSERT INTO events (id, kind, ref, site, agent, type, subject, severity, drill, time, seq,"
-                    " received_at, body) SELECT ?, 'escalation', id, site, agent, type, subject, severity,"
-                    " drill, time, seq, ?, ? FROM events WHERE id = ?"
+                    "INSERT INTO events (id, kind, ref, site, agent, type, subject, severity, drill, time,"
+                    " seq, received_at, body) SELECT CAST(? AS TEXT), 'escalation', id, site, agent, type,"
+                    " subject, severity, drill, time, seq, CAST(? AS DOUBLE PRECISION), CAST(? AS TEXT)"
+                    " FROM events WHERE id = ?"
                 ),
                 (new_id, now, body, event_id),
             )
@@ -322,7 +325,9 @@ class SqlStore(abc.ABC):
     def set_link_state(self, name: str, state: str, error: str | None, attempts: int, now: float) -> None:
         with self._tx() as cur:
             cur.execute(
-                self._p("UPDATE links SET state = ?, last_error = ?, attempts = ?, updated_at = ? WHERE name = ?"),
+                self._p(
+                    "UPDATE links SET state = ?, last_error = ?, attempts = ?, updated_at = ? WHERE name = ?"
+                ),
                 (state, error, attempts, now, name),
             )
 
@@ -386,7 +391,8 @@ class SqlStore(abc.ABC):
         with self._tx() as cur:
             cur.execute(
                 self._p(
-                    "UPDATE commands SET status = ?, reason = ?, acked_at = ? WHERE id = ? AND status = 'sent'"
+                    "UPDATE commands SET status = ?, reason = ?, acked_at = ?"
+                    " WHERE id = ? AND status = 'sent'"
                 ),
                 (status, reason, now, command_id),
             )

@@ -1,0 +1,1 @@
+"""Upstream links: each has its own cursor in the store and one worker that delivers in order."""
