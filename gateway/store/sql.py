@@ -152,8 +152,19 @@ class SqlStore(abc.ABC):
                 ),
                 [self._event_row(i, now) for i in fresh],
             )
+            state: dict[str, str] = {}
             for item in fresh:
-                self._apply_effects(cur, item, now)
+                self._apply_alarm(cur, item, now)
+                state.update(item.state)  # the batch's last value per key wins
+            if state:
+                cur.executemany(
+                    self._p(
+                        "INSERT INTO site_state (key, value, updated_at) VALUES (?, ?, ?)"
+                        " ON CONFLICT (key) DO UPDATE SET value = excluded.value,"
+                        " updated_at = excluded.updated_at"
+                    ),
+                    [(k, v, now) for k, v in state.items()],
+                )
         return flags
 
     def _event_row(self, item: NewEvent, now: float) -> tuple[Any, ...]:
@@ -172,7 +183,7 @@ class SqlStore(abc.ABC):
             item.body,
         )
 
-    def _apply_effects(self, cur: Any, item: NewEvent, now: float) -> None:
+    def _apply_alarm(self, cur: Any, item: NewEvent, now: float) -> None:
         e = item.event
         if isinstance(item.alarm, OpenAlarm):
             cur.execute(
@@ -192,15 +203,6 @@ class SqlStore(abc.ABC):
                 sql += " AND (subject = ? OR subject IS NULL)"
                 params.append(item.alarm.subject)
             cur.execute(self._p(sql), params)
-        for key, value in item.state:
-            cur.execute(
-                self._p(
-                    "INSERT INTO site_state (key, value, updated_at) VALUES (?, ?, ?)"
-                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value,"
-                    " updated_at = excluded.updated_at"
-                ),
-                (key, value, now),
-            )
 
     def events(self, filt: EventFilter) -> list[StoredEvent]:
         sql = f"SELECT {_EVENT_COLS} FROM events WHERE pos > ?"  # noqa: S608

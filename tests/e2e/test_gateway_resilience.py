@@ -62,7 +62,8 @@ def test_receiver_down_60s_then_500_delivered_once_in_order(mosquitto: Mosquitto
         hook.start()
         wait_for(lambda: len(hook.ids()) >= 500, 60, "500 events at the webhook")
         print(
-            f"\nreceiver back: 500 delivered in {time.monotonic() - back_at:.1f} s after a {OUTAGE_S:.0f} s outage"
+            f"\nreceiver back: 500 delivered in {time.monotonic() - back_at:.1f} s"
+            f" after a {OUTAGE_S:.0f} s outage"
         )
         time.sleep(1)
         assert hook.ids() == sent, "every event once, in the agent's order"
@@ -97,7 +98,8 @@ def test_sigkill_mid_stream_loses_and_doubles_nothing(mosquitto: Mosquitto, tmp_
         delivered = hook.ids()
         doubled = len(delivered) - len(set(delivered))
         print(
-            f"\nafter SIGKILL: stored 1500/1500 once; webhook distinct {len(set(delivered))}, resent {doubled}"
+            f"\nafter SIGKILL: stored 1500/1500 once;"
+            f" webhook distinct {len(set(delivered))}, resent {doubled}"
         )
         assert set(delivered) == set(sent)
         # At-least-once upstream with stable ids: only the event in flight at the kill may be resent.

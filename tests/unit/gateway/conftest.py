@@ -43,5 +43,3 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     yield s
     s.drop_schema()
     s.close()
-
-

@@ -96,7 +96,9 @@ def test_agents_and_commands(store: Store) -> None:
     store.save_agent(AgentRow("a1", True, "b", "1.0", "{}", T0, T0, 5.0))
     store.save_agent(AgentRow("a1", False, "b", "1.0", "{}", T0, T0 + 1, 5.0))
     assert [(a.id, a.online) for a in store.agents()] == [("a1", False)]
-    store.insert_command(CommandRow("c1", "b1", "lockdown", "a1", "op", "operator", T0, "{}", "sent", None, None))
+    store.insert_command(
+        CommandRow("c1", "b1", "lockdown", "a1", "op", "operator", T0, "{}", "sent", None, None)
+    )
     assert store.set_command_status("c1", "accepted", None, T0 + 1)
     assert not store.set_command_status("c1", "rejected", None, T0 + 2)
     assert store.commands("b1", 10)[0].status == "accepted"
@@ -110,9 +112,8 @@ def test_audit_chain_verifies_and_is_append_only(store: Store) -> None:
     with pytest.raises(AuditChainBroken) as err:
         verify([rows[0], replace(rows[1], detail='{"i": 9}'), *rows[2:]])
     assert err.value.pos == rows[1].pos
-    with pytest.raises(Exception, match="append-only"):
-        with store._tx() as cur:  # type: ignore[attr-defined]
-            cur.execute("DELETE FROM audit")
+    with pytest.raises(Exception, match="append-only"), store._tx() as cur:  # type: ignore[attr-defined]
+        cur.execute("DELETE FROM audit")
 
 
 def test_concurrent_writers_keep_one_audit_chain(store: Store) -> None:
