@@ -1,0 +1,184 @@
+"""Judge a scenario's recorded trace against its expectations.
+
+Pure: the school records what happened (police frames, webhook calls, output
+changes, events the gateway stored, events each agent's outbox holds) and this
+module says which expectations hold, with the measured latency.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .scenario import EventMatch, Expectation, OutputMatch, PoliceMatch, Scenario
+
+
+@dataclass(frozen=True)
+class PoliceFrame:
+    t: float
+    code: str | None
+    zone: str | None
+    room: str | None
+
+
+@dataclass(frozen=True)
+class WebhookCall:
+    t: float
+    type: str
+    drill: bool
+
+
+@dataclass(frozen=True)
+class OutputChange:
+    t: float
+    agent: str
+    name: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    t: float
+    id: str
+    type: str
+    agent: str
+    drill: bool
+
+
+@dataclass
+class Trace:
+    start: float
+    step_times: list[float] = field(default_factory=list)
+    police: list[PoliceFrame] = field(default_factory=list)
+    webhook: list[WebhookCall] = field(default_factory=list)
+    outputs: list[OutputChange] = field(default_factory=list)
+    stored: list[StoredEvent] = field(default_factory=list)
+    #: Event ids each agent's outbox holds (what the agents emitted).
+    emitted: dict[str, list[str]] = field(default_factory=dict)
+    end: float | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    index: int
+    ok: bool
+    text: str
+    latency_s: float | None = None
+
+
+def _window(exp: Expectation, trace: Trace) -> tuple[float, float]:
+    t0 = trace.step_times[exp.after_step] if exp.after_step is not None else trace.start
+    t1 = t0 + exp.within_s if exp.within_s is not None else float("inf")
+    return t0, t1
+
+
+def _police_matches(m: PoliceMatch, f: PoliceFrame) -> bool:
+    return (
+        (m.code is None or f.code == m.code)
+        and (m.zone is None or (f.zone or "").lstrip("0") == m.zone.lstrip("0"))
+        and (m.room is None or f.room == m.room)
+    )
+
+
+def _event_matches(m: EventMatch, e: StoredEvent) -> bool:
+    etype = m.type if m.type.startswith("cz.hlidka.") else f"cz.hlidka.{m.type}"
+    return (
+        e.type == etype
+        and (m.agent is None or e.agent == m.agent)
+        and (m.drill is None or e.drill == m.drill)
+    )
+
+
+def _count_check(
+    exp: Expectation, times: Sequence[float], t0: float, t1: float, what: str
+) -> tuple[bool, str, float | None]:
+    inside = [t for t in times if t0 <= t <= t1]
+    first = (min(inside) - t0) if inside else None
+    if exp.count is not None:
+        ok = len(inside) == exp.count
+        return ok, f"{what}: {len(inside)} in window (want exactly {exp.count})", first
+    if not inside:
+        late = [t - t0 for t in times if t > t1]
+        hint = f"; first came {min(late):.3f} s after the step" if late else ""
+        return False, f"{what}: none within {exp.within_s} s{hint}", None
+    return True, f"{what}: first after {first:.3f} s", first
+
+
+def _output_state(
+    changes: Iterable[OutputChange], m: OutputMatch, at: float
+) -> tuple[bool | None, float | None]:
+    state: bool | None = None
+    when: float | None = None
+    for ch in sorted(changes, key=lambda c: c.t):
+        if ch.agent == m.agent and ch.name == m.name and ch.t <= at:
+            state, when = ch.active, ch.t
+    return state, when
+
+
+def judge_one(i: int, exp: Expectation, trace: Trace) -> Verdict:
+    t0, t1 = _window(exp, trace)
+    kind = exp.kind
+    if kind in ("police", "no_police"):
+        m = exp.police or exp.no_police
+        assert m is not None
+        times = [f.t for f in trace.police if _police_matches(m, f)]
+        if kind == "no_police":
+            bad = [t for t in times if t0 <= t <= t1]
+            return Verdict(i, not bad, f"no police frame {m.model_dump(exclude_none=True)}: {len(bad)} seen")
+        ok, text, lat = _count_check(exp, times, t0, t1, f"police {m.model_dump(exclude_none=True)}")
+        return Verdict(i, ok, text, lat)
+    if kind == "webhook":
+        w = exp.webhook
+        assert w is not None
+        wtype = w.type if w.type.startswith("cz.hlidka.") else f"cz.hlidka.{w.type}"
+        times = [c.t for c in trace.webhook if c.type == wtype and (w.drill is None or c.drill == w.drill)]
+        ok, text, lat = _count_check(exp, times, t0, t1, f"webhook {wtype}")
+        return Verdict(i, ok, text, lat)
+    if kind in ("event", "no_event"):
+        em = exp.event or exp.no_event
+        assert em is not None
+        times = [e.t for e in trace.stored if _event_matches(em, e)]
+        if kind == "no_event":
+            bad = [t for t in times if t0 <= t <= t1]
+            return Verdict(i, not bad, f"no event {em.model_dump(exclude_none=True)}: {len(bad)} stored")
+        ok, text, lat = _count_check(exp, times, t0, t1, f"event {em.model_dump(exclude_none=True)}")
+        return Verdict(i, ok, text, lat)
+    if kind == "output":
+        om = exp.output
+        assert om is not None
+        at = t1 if t1 != float("inf") else (trace.end or float("inf"))
+        state, when = _output_state(trace.outputs, om, at)
+        ok = state == om.active
+        lat = (when - t0) if (ok and when is not None and when >= t0) else (0.0 if ok else None)
+        return Verdict(
+            i, ok, f"output {om.agent}/{om.name} = {state} by +{exp.within_s} s (want {om.active})", lat
+        )
+    return _judge_no_loss(i, trace)
+
+
+def _judge_no_loss(i: int, trace: Trace) -> Verdict:
+    stored = Counter(e.id for e in trace.stored)
+    emitted = [eid for ids in trace.emitted.values() for eid in ids]
+    lost = [eid for eid in emitted if eid not in stored]
+    doubled = [eid for eid, n in stored.items() if n > 1]
+    ok = not lost and not doubled and bool(emitted)
+    text = f"no loss: {len(emitted)} emitted, {len(lost)} lost, {len(doubled)} stored twice"
+    return Verdict(i, ok, text)
+
+
+def judge(scenario: Scenario, trace: Trace) -> list[Verdict]:
+    return [judge_one(i, exp, trace) for i, exp in enumerate(scenario.expect)]
+
+
+def report(scenario: Scenario, verdicts: Sequence[Verdict]) -> str:
+    lines = [f"scenario {scenario.name}: {'PASS' if all(v.ok for v in verdicts) else 'FAIL'}"]
+    for v in verdicts:
+        lat = f" [{v.latency_s * 1000:.0f} ms]" if v.latency_s is not None else ""
+        lines.append(f"  {'ok ' if v.ok else 'BAD'} expect[{v.index}] {v.text}{lat}")
+    return "\n".join(lines)
+
+
+def as_dict(verdicts: Sequence[Verdict]) -> list[dict[str, Any]]:
+    return [{"index": v.index, "ok": v.ok, "text": v.text, "latency_s": v.latency_s} for v in verdicts]

@@ -1,0 +1,252 @@
+"""The outside world of a school: the police receiver and the regional server.
+
+``PoliceReceiver`` is a real SIA DC-09 receiver (pysiaalarm) in a background
+thread; ``WebhookReceiver`` is a small HTTP server that verifies the regional
+webhook's HMAC-SHA256 signature. Both record what they got, with the time, so
+tests and the demo can assert on delivery and latency. Loopback only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, TypeVar
+
+from .ports import free_port, wait_listening
+
+T = TypeVar("T")
+
+SIGNATURE_HEADER = "X-Hlidka-Signature"
+
+
+def _wait_for(items: Callable[[], list[T]], pred: Callable[[T], bool], timeout: float, what: str) -> T:
+    deadline = time.monotonic() + timeout
+    while True:
+        for item in items():
+            if pred(item):
+                return item
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no {what} matched within {timeout} s; got {len(items())}")
+        time.sleep(0.01)
+
+
+@dataclass(frozen=True)
+class SiaReceived:
+    """One frame the police receiver accepted, as the receiver decoded it."""
+
+    received_at: float
+    message_type: str
+    account: str | None
+    code: str | None
+    zone: str | None
+    sequence: str | None
+    #: Extended data by identifier letter, e.g. {"R": "Vratnice"}.
+    xdata: dict[str, str] = field(default_factory=dict)
+    raw: str = ""
+
+
+def _quiet_cancellations(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    # Cancelling a connection handler on stop makes asyncio's stream callback log
+    # the CancelledError (Python 3.11); that is the intended outage, not an error.
+    if isinstance(context.get("exception"), asyncio.CancelledError):
+        return
+    loop.default_exception_handler(context)
+
+
+class PoliceReceiver:
+    """pysiaalarm listening on a free loopback port over TCP."""
+
+    def __init__(self, account: str, key: str | None = None, port: int | None = None) -> None:
+        self.account = account
+        self.key = key
+        self.port = port or free_port()
+        self._received: list[SiaReceived] = []
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+
+    @property
+    def received(self) -> list[SiaReceived]:
+        with self._lock:
+            return list(self._received)
+
+    async def _on_event(self, event: Any) -> None:
+        xdata: dict[str, str] = {}
+        raw_x = getattr(event, "x_data", None) or ""
+        for part in raw_x.strip("[]").split("]["):
+            if part:
+                xdata[part[0]] = part[1:]
+        message_type = getattr(event.message_type, "value", event.message_type)
+        item = SiaReceived(
+            received_at=time.time(),
+            message_type=str(message_type),
+            account=event.account,
+            code=event.code,
+            zone=event.ri,
+            sequence=event.sequence,
+            xdata=xdata,
+            raw=event.full_message or "",
+        )
+        with self._lock:
+            self._received.append(item)
+
+    async def _serve(self, ready: threading.Event) -> None:
+        from pysiaalarm.account import SIAAccount
+        from pysiaalarm.aio.client import SIAClient
+        from pysiaalarm.utils.enums import CommunicationsProtocol
+
+        account = SIAAccount(self.account, self.key, allowed_timeband=(40, 20))
+        self._stop = asyncio.Event()
+        # SIAClient.__new__ picks the TCP subclass: mypy sees only the abstract base.
+        client = SIAClient(  # type: ignore[abstract]
+            "127.0.0.1", self.port, [account], function=self._on_event, protocol=CommunicationsProtocol.TCP
+        )
+        await client.async_start()
+        ready.set()
+        try:
+            await self._stop.wait()
+        finally:
+            await client.async_stop()
+            # pysiaalarm leaves its per-connection handlers running: end them so a
+            # stopped receiver really drops its lines, as a receiver outage does.
+            others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in others:
+                task.cancel()
+            await asyncio.gather(*others, return_exceptions=True)
+
+    def start(self) -> PoliceReceiver:
+        ready = threading.Event()
+        self._loop = asyncio.new_event_loop()
+        self._loop.set_exception_handler(_quiet_cancellations)
+        self._thread = threading.Thread(
+            target=self._loop.run_until_complete,
+            args=(self._serve(ready),),
+            name="police-receiver",
+            daemon=True,
+        )
+        self._thread.start()
+        if not ready.wait(10):
+            raise TimeoutError("police receiver did not start")
+        wait_listening(self.port)
+        return self
+
+    def stop(self) -> None:
+        """Take the receiver down (the port refuses connections until ``start``)."""
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        if self._thread is not None:
+            self._thread.join(10)
+        self._thread = None
+        self._loop = None
+
+    def wait_for(self, pred: Callable[[SiaReceived], bool], timeout: float = 10.0) -> SiaReceived:
+        return _wait_for(lambda: self.received, pred, timeout, "SIA frame")
+
+    def __enter__(self) -> PoliceReceiver:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def sign(secret: bytes, body: bytes) -> str:
+    """The regional webhook signature header value for ``body``."""
+    return "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class WebhookReceived:
+    received_at: float
+    headers: dict[str, str]
+    body: bytes
+    signature_ok: bool
+
+    @property
+    def event(self) -> dict[str, Any]:
+        value: dict[str, Any] = json.loads(self.body)
+        return value
+
+
+class WebhookReceiver:
+    """The regional supervision server's webhook endpoint, on a free loopback port.
+
+    ``fail_with(status)`` makes it answer an error (the server is "down") until
+    ``recover()``; requests answered with an error are not recorded.
+    """
+
+    def __init__(self, secret: bytes, port: int | None = None) -> None:
+        self.secret = secret
+        self.port = port or free_port()
+        self._received: list[WebhookReceived] = []
+        self._lock = threading.Lock()
+        self._fail_status: int | None = None
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hook"
+
+    @property
+    def received(self) -> list[WebhookReceived]:
+        with self._lock:
+            return list(self._received)
+
+    def fail_with(self, status: int = 503) -> None:
+        self._fail_status = status
+
+    def recover(self) -> None:
+        self._fail_status = None
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                if receiver._fail_status is not None:
+                    self.send_response(receiver._fail_status)
+                    self.end_headers()
+                    return
+                expected = sign(receiver.secret, body)
+                ok = hmac.compare_digest(self.headers.get(SIGNATURE_HEADER, ""), expected)
+                with receiver._lock:
+                    receiver._received.append(WebhookReceived(time.time(), dict(self.headers), body, ok))
+                self.send_response(204 if ok else 401)
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        return Handler
+
+    def start(self) -> WebhookReceiver:
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler())
+        self._thread = threading.Thread(target=self._server.serve_forever, name="webhook", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(5)
+        self._server = None
+
+    def wait_for(self, pred: Callable[[WebhookReceived], bool], timeout: float = 10.0) -> WebhookReceived:
+        return _wait_for(lambda: self.received, pred, timeout, "webhook call")
+
+    def __enter__(self) -> WebhookReceiver:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,194 @@
+"""Scenario files: a timeline of actions and the expectations to check after it.
+
+A scenario is YAML::
+
+    name: panic-locks-the-school
+    duration_s: 20
+    steps:
+      - {at: 2, do: press, agent: agent-hlavni-vchod, input: panika-vratnice}
+      - {at: 4, do: cut_link, agent: agent-dvur, for_s: 60}
+    expect:
+      - {police: {code: HA, room: Vratnice}, after_step: 0, within_s: 1}
+      - {output: {agent: agent-dvur, name: zamek, active: true}, after_step: 0, within_s: 2}
+      - {no_loss: true}
+
+Rule: this module only parses and validates; ``hil_sim.school`` performs the
+actions and ``hil_sim.expect`` judges the recorded trace.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Action = Literal[
+    "press",  # drive an input active (button pressed, door opened, tamper tripped)
+    "release",  # drive it back
+    "bounce_press",  # a press with contact bounce
+    "open",  # alias of press for doors
+    "close",  # alias of release for doors
+    "node_press",  # press input ``index`` on satellite node ``node``
+    "node_release",
+    "kill_node",  # SIGKILL the node's MicroPython process
+    "restart_node",
+    "command",  # an operator command through the gateway API
+    "cut_link",  # cut the agent's broker link (for_s seconds, then restore)
+    "kill",  # kill -9 a process: target = broker | gateway | <agent id>
+    "restart",  # start it again
+    "receiver_down",  # police receiver down for for_s seconds
+    "burst",  # ``count`` door events from ``agent``/``input`` as fast as possible
+    "camera_scene",  # switch the agent's synthetic camera scene
+]
+
+
+class Step(_Strict):
+    at: float = Field(ge=0, description="seconds from scenario start")
+    do: Action
+    agent: str | None = None
+    input: str | None = None
+    node: str | None = None
+    index: int | None = Field(default=None, ge=0, le=3)
+    target: str | None = None
+    for_s: float | None = Field(default=None, gt=0)
+    count: int | None = Field(default=None, ge=1, le=100_000)
+    command: str | None = None
+    args: dict[str, Any] = Field(default_factory=dict)
+    scene: str | None = None
+
+    @model_validator(mode="after")
+    def _needs(self) -> Step:
+        required = {
+            "press": ("agent", "input"),
+            "release": ("agent", "input"),
+            "bounce_press": ("agent", "input"),
+            "open": ("agent", "input"),
+            "close": ("agent", "input"),
+            "node_press": ("node", "index"),
+            "node_release": ("node", "index"),
+            "kill_node": ("node",),
+            "restart_node": ("node",),
+            "command": ("command",),
+            "cut_link": ("agent", "for_s"),
+            "kill": ("target",),
+            "restart": ("target",),
+            "receiver_down": ("for_s",),
+            "burst": ("agent", "input", "count"),
+            "camera_scene": ("agent", "scene"),
+        }[self.do]
+        missing = [name for name in required if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"step '{self.do}' needs {', '.join(missing)}")
+        return self
+
+
+class PoliceMatch(_Strict):
+    code: str | None = None
+    room: str | None = None
+    zone: str | None = None
+
+
+class WebhookMatch(_Strict):
+    type: str
+    drill: bool | None = None
+
+
+class OutputMatch(_Strict):
+    agent: str
+    name: str
+    active: bool
+
+
+class EventMatch(_Strict):
+    type: str
+    agent: str | None = None
+    drill: bool | None = None
+
+
+class Expectation(_Strict):
+    """Exactly one of the match kinds; timing relative to a step (or the start)."""
+
+    police: PoliceMatch | None = None
+    no_police: PoliceMatch | None = None
+    webhook: WebhookMatch | None = None
+    output: OutputMatch | None = None
+    event: EventMatch | None = None
+    no_event: EventMatch | None = None
+    no_loss: bool | None = None
+    after_step: int | None = Field(default=None, ge=0)
+    within_s: float | None = Field(default=None, gt=0)
+    #: For police/webhook/event: how many matches there must be (default: at least one;
+    #: ``count: 1`` also proves nothing was duplicated into a second alarm).
+    count: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Expectation:
+        kinds = [
+            k
+            for k in ("police", "no_police", "webhook", "output", "event", "no_event", "no_loss")
+            if getattr(self, k) is not None
+        ]
+        if len(kinds) != 1:
+            raise ValueError(
+                f"an expectation has exactly one of police, no_police, webhook, output, "
+                f"event, no_event, no_loss; got {kinds or 'none'}"
+            )
+        return self
+
+    @property
+    def kind(self) -> str:
+        for k in ("police", "no_police", "webhook", "output", "event", "no_event", "no_loss"):
+            if getattr(self, k) is not None:
+                return k
+        raise AssertionError("validated to have one kind")
+
+
+class Scenario(_Strict):
+    name: str
+    description: str = ""
+    duration_s: float = Field(gt=0, le=3600)
+    steps: list[Step]
+    expect: Annotated[list[Expectation], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _steps_in_order_and_references_valid(self) -> Scenario:
+        times = [s.at for s in self.steps]
+        if times != sorted(times):
+            raise ValueError("steps must be in time order")
+        for i, exp in enumerate(self.expect):
+            if exp.after_step is not None and exp.after_step >= len(self.steps):
+                raise ValueError(
+                    f"expect[{i}].after_step = {exp.after_step}: there are {len(self.steps)} steps"
+                )
+        return self
+
+
+class ScenarioError(ValueError):
+    pass
+
+
+def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"{source}: not valid YAML: {exc}") from None
+    try:
+        return Scenario.model_validate(doc)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors(include_url=False):
+            loc = ".".join(str(p) for p in err["loc"]) or "(root)"
+            lines.append(f"{source}: {loc}: {err['msg']}")
+        raise ScenarioError("\n".join(lines)) from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    p = Path(path)
+    return parse_scenario(p.read_text(encoding="utf-8"), str(p))

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hil_sim.expect import OutputChange, PoliceFrame, StoredEvent, Trace, judge, report
+from hil_sim.scenario import Scenario, ScenarioError, parse_scenario
+
+GOOD = """
+name: panic-locks-the-school
+duration_s: 10
+steps:
+  - {at: 1, do: press, agent: a1, input: panika}
+  - {at: 5, do: cut_link, agent: a2, for_s: 3}
+expect:
+  - {police: {code: HA, room: Vratnice}, after_step: 0, within_s: 1, count: 1}
+  - {output: {agent: a2, name: zamek, active: true}, after_step: 0, within_s: 2}
+  - {no_police: {code: PA}}
+  - {no_loss: true}
+"""
+
+
+def test_a_scenario_parses() -> None:
+    sc = parse_scenario(GOOD)
+    assert [s.do for s in sc.steps] == ["press", "cut_link"]
+    assert [e.kind for e in sc.expect] == ["police", "output", "no_police", "no_loss"]
+
+
+@pytest.mark.parametrize(
+    ("mutation", "message"),
+    [
+        (lambda d: d["steps"][0].pop("input"), "needs input"),
+        (lambda d: d["steps"][0].update(do="explode"), "steps.0.do"),
+        (lambda d: d["steps"].reverse(), "time order"),
+        (lambda d: d["expect"][0].update(after_step=9), "after_step = 9"),
+        (lambda d: d["expect"][0].update(webhook={"type": "x"}), "exactly one of"),
+        (lambda d: d.update(surprise=1), "surprise"),
+    ],
+)
+def test_bad_scenarios_name_the_place(mutation, message) -> None:  # type: ignore[no-untyped-def]
+    doc = yaml.safe_load(GOOD)
+    mutation(doc)
+    with pytest.raises(ScenarioError, match=message):
+        parse_scenario(yaml.safe_dump(doc), "x.yaml")
+
+
+def test_broken_yaml_is_a_scenario_error() -> None:
+    with pytest.raises(ScenarioError, match="not valid YAML"):
+        parse_scenario("steps: [", "x.yaml")
+
+
+steps = st.lists(
+    st.builds(
+        dict,
+        at=st.floats(min_value=0, max_value=100, allow_nan=False),
+        do=st.just("kill"),
+        target=st.sampled_from(["broker", "gateway", "a1"]),
+    ),
+    max_size=5,
+).map(lambda ss: sorted(ss, key=lambda s: s["at"]))
+
+
+@settings(max_examples=50)
+@given(steps, st.integers(min_value=0, max_value=3))
+def test_scenarios_round_trip_through_yaml(step_list, count) -> None:  # type: ignore[no-untyped-def]
+    doc = {
+        "name": "x",
+        "duration_s": 5,
+        "steps": step_list,
+        "expect": [{"no_loss": True}, {"police": {"code": "HA"}, "count": count}],
+    }
+    sc = parse_scenario(yaml.safe_dump(doc))
+    again = parse_scenario(yaml.safe_dump(sc.model_dump(exclude_defaults=True)))
+    assert again == sc
+
+
+def _trace() -> Trace:
+    t = Trace(start=100.0, step_times=[101.0, 105.0], end=110.0)
+    t.police = [PoliceFrame(101.4, "HA", "12", "Vratnice")]
+    t.outputs = [OutputChange(100.0, "a2", "zamek", False), OutputChange(101.9, "a2", "zamek", True)]
+    t.stored = [StoredEvent(101.2, "e1", "cz.hlidka.panic.pressed", "a1", False)]
+    t.emitted = {"a1": ["e1"]}
+    return t
+
+
+def test_a_trace_that_meets_every_expectation_passes() -> None:
+    sc = parse_scenario(GOOD)
+    verdicts = judge(sc, _trace())
+    assert [v.ok for v in verdicts] == [True, True, True, True], report(sc, verdicts)
+    assert verdicts[0].latency_s == pytest.approx(0.4)
+    assert verdicts[1].latency_s == pytest.approx(0.9)
+
+
+def test_late_duplicate_and_lost_are_each_caught() -> None:
+    sc: Scenario = parse_scenario(GOOD)
+    t = _trace()
+    t.police = [PoliceFrame(101.4, "HA", "12", "Vratnice"), PoliceFrame(101.6, "HA", "12", "Vratnice")]
+    t.outputs = [OutputChange(103.5, "a2", "zamek", True)]
+    t.emitted = {"a1": ["e1", "e2"]}
+    verdicts = judge(sc, t)
+    assert [v.ok for v in verdicts] == [False, False, True, False]
+    text = report(sc, verdicts)
+    assert "2 in window (want exactly 1)" in text
+    assert "1 lost" in text
+    assert text.startswith("scenario panic-locks-the-school: FAIL")
