@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
-from typing import Any
 
 from fastapi import FastAPI
 
@@ -25,10 +23,12 @@ from .ingest import Ingest
 from .metrics import Metrics
 from .mqtt import MqttLink
 from .runtime import Runtime
-from .settings import Settings
+from .settings import PoliceSettings, Settings
 from .store import Store, open_store
 from .upstream.police import PoliceSender
 from .upstream.queue import LinkWorker, UpstreamSender
+from .upstream.sia_client import SiaClient
+from .upstream.sia_codec import SiaError
 from .upstream.webhook import WebhookSender
 
 log = logging.getLogger(__name__)
@@ -48,21 +48,16 @@ def subscriptions(settings: Settings) -> list[str]:
     ]
 
 
-def _police_sia(settings: Settings) -> Any:
-    """The SIA DC-09 client, if this build has it (imported late: it is an optional piece)."""
-    police = settings.police
-    assert police is not None
-    module = importlib.import_module("gateway.upstream.sia_client")
-    return module.SiaClient(
+def _police_sia(police: PoliceSettings) -> SiaClient:
+    return SiaClient(
         police.host,
         police.port,
         police.account,
-        police.receiver,
-        police.line,
-        police.format,
-        police.key,
-        police.ack_timeout_s,
-        time.time,
+        receiver=police.receiver,
+        line=police.line,
+        fmt=police.format,
+        key=police.key,
+        ack_timeout_s=police.ack_timeout_s,
     )
 
 
@@ -80,7 +75,15 @@ def create_app(
         app.state.runtime = rt
         chosen, rt.unavailable = _senders(settings, clock) if senders is None else (senders, {})
         rt.workers = [
-            LinkWorker(s, rt.store, rt.metrics, clock, settings.backoff_first_s, settings.backoff_max_s)
+            LinkWorker(
+                s,
+                rt.store,
+                rt.metrics,
+                clock,
+                settings.backoff_first_s,
+                settings.backoff_max_s,
+                idle=getattr(s, "idle", None),
+            )
             for s in chosen
         ]
         tasks = [asyncio.create_task(w.run(), name=f"link-{w.name}") for w in rt.workers]
@@ -153,8 +156,8 @@ def _senders(settings: Settings, clock: Callable[[], float]) -> tuple[list[Upstr
         chosen.append(WebhookSender(r.url, r.secret, r.timeout_s, clock))
     if settings.police is not None:
         try:
-            chosen.append(PoliceSender(_police_sia(settings), settings))
-        except ImportError as exc:
-            unavailable["police"] = f"SIA DC-09 client missing from this build: {exc}"
+            chosen.append(PoliceSender(_police_sia(settings.police), settings))
+        except (SiaError, ValueError) as exc:
+            unavailable["police"] = f"SIA DC-09 client refused its settings: {exc}"
             log.error("police link configured but %s", unavailable["police"])
     return chosen, unavailable

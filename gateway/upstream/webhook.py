@@ -1,10 +1,11 @@
 """The regional supervision server's link: CloudEvents 1.0 JSON (structured mode) over HTTPS.
 
-Signature (see docs/gateway.md): ``X-Hlidka-Timestamp: <unix seconds>`` and
-``X-Hlidka-Signature: sha256=<hex>``, the hex HMAC-SHA256, keyed with the
-shared secret, of ``<timestamp>.<body>`` (the timestamp, a dot, then the body
-bytes exactly as sent). Binding the timestamp stops a captured request from
-being replayed later. Anything but a 2xx is a failure and is retried.
+Signature (see docs/gateway.md): ``X-Hlidka-Signature: sha256=<hex>``, the hex
+HMAC-SHA256 of the body bytes exactly as sent, keyed with the shared secret.
+``X-Hlidka-Timestamp: <unix seconds>`` says when the request was made (a
+resend after an outage carries a later one). A replayed request is harmless:
+the receiver de-duplicates on the CloudEvent ``id``. Anything but a 2xx is a
+failure and is retried.
 """
 
 from __future__ import annotations
@@ -26,13 +27,13 @@ class WebhookRefused(ConnectionError):
     pass
 
 
-def sign(secret: bytes, timestamp: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret, timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+def sign(secret: bytes, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
 
 
-def verify_signature(secret: bytes, timestamp: str, body: bytes, header: str) -> bool:
-    """What a receiver does (constant-time compare); also checks the timestamp's freshness itself."""
-    return hmac.compare_digest(sign(secret, timestamp, body), header)
+def verify_signature(secret: bytes, body: bytes, header: str) -> bool:
+    """What a receiver does: recompute over the raw body and compare in constant time."""
+    return hmac.compare_digest(sign(secret, body), header)
 
 
 class WebhookSender:
@@ -58,7 +59,7 @@ class WebhookSender:
         headers = {
             "Content-Type": CONTENT_TYPE,
             TIMESTAMP_HEADER: timestamp,
-            SIGNATURE_HEADER: sign(self.secret, timestamp, body),
+            SIGNATURE_HEADER: sign(self.secret, body),
         }
         response = await self.client.post(self.url, content=body, headers=headers)
         if not 200 <= response.status_code < 300:

@@ -23,11 +23,14 @@ def item() -> UpstreamItem:
     )
 
 
-def test_signature_is_hmac_of_timestamp_dot_body() -> None:
-    assert sign(SECRET, "100", b"{}") == sign(SECRET, "100", b"{}")
-    assert sign(SECRET, "100", b"{}") != sign(SECRET, "101", b"{}")
-    assert verify_signature(SECRET, "100", b"{}", sign(SECRET, "100", b"{}"))
-    assert not verify_signature(b"other", "100", b"{}", sign(SECRET, "100", b"{}"))
+def test_signature_is_hmac_sha256_of_the_body() -> None:
+    import hashlib
+    import hmac
+
+    assert sign(SECRET, b"{}") == "sha256=" + hmac.new(SECRET, b"{}", hashlib.sha256).hexdigest()
+    assert verify_signature(SECRET, b"{}", sign(SECRET, b"{}"))
+    assert not verify_signature(b"other", b"{}", sign(SECRET, b"{}"))
+    assert not verify_signature(SECRET, b"{ }", sign(SECRET, b"{}"))
 
 
 def test_post_is_structured_cloudevent_and_non_2xx_raises() -> None:
@@ -46,7 +49,7 @@ def test_post_is_structured_cloudevent_and_non_2xx_raises() -> None:
     assert req.headers["content-type"].startswith("application/cloudevents+json")
     assert json.loads(req.content)["specversion"] == "1.0"
     assert req.headers["x-hlidka-timestamp"] == "1000"
-    assert verify_signature(SECRET, "1000", req.content, req.headers["x-hlidka-signature"])
+    assert verify_signature(SECRET, req.content, req.headers["x-hlidka-signature"])
     status[0] = 503
     try:
         asyncio.run(sender.send(it))
