@@ -17,7 +17,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="cmd", required=True)
     run = sub.add_parser("run", help="run the gateway (MQTT ingest, upstream links, HTTP API)")
     run.add_argument("--config", required=True, help="site TOML file")
-    run.add_argument("--worker", default=None, help="worker name: joins the MQTT shared-subscription group")
+    run.add_argument(
+        "--worker",
+        default=None,
+        help='worker name: joins the MQTT shared-subscription group; only worker "1" reports agents offline',
+    )
     run.add_argument("--log-level", default="INFO")
     tok = sub.add_parser("hash-token", help="create a bearer token and its tokens-file line")
     tok.add_argument("--role", required=True, choices=[r.value for r in PERSON_ROLES])
@@ -49,7 +53,10 @@ def _run(config_path: str, worker: str | None, level: str) -> int:
         return 2
     if worker is not None:
         settings = dataclasses.replace(
-            settings, share_group=f"hlidka-{settings.site}", client_id=f"{settings.client_id}-{worker}"
+            settings,
+            share_group=f"hlidka-{settings.site}",
+            client_id=f"{settings.client_id}-{worker}",
+            supervise=worker == "1",
         )
     uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port, log_level=level.lower())
     return 0

@@ -162,7 +162,7 @@ class Ingest:
             if isinstance(got, Event):
                 # The payload is stored as received (it validated): what the agent sent goes upstream.
                 items.append(self._new(got, payload.decode()))
-            elif got:
+            elif got and self.settings.supervise:
                 transitions += got
         items += [self._new(e) for e in self._transition_events(transitions, now)]
         if not items:
@@ -246,7 +246,8 @@ class Ingest:
     # ---- supervision and escalation ----------------------------------------------------
 
     def tick(self, now: float) -> None:
-        events = self._transition_events(self.supervisor.tick(now), now)
+        silent = self.supervisor.tick(now)
+        events = self._transition_events(silent, now) if self.settings.supervise else []
         if events:
             flags = self.store.insert_events([self._new(e) for e in events], now)
             self.metrics.events_in.inc(sum(flags))

@@ -60,6 +60,8 @@ class Settings:
     #: MQTT 5 shared-subscription group; several gateway workers split the load.
     share_group: str | None = None
     client_id: str = "hlidka-gateway"
+    #: Emit agent online/offline events. With several workers only one supervises (worker "1").
+    supervise: bool = True
     api_host: str = "127.0.0.1"
     api_port: int = 8080
     #: Lines of the tokens file: ``sha256hex role name``.

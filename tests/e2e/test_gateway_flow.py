@@ -97,3 +97,25 @@ def test_thousand_junk_payloads_are_rejected_counted_and_ingest_continues(rig) -
     wait_for(lambda: counted() == 1000, 20, "1000 rejections counted")
     page = httpx.get(f"{gw.url}/api/v1/events?limit=1000", headers=bearer(tokens[Role.VIEWER])).json()
     assert [i["event"]["id"] for i in page["items"]] == [ok]
+
+
+def test_live_stream_delivers_new_events_with_their_cursor(rig) -> None:  # type: ignore[no-untyped-def]
+    gw, agent, _hook, tokens = rig
+    first = agent.send(EventType.DOOR_OPENED, {"door": "dvere"})
+    agent.wait_acked([first], 10)
+    headers = bearer(tokens[Role.VIEWER])
+    with httpx.stream("GET", f"{gw.url}/api/v1/stream", headers=headers, timeout=10) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        lines = response.iter_lines()
+        assert next(lines).startswith(": stream open")
+        second = agent.send(EventType.DOOR_CLOSED, {"door": "dvere"})
+        frame: dict[str, str] = {}
+        for line in lines:
+            if not line:
+                if frame.get("data"):
+                    break
+                continue
+            key, _, value = line.partition(": ")
+            frame[key] = value
+    assert json.loads(frame["data"])["id"] == second, "the stream starts now, not at the first event"
+    assert frame["id"] == "2" and frame["event"] == EventType.DOOR_CLOSED
