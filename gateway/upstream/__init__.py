@@ -1,1 +1,1 @@
-"""Upstream links of the gateway: police receiver and regional server."""
+"""Upstream links: each has its own cursor in the store and one worker that delivers in order."""

@@ -1,0 +1,118 @@
+"""The site summary: doors, active alarms, lockdown and drill state, agents online, occupancy.
+
+The same document serves the operator's overview and the regional server's per-site summary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from ..runtime import Runtime
+from .deps import API, Reader, RuntimeDep
+
+router = APIRouter(prefix=API, tags=["site"])
+
+
+class LinkState(BaseModel):
+    name: str
+    state: str
+    cursor: int
+    lag: int
+    delivered: int
+    attempts: int
+    last_error: str | None
+    updated_at: float | None
+
+
+class SiteSummary(BaseModel):
+    site: str
+    name: str
+    #: "<agent>/<door>" -> "open" | "closed"
+    doors: dict[str, str]
+    active_alarms: int
+    unacknowledged_alarms: int
+    lockdown: bool
+    agents_in_lockdown: list[str]
+    drill: str | None
+    agents_online: int
+    agents_total: int
+    panics_latched: list[str]
+    #: entrance -> {inside, entered, left, camera} from the people counter
+    occupancy: dict[str, dict[str, Any]]
+    people_inside: int
+    links: list[LinkState]
+
+
+def link_states(rt: Runtime) -> list[LinkState]:
+    top = rt.store.max_pos()
+    out = [
+        LinkState(
+            name=r.name,
+            state=r.state,
+            cursor=r.cursor,
+            lag=max(0, top - r.cursor),
+            delivered=r.delivered,
+            attempts=r.attempts,
+            last_error=r.last_error,
+            updated_at=r.updated_at,
+        )
+        for r in rt.store.links()
+    ]
+    for name, why in rt.unavailable.items():
+        out.append(
+            LinkState(
+                name=name,
+                state="unavailable",
+                cursor=0,
+                lag=top,
+                delivered=0,
+                attempts=0,
+                last_error=why,
+                updated_at=None,
+            )
+        )
+    return out
+
+
+def summary(rt: Runtime) -> SiteSummary:
+    state = {k: json.loads(v) for k, v in rt.store.site_state().items()}
+    alarms = rt.store.alarms(True, 10_000)
+    doors = {k.removeprefix("door/"): v for k, v in state.items() if k.startswith("door/")}
+    locked = sorted(k.removeprefix("lockdown/") for k, v in state.items() if k.startswith("lockdown/") and v)
+    drills = [v for k, v in state.items() if k.startswith("drill/") and v]
+    occupancy = {k.removeprefix("occupancy/"): v for k, v in state.items() if k.startswith("occupancy/")}
+    live = rt.ingest.supervisor.agents
+    agent_ids = set(rt.settings.agents) | set(live)
+    return SiteSummary(
+        site=rt.settings.site,
+        name=rt.settings.site_name,
+        doors=doors,
+        active_alarms=sum(1 for a in alarms if a.restored_at is None),
+        unacknowledged_alarms=sum(1 for a in alarms if a.acked_at is None),
+        lockdown=bool(locked),
+        agents_in_lockdown=locked,
+        drill=drills[0] if drills else None,
+        agents_online=sum(1 for a in agent_ids if (x := live.get(a)) is not None and x.online),
+        agents_total=len(agent_ids),
+        panics_latched=sorted(
+            k.removeprefix("panic/") for k, v in state.items() if k.startswith("panic/") and v
+        ),
+        occupancy=occupancy,
+        people_inside=sum(int(v.get("inside", 0)) for v in occupancy.values()),
+        links=link_states(rt),
+    )
+
+
+@router.get("/site", response_model=SiteSummary, summary="Current site state (also the regional summary)")
+async def get_site(rt: RuntimeDep, _who: Reader) -> SiteSummary:
+    return await asyncio.to_thread(summary, rt)
+
+
+@router.get("/links", response_model=list[LinkState], summary="Upstream link states")
+async def get_links(rt: RuntimeDep, _who: Reader) -> list[LinkState]:
+    return await asyncio.to_thread(link_states, rt)

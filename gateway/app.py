@@ -1,0 +1,163 @@
+"""The FastAPI application factory; its lifespan owns the MQTT consumer and the upstream workers.
+
+Rule: this is the composition root, the one module that picks concrete
+adapters (store backend, MQTT client, webhook and SIA senders).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+
+from fastapi import FastAPI
+
+from hlidka_contract import Channel, subscription
+
+from .api import agents, alarms, commands, events, health, site, stream
+from .auth import TokenBook
+from .commands import Commander
+from .ingest import Ingest
+from .metrics import Metrics
+from .mqtt import MqttLink
+from .runtime import Runtime
+from .settings import PoliceSettings, Settings
+from .store import Store, open_store
+from .upstream.police import PoliceSender
+from .upstream.queue import LinkWorker, UpstreamSender
+from .upstream.sia_client import SiaClient
+from .upstream.sia_codec import SiaError
+from .upstream.webhook import WebhookSender
+
+log = logging.getLogger(__name__)
+
+
+def subscriptions(settings: Settings) -> list[str]:
+    """Events (and command acks) may be split across workers; liveness must reach each of them."""
+    site_id = settings.site
+    shared = [
+        subscription(Channel.EVENT, site=site_id, share_group=settings.share_group),
+        subscription(Channel.CMD_ACK, site=site_id, share_group=settings.share_group),
+    ]
+    return [
+        *shared,
+        subscription(Channel.STATUS, site=site_id),
+        subscription(Channel.HEARTBEAT, site=site_id),
+    ]
+
+
+def _police_sia(police: PoliceSettings) -> SiaClient:
+    return SiaClient(
+        police.host,
+        police.port,
+        police.account,
+        receiver=police.receiver,
+        line=police.line,
+        fmt=police.format,
+        key=police.key,
+        ack_timeout_s=police.ack_timeout_s,
+    )
+
+
+def create_app(
+    settings: Settings,
+    store: Store | None = None,
+    clock: Callable[[], float] = time.time,
+    senders: list[UpstreamSender] | None = None,
+) -> FastAPI:
+    """``senders`` replaces the configured upstream links (tests use fakes)."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        rt = _build(settings, store or open_store(settings.db), clock, asyncio.get_running_loop())
+        app.state.runtime = rt
+        chosen, rt.unavailable = _senders(settings, clock) if senders is None else (senders, {})
+        rt.workers = [
+            LinkWorker(
+                s,
+                rt.store,
+                rt.metrics,
+                clock,
+                settings.backoff_first_s,
+                settings.backoff_max_s,
+                idle=getattr(s, "idle", None),
+            )
+            for s in chosen
+        ]
+        tasks = [asyncio.create_task(w.run(), name=f"link-{w.name}") for w in rt.workers]
+        rt.ingest.start()
+        rt.mqtt.start()
+        try:
+            yield
+        finally:
+            rt.mqtt.stop()
+            rt.ingest.stop()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            for s in chosen:
+                closer = getattr(s, "aclose", None)
+                if closer is not None:
+                    await closer()
+            rt.store.close()
+
+    app = FastAPI(
+        title="Hlídka gateway",
+        version="1.0",
+        description="Operator and regional API of a Hlídka site gateway.",
+        lifespan=lifespan,
+    )
+    for module in (events, alarms, site, agents, commands, stream, health):
+        app.include_router(module.router)
+    return app
+
+
+def _build(
+    settings: Settings, store: Store, clock: Callable[[], float], loop: asyncio.AbstractEventLoop
+) -> Runtime:
+    metrics = Metrics()
+    holder: dict[str, Runtime] = {}
+
+    def on_message(topic: str, payload: bytes) -> None:
+        holder["rt"].ingest.submit(topic, payload)
+
+    def on_state(up: bool) -> None:
+        metrics.mqtt_connected.set(1 if up else 0)
+
+    link = MqttLink(
+        settings.broker_host,
+        settings.broker_port,
+        settings.client_id,
+        subscriptions(settings),
+        on_message,
+        settings.broker_keepalive_s,
+        settings.broker_username,
+        settings.broker_password,
+        on_state,
+    )
+    commander = Commander(settings, store, link.publish, clock, metrics)
+
+    def on_stored() -> None:
+        loop.call_soon_threadsafe(holder["rt"].wake)
+
+    ingest = Ingest(settings, store, link.publish, commander, metrics, clock, on_stored)
+    rt = Runtime(settings, store, metrics, TokenBook(settings.token_lines), clock, commander, ingest, link)
+    holder["rt"] = rt
+    return rt
+
+
+def _senders(settings: Settings, clock: Callable[[], float]) -> tuple[list[UpstreamSender], dict[str, str]]:
+    chosen: list[UpstreamSender] = []
+    unavailable: dict[str, str] = {}
+    if settings.regional is not None:
+        r = settings.regional
+        chosen.append(WebhookSender(r.url, r.secret, r.timeout_s, clock))
+    if settings.police is not None:
+        try:
+            chosen.append(PoliceSender(_police_sia(settings.police), settings))
+        except (SiaError, ValueError) as exc:
+            unavailable["police"] = f"SIA DC-09 client refused its settings: {exc}"
+            log.error("police link configured but %s", unavailable["police"])
+    return chosen, unavailable

@@ -1,0 +1,123 @@
+"""Commands to agents: record, audit, publish; acknowledgements: record, audit.
+
+Rule: an operator's command is refused when the audit chain does not verify
+(someone altered the log); a site rule's lockdown is sent anyway and the broken
+chain logged, because refusing a lockdown is the worse failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from hlidka_contract import Command, CommandAck, CommandType, Role, encode, make_command, uuid7
+from hlidka_contract.topics import Channel, topic
+
+from .audit import AuditChainBroken, verify
+from .metrics import Metrics
+from .settings import Settings
+from .store.base import CommandRow, Store
+
+log = logging.getLogger(__name__)
+
+Publish = Callable[[str, bytes], None]
+
+
+class Commander:
+    def __init__(
+        self, settings: Settings, store: Store, publish: Publish, clock: Callable[[], float], metrics: Metrics
+    ) -> None:
+        self.settings, self.store, self.publish, self.clock, self.metrics = (
+            settings,
+            store,
+            publish,
+            clock,
+            metrics,
+        )
+
+    def verify_audit(self) -> None:
+        verify(self.store.audit(0, 10**9))
+
+    def issue(
+        self,
+        ctype: CommandType,
+        args: dict[str, Any],
+        agents: list[str],
+        issued_by: str,
+        role: Role,
+    ) -> tuple[str, list[Command]]:
+        """Send ``ctype`` to each agent; returns the batch id and the commands sent."""
+        try:
+            self.verify_audit()
+        except AuditChainBroken:
+            if role is not Role.SYSTEM:
+                raise
+            log.error("audit chain broken; sending the site rule's %s anyway", ctype.value)
+        now = self.clock()
+        batch = uuid7(now)
+        commands = [
+            make_command(
+                ctype,
+                args,
+                id=uuid7(now),
+                site=self.settings.site,
+                agent=agent,
+                time=_utc(now),
+                issued_by=issued_by,
+                role=role,
+            )
+            for agent in agents
+        ]
+        for cmd in commands:
+            body = encode(cmd).decode()
+            self.store.insert_command(
+                CommandRow(
+                    cmd.id,
+                    batch,
+                    ctype.value,
+                    cmd.agent,
+                    issued_by,
+                    role.value,
+                    now,
+                    body,
+                    "sent",
+                    None,
+                    None,
+                )
+            )
+        detail = json.dumps(
+            {"batch": batch, "type": ctype.value, "agents": agents, "args": args}, sort_keys=True
+        )
+        self.store.append_audit(issued_by, role.value, "command.issued", detail, now)
+        for cmd in commands:
+            self.publish(topic(self.settings.site, cmd.agent, Channel.CMD), encode(cmd))
+            self.metrics.commands.labels(ctype.value).inc()
+        return batch, commands
+
+    def on_ack(self, ack: CommandAck) -> None:
+        now = self.clock()
+        if not self.store.set_command_status(ack.command_id, ack.status, ack.reason, now):
+            return  # unknown or already answered: a redelivered ack
+        detail = json.dumps(
+            {"command": ack.command_id, "status": ack.status, "reason": ack.reason}, sort_keys=True
+        )
+        self.store.append_audit(ack.agent, "agent", "command.acked", detail, now)
+
+    async def wait(self, batch: str, timeout_s: float) -> list[CommandRow]:
+        """The batch's rows once every agent answered, or as they are when ``timeout_s`` runs out."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        while True:
+            rows = await asyncio.to_thread(self.store.commands, batch, 1000)
+            if all(r.status != "sent" for r in rows) or loop.time() >= deadline:
+                return rows
+            await asyncio.sleep(0.05)
+
+
+def _utc(now: float) -> Any:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(now, UTC)

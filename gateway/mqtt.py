@@ -1,0 +1,92 @@
+"""The gateway's one MQTT 5 connection (paho-mqtt), shared by ingest and commands.
+
+Persistent session (clean_start=False, one-hour expiry) so QoS 1 messages wait
+at the broker while the gateway restarts; the application-level ack is what
+makes delivery end to end. A refused CONNACK is a failed connection, not a
+connected one; a refused publish is reported, not swallowed.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from paho.mqtt.reasoncodes import ReasonCode
+
+log = logging.getLogger(__name__)
+
+OnMessage = Callable[[str, bytes], None]
+
+
+class MqttLink:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        client_id: str,
+        subscriptions: Sequence[str],
+        on_message: OnMessage,
+        keepalive_s: int = 15,
+        username: str | None = None,
+        password: str | None = None,
+        on_state: Callable[[bool], None] | None = None,
+    ) -> None:
+        self.host, self.port, self.keepalive_s = host, port, keepalive_s
+        self.subscriptions = list(subscriptions)
+        self._on_message = on_message
+        self._on_state = on_state
+        self.connected = threading.Event()
+        self.client = mqtt.Client(
+            callback_api_version=CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5
+        )
+        if username is not None:
+            self.client.username_pw_set(username, password)
+        self.client.max_inflight_messages_set(200)
+        self.client.max_queued_messages_set(0)
+        self.client.reconnect_delay_set(1, 2)
+        self.client.on_connect = self._connected
+        self.client.on_disconnect = self._disconnected
+        self.client.on_message = self._message
+
+    def start(self) -> None:
+        props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+        props.SessionExpiryInterval = 3600
+        self.client.connect_async(
+            self.host, self.port, keepalive=self.keepalive_s, clean_start=False, properties=props
+        )
+        self.client.loop_start()
+
+    def stop(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+        self.connected.clear()
+
+    def publish(self, topic: str, payload: bytes, qos: int = 1) -> None:
+        info = self.client.publish(topic, payload, qos=qos)
+        if info.rc not in (mqtt.MQTT_ERR_SUCCESS, mqtt.MQTT_ERR_NO_CONN):
+            # NO_CONN: paho queues it and sends after reconnecting; anything else is a failure.
+            raise ConnectionError(f"publish to {topic} refused: {mqtt.error_string(info.rc)}")
+
+    def _connected(self, client: mqtt.Client, _u: object, _f: object, rc: ReasonCode, _p: object) -> None:
+        if rc.is_failure:
+            log.error("broker %s:%s refused the connection: %s", self.host, self.port, rc)
+            return
+        client.subscribe([(s, 1) for s in self.subscriptions])
+        self.connected.set()
+        if self._on_state:
+            self._on_state(True)
+        log.info("connected to %s:%s", self.host, self.port)
+
+    def _disconnected(self, _c: mqtt.Client, _u: object, _f: object, rc: ReasonCode, _p: object) -> None:
+        self.connected.clear()
+        if self._on_state:
+            self._on_state(False)
+        log.warning("disconnected from broker: %s", rc)
+
+    def _message(self, _c: mqtt.Client, _u: object, msg: mqtt.MQTTMessage) -> None:
+        self._on_message(msg.topic, bytes(msg.payload))

@@ -1,0 +1,58 @@
+"""What the running gateway holds: store, MQTT link, ingest, commander, upstream workers.
+
+Built and torn down by ``app.lifespan``; routers reach it through ``request.app.state``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .auth import TokenBook
+from .commands import Commander
+from .ingest import Ingest
+from .metrics import Metrics
+from .mqtt import MqttLink
+from .settings import Settings
+from .store.base import Store
+from .upstream.queue import LinkWorker
+
+
+class Hub:
+    """Wakes every waiting stream reader when new events were stored."""
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def notify(self) -> None:
+        self._event.set()
+        self._event = asyncio.Event()
+
+    async def wait(self, timeout_s: float) -> bool:
+        try:
+            await asyncio.wait_for(self._event.wait(), timeout_s)
+        except TimeoutError:
+            return False
+        return True
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    store: Store
+    metrics: Metrics
+    tokens: TokenBook
+    clock: Callable[[], float]
+    commander: Commander
+    ingest: Ingest
+    mqtt: MqttLink
+    hub: Hub = field(default_factory=Hub)
+    workers: list[LinkWorker] = field(default_factory=list)
+    #: Links configured but not running, with the reason (shown in /readyz and the API).
+    unavailable: dict[str, str] = field(default_factory=dict)
+
+    def wake(self) -> None:
+        self.hub.notify()
+        for worker in self.workers:
+            worker.notify()

@@ -1,0 +1,25 @@
+"""Durable storage behind one repository interface (``base.Store``)."""
+
+from __future__ import annotations
+
+from .base import Store
+
+
+def open_store(url: str) -> Store:
+    """``sqlite:///path`` (default backend) or ``postgresql://...`` (psycopg 3); migrated."""
+    store: Store
+    if url.startswith("sqlite:///"):
+        from .sqlite import SqliteStore
+
+        store = SqliteStore(url.removeprefix("sqlite:///"))
+    elif url.startswith(("postgresql://", "postgres://")):
+        from .postgres import PostgresStore
+
+        store = PostgresStore(url)
+    else:
+        raise ValueError(f"unsupported database URL {url!r}: use sqlite:///path or postgresql://...")
+    store.migrate()
+    return store
+
+
+__all__ = ["Store", "open_store"]

@@ -1,0 +1,99 @@
+"""The police alarm-receiving centre's link: stored events -> SIA DC-09 frames via ``SiaClient``.
+
+Rules: only events with an alarm code go (``classify``). A drill never goes as
+an alarm: with ``drills = "test"`` drill-flagged events go as test reports
+(``SiaClient`` turns them into RX / CID 601), with ``"skip"`` they are not
+sent at all. An escalation resends the alarm flagged as escalated. A retry
+resends the same event (``SiaClient`` reuses its sequence number), never a new
+alarm. While idle the link sends a NULL frame every ``supervision_s`` so the
+receiver supervises the line. Frames themselves are ``SiaClient``'s.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from typing import Literal, Protocol
+
+from hlidka_contract import GATEWAY_AGENT, Event, classify, parse_event
+
+from .. import rules
+from ..settings import Place, Settings
+from .queue import UpstreamItem
+from .sia_codec import Where
+
+log = logging.getLogger(__name__)
+
+#: CloudEvent extension attributes the gateway adds; not part of the agent's envelope.
+_EXTENSIONS = ("escalated", "escalates")
+
+
+class SiaLike(Protocol):
+    async def send(self, event: Event, where: Where, escalated: bool = False) -> object: ...
+    async def link_test(self) -> object: ...
+    async def close(self) -> None: ...
+
+
+def event_of(item: UpstreamItem) -> Event:
+    value = json.loads(item.body)
+    for key in _EXTENSIONS:
+        value.pop(key, None)
+    return parse_event(json.dumps(value))
+
+
+def police_wants(event: Event, drills: Literal["test", "skip"]) -> bool:
+    if event.drill and drills == "skip":
+        return False
+    return classify(event.type, event.data) is not None
+
+
+class PoliceSender:
+    name = "police"
+
+    def __init__(self, sia: SiaLike, settings: Settings, clock: Callable[[], float] = time.monotonic) -> None:
+        if settings.police is None:
+            raise ValueError("no [gateway.police] section: the police link is not configured")
+        self.sia, self.settings, self.drills = sia, settings, settings.police.drills
+        self.supervision_s = settings.police.supervision_s
+        self.clock = clock
+        self._last = clock()
+
+    def wants(self, item: UpstreamItem) -> bool:
+        return police_wants(event_of(item), self.drills)
+
+    def place(self, event: Event) -> Place:
+        if event.agent == GATEWAY_AGENT and event.subject:
+            return self.settings.locate(event.subject, None) or Place()
+        found = self.settings.locate(event.agent, rules.thing_of(event))
+        return found or self.settings.locate(event.agent, None) or Place()
+
+    def where(self, event: Event) -> Where:
+        p = self.place(event)
+        return Where(
+            site_name=self.settings.site_name or self.settings.site,
+            building_name=p.building_name or None,
+            entrance_name=p.entrance_name or None,
+            room_name=p.room_name or None,
+            # Zone 1 when the config knows no zone for it (an agent-level event).
+            zone=min(999, max(1, p.zone)),
+        )
+
+    async def send(self, item: UpstreamItem) -> None:
+        event = event_of(item)
+        await self.sia.send(event, self.where(event), item.escalated)
+        self._last = self.clock()
+
+    async def idle(self) -> None:
+        """Link supervision: a NULL frame when nothing was sent for ``supervision_s``."""
+        if self.clock() - self._last < self.supervision_s:
+            return
+        self._last = self.clock()
+        try:
+            await self.sia.link_test()
+        except Exception as exc:
+            log.warning("police link test failed: %s", exc)
+
+    async def aclose(self) -> None:
+        await self.sia.close()

@@ -1,0 +1,318 @@
+"""Test rig for gateway end-to-end tests: a site config, the gateway as a real process, a test
+agent speaking MQTT with an outbox that resends until acked, and a signing-aware webhook receiver."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+from gateway.auth import new_token_line
+from hil_sim.ports import free_port
+from hlidka_contract import CommandAck, EventType, Role, encode, make_event, parse_event_ack, uuid7
+
+SITE = "zs-test"
+AGENT = "agent-1"
+SECRET = b"regional-secret"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def write_site(
+    tmp: Path,
+    broker_port: int,
+    api_port: int,
+    webhook_url: str | None = None,
+    police_port: int | None = None,
+    db: str = "sqlite:///gw.db",
+) -> tuple[Path, dict[Role, str]]:
+    tokens = {r: new_token_line(r, f"{r.value}-user") for r in (Role.VIEWER, Role.OPERATOR, Role.ADMIN)}
+    (tmp / "tokens").write_text("\n".join(line for _, line in tokens.values()) + "\n")
+    (tmp / "secret").write_bytes(SECRET)
+    regional = (
+        f'\n[gateway.regional]\nurl = "{webhook_url}"\nsecret_file = "secret"\ntimeout_s = 2\n'
+        if webhook_url
+        else ""
+    )
+    police = (
+        f'\n[gateway.police]\nhost = "127.0.0.1"\nport = {police_port}\nreceiver = 1\nack_timeout_s = 2\n'
+        if police_port
+        else ""
+    )
+    text = f"""
+[site]
+id = "{SITE}"
+name = "ZŠ Test"
+account = "1234"
+
+[[buildings]]
+id = "hlavni"
+name = "Hlavní budova"
+rooms = [{{ id = "hala", name = "Vstupní hala" }}, {{ id = "vratnice", name = "Vrátnice" }}]
+
+[[entrances]]
+id = "vchod"
+name = "Hlavní vchod"
+building = "hlavni"
+room = "hala"
+
+[schedule]
+windows = [{{ days = ["mon", "tue", "wed", "thu", "fri"], start = "07:00", end = "16:30" }}]
+
+[broker]
+host = "127.0.0.1"
+port = {broker_port}
+
+[gateway]
+db = "{db}"
+api = {{ host = "127.0.0.1", port = {api_port}, tokens_file = "tokens" }}
+{regional}{police}
+[[agents]]
+id = "{AGENT}"
+entrance = "vchod"
+heartbeat_s = 5
+
+[[agents.inputs]]
+name = "panika"
+kind = "panic"
+pin = 23
+room = "vratnice"
+"""
+    path = tmp / "site.toml"
+    path.write_text(text)
+    return path, {r: tok for r, (tok, _) in tokens.items()}
+
+
+class GatewayProcess:
+    """``python -m gateway run --config ...`` as a child process (killable with SIGKILL)."""
+
+    def __init__(self, config: Path, api_port: int) -> None:
+        self.config, self.api_port = config, api_port
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = config.parent / "gateway.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
+    def start(self, timeout: float = 20.0) -> GatewayProcess:
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        with self.log.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gateway",
+                    "run",
+                    "--config",
+                    str(self.config),
+                    "--log-level",
+                    "warning",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        wait_for(lambda: self._ready(), timeout, "gateway /readyz")
+        return self
+
+    def _ready(self) -> bool:
+        try:
+            return httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def kill(self) -> None:
+        self._signal(signal.SIGKILL)
+
+    def stop(self) -> None:
+        self._signal(signal.SIGTERM)
+
+    def _signal(self, sig: int) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+
+def wait_for(cond: Callable[[], bool], timeout: float, what: str, step: float = 0.05) -> None:
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(step)
+
+
+class TestAgent:
+    """Publishes events like an edge agent's outbox: resends every unacked event until acked."""
+
+    __test__ = False
+
+    def __init__(self, broker_port: int, agent: str = AGENT, resend_s: float = 2.0) -> None:
+        self.agent, self.resend_s = agent, resend_s
+        self.bootid = uuid7(time.time())
+        self.seq = 0
+        self.pending: dict[str, tuple[float, bytes]] = {}
+        self.acked: set[str] = set()
+        self.ack_times: dict[str, float] = {}
+        self.lock = threading.Lock()
+        self.client = mqtt.Client(
+            callback_api_version=CallbackAPIVersion.VERSION2, client_id=f"test-{agent}", protocol=mqtt.MQTTv5
+        )
+        self.client.on_message = self._on_ack
+        self.client.max_inflight_messages_set(1000)
+        self.client.connect("127.0.0.1", broker_port)
+        self.client.subscribe(f"hlidka/v1/{SITE}/{agent}/ack", qos=1)
+        self.client.subscribe(f"hlidka/v1/{SITE}/{agent}/cmd", qos=1)
+        self.commands: list[dict[str, Any]] = []
+        self.client.loop_start()
+
+    def topic(self, channel: str) -> str:
+        return f"hlidka/v1/{SITE}/{self.agent}/{channel}"
+
+    def event(self, etype: EventType, data: dict[str, Any], **ext: Any) -> Any:
+        self.seq += 1
+        now = time.time()
+        return make_event(
+            etype,
+            data,
+            id=uuid7(now),
+            time=datetime.now(UTC),
+            site=SITE,
+            agent=self.agent,
+            seq=self.seq,
+            bootid=self.bootid,
+            **ext,
+        )
+
+    def send(self, etype: EventType, data: dict[str, Any], **ext: Any) -> str:
+        ev = self.event(etype, data, **ext)
+        payload = encode(ev)
+        with self.lock:
+            self.pending[ev.id] = (time.monotonic(), payload)
+        self.client.publish(self.topic("event"), payload, qos=1)
+        return str(ev.id)
+
+    def birth(self) -> None:
+        ev = self.event(EventType.AGENT_ONLINE, {"version": "test"})
+        self.client.publish(self.topic("status"), encode(ev), qos=1, retain=True)
+
+    def heartbeat(self) -> None:
+        ev = self.event(EventType.AGENT_HEARTBEAT, {"uptime_s": 1, "outbox_pending": 0, "interval_s": 5})
+        self.client.publish(self.topic("heartbeat"), encode(ev), qos=1)
+
+    def resend_due(self) -> int:
+        now = time.monotonic()
+        with self.lock:
+            due = [(i, p) for i, (t, p) in self.pending.items() if now - t > self.resend_s]
+            for i, p in due:
+                self.pending[i] = (now, p)
+        for _, p in due:
+            self.client.publish(self.topic("event"), p, qos=1)
+        return len(due)
+
+    def wait_acked(self, ids: list[str], timeout: float) -> None:
+        def done() -> bool:
+            self.resend_due()
+            return all(i in self.acked for i in ids)
+
+        wait_for(done, timeout, f"acks for {len(ids)} events", step=0.1)
+
+    def _on_ack(self, _c: object, _u: object, msg: mqtt.MQTTMessage) -> None:
+        if msg.topic.endswith("/cmd"):
+            cmd = json.loads(msg.payload)
+            self.commands.append(cmd)
+            ack = CommandAck(
+                command_id=cmd["id"], site=SITE, agent=self.agent, time=datetime.now(UTC), status="accepted"
+            )
+            self.client.publish(self.topic("cmd_ack"), encode(ack), qos=1)
+            return
+        ack = parse_event_ack(msg.payload)
+        now = time.monotonic()
+        with self.lock:
+            for i in ack.ids:
+                self.pending.pop(i, None)
+                self.acked.add(i)
+                self.ack_times.setdefault(i, now)
+
+    def close(self) -> None:
+        self.client.loop_stop()
+        self.client.disconnect()
+
+
+class WebhookReceiver:
+    """Receives the CloudEvents, checks each signature, can be taken down and brought back on its port."""
+
+    def __init__(self, secret: bytes = SECRET, port: int | None = None) -> None:
+        self.secret = secret
+        self.port = port or free_port()
+        self.events: list[dict[str, Any]] = []
+        self.times: dict[str, float] = {}
+        self.bad_signatures = 0
+        self.server: ThreadingHTTPServer | None = None
+        self.lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hook"
+
+    def start(self) -> WebhookReceiver:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *_a: object) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                assert self.headers.get("X-Hlidka-Timestamp", "").isdigit()
+                expected = "sha256=" + hmac.new(receiver.secret, body, hashlib.sha256).hexdigest()
+                ok = hmac.compare_digest(expected, self.headers.get("X-Hlidka-Signature", ""))
+                ctype = self.headers.get("Content-Type", "")
+                if not ok or not ctype.startswith("application/cloudevents+json"):
+                    with receiver.lock:
+                        receiver.bad_signatures += 1
+                    self.send_response(401)
+                    self.end_headers()
+                    return
+                value = json.loads(body)
+                with receiver.lock:
+                    receiver.events.append(value)
+                    receiver.times.setdefault(value["id"], time.monotonic())
+                self.send_response(204)
+                self.end_headers()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+    def ids(self) -> list[str]:
+        with self.lock:
+            return [e["id"] for e in self.events]

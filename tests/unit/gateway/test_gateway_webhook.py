@@ -1,0 +1,59 @@
+"""The webhook's CloudEvent and signature, against an in-process HTTP handler."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+from gateway_factories import event
+
+from gateway.store.base import StoredEvent
+from gateway.upstream.queue import UpstreamItem
+from gateway.upstream.webhook import WebhookRefused, WebhookSender, sign, verify_signature
+
+SECRET = b"s3cret"
+
+
+def item() -> UpstreamItem:
+    e = event()
+    body = e.model_dump_json()
+    return UpstreamItem(
+        1, body, StoredEvent(1, e.id, "event", None, "a1", e.type.value, None, "info", False, 0.0, body)
+    )
+
+
+def test_signature_is_hmac_sha256_of_the_body() -> None:
+    import hashlib
+    import hmac
+
+    assert sign(SECRET, b"{}") == "sha256=" + hmac.new(SECRET, b"{}", hashlib.sha256).hexdigest()
+    assert verify_signature(SECRET, b"{}", sign(SECRET, b"{}"))
+    assert not verify_signature(b"other", b"{}", sign(SECRET, b"{}"))
+    assert not verify_signature(SECRET, b"{ }", sign(SECRET, b"{}"))
+
+
+def test_post_is_structured_cloudevent_and_non_2xx_raises() -> None:
+    seen: list[httpx.Request] = []
+    status = [200]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(status[0])
+
+    client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    sender = WebhookSender("https://region.example/ev", SECRET, 5, lambda: 1000.0, client)
+    it = item()
+    asyncio.run(sender.send(it))
+    req = seen[0]
+    assert req.headers["content-type"].startswith("application/cloudevents+json")
+    assert json.loads(req.content)["specversion"] == "1.0"
+    assert req.headers["x-hlidka-timestamp"] == "1000"
+    assert verify_signature(SECRET, req.content, req.headers["x-hlidka-signature"])
+    status[0] = 503
+    try:
+        asyncio.run(sender.send(it))
+    except WebhookRefused:
+        pass
+    else:
+        raise AssertionError("a 503 must raise")
