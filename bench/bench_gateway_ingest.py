@@ -148,9 +148,7 @@ def _agent(port: int, msgs: list[tuple[str, bytes]], results: Any) -> None:
         if acked >= len(msgs):
             done.set()
 
-    pub = mqtt.Client(
-        callback_api_version=CallbackAPIVersion.VERSION2, client_id="bench-agent", protocol=mqtt.MQTTv5
-    )
+    pub = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id="bench-agent", protocol=mqtt.MQTTv5)
     pub.on_message = on_ack
     pub.max_inflight_messages_set(1000)
     pub.connect("127.0.0.1", port)
@@ -178,9 +176,7 @@ def transport_ceiling(n: int, workdir: Path) -> float:
         if len(stamps) >= n:
             done.set()
 
-    sub = mqtt.Client(
-        callback_api_version=CallbackAPIVersion.VERSION2, client_id="raw-sub", protocol=mqtt.MQTTv5
-    )
+    sub = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id="raw-sub", protocol=mqtt.MQTTv5)
     sub.on_message = on_message
     sub.connect("127.0.0.1", broker.port)
     sub.subscribe("raw/#", qos=1)
@@ -196,9 +192,7 @@ def transport_ceiling(n: int, workdir: Path) -> float:
 
 
 def _raw_publisher(port: int, n: int) -> None:
-    pub = mqtt.Client(
-        callback_api_version=CallbackAPIVersion.VERSION2, client_id="raw-pub", protocol=mqtt.MQTTv5
-    )
+    pub = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id="raw-pub", protocol=mqtt.MQTTv5)
     pub.connect("127.0.0.1", port)
     pub.loop_start()
     payload = b"x" * 450
@@ -239,9 +233,7 @@ def _drop_bench_schemas() -> None:
     import psycopg
 
     with psycopg.connect(PG, autocommit=True) as conn:
-        for (schema,) in conn.execute(
-            "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'bench\\_%'"
-        ).fetchall():
+        for (schema,) in conn.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'bench\\_%'").fetchall():
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 

@@ -19,12 +19,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
-from gateway_rig import GatewayProcess, TestAgent, write_site  # noqa: E402
-
 from hil_sim.broker import Mosquitto  # noqa: E402
 from hil_sim.ports import free_port  # noqa: E402
 from hil_sim.receivers import PoliceReceiver, WebhookReceiver  # noqa: E402
 from hlidka_contract import EventType  # noqa: E402
+from tests.e2e.gateway_rig import GatewayProcess, TestAgent, write_site  # noqa: E402
 
 
 def pct(values: list[float], q: float) -> float:
@@ -51,9 +50,7 @@ def main() -> None:
             for _ in range(args.runs):
                 n_police = len([f for f in police.received if f.code == "HA"])
                 start = time.time()
-                panic = agent.send(
-                    EventType.PANIC_PRESSED, {"button": "panika", "silent": True}, severity="alarm"
-                )
+                panic = agent.send(EventType.PANIC_PRESSED, {"button": "panika", "silent": True}, severity="alarm")
                 frame = None
                 deadline = time.monotonic() + 10
                 while time.monotonic() < deadline:

@@ -41,9 +41,7 @@ def main() -> None:
         for i, f in enumerate(frames):
             r = det.process(np.ascontiguousarray(f[:h, :w]), i / 25.0)
             fg.append(float(r.mask.mean()))
-            kinds.update(
-                e.type.value.rsplit(".", 1)[1] + ":" + str(getattr(e.data, "kind", "")) for e in r.events
-            )
+            kinds.update(e.type.value.rsplit(".", 1)[1] + ":" + str(getattr(e.data, "kind", "")) for e in r.events)
         detect_s = time.perf_counter() - start
         print(
             f"{path.name:24s} {w}×{h} {len(frames):4d} frames  decode {len(frames) / decode_s:6.0f} fps  "

@@ -60,9 +60,7 @@ def as_truth_form(event: CameraEvent) -> GroundTruthEvent | None:
     if kind is None:
         return None
     data = event.data
-    detail = str(
-        getattr(data, "direction", "") or getattr(data, "kind", "") or getattr(data, "zone", "") or ""
-    )
+    detail = str(getattr(data, "direction", "") or getattr(data, "kind", "") or getattr(data, "zone", "") or "")
     if kind in ("object_left", "object_removed"):
         detail = ""
     return GroundTruthEvent(event.t, kind, detail)
@@ -88,9 +86,7 @@ def evaluate(scene: Scene, downscale: int = 1, with_mog2: bool = True) -> Outcom
     for i in range(n):
         t = i / scene.fps
         result = det.process(scene.frames[i], t)
-        mask = (
-            result.mask if downscale == 1 else np.repeat(np.repeat(result.mask, downscale, 0), downscale, 1)
-        )
+        mask = result.mask if downscale == 1 else np.repeat(np.repeat(result.mask, downscale, 0), downscale, 1)
         out.ours.add(mask.astype(bool), scene.masks[i])
         if with_mog2:
             out.mog2.add(mog2.apply(scene.frames[i]) > 0, scene.masks[i])
@@ -112,9 +108,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     h = args.width * 3 // 4
-    print(
-        f"synthetic scenes {args.width}×{h}, 60 s at 10 fps, downscale {args.downscale}, seed {args.seed}\n"
-    )
+    print(f"synthetic scenes {args.width}×{h}, 60 s at 10 fps, downscale {args.downscale}, seed {args.seed}\n")
     print(
         f"{'category':16s} {'F ours':>7s} {'F MOG2':>7s} {'P/R ours':>11s} {'FPR ours':>9s} {'FPR MOG2':>9s}"
         f" {'cross acc':>9s} {'false motion':>12s}"

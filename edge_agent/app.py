@@ -263,9 +263,7 @@ class Agent:
             src.start(self.q.put)
         self.link.start()
         self.notifier.ready()
-        log.info(
-            "agent started", extra={"agent": self.agent_id, "boot_id": self.boot_id, "boot": self.boot_no}
-        )
+        log.info("agent started", extra={"agent": self.agent_id, "boot_id": self.boot_id, "boot": self.boot_no})
         next_beat = next_status = next_maintain = now
         watchdog_every = self.notifier.watchdog_interval_s() or 5.0
         next_watchdog = now
@@ -325,9 +323,7 @@ class Agent:
             src.stop()
         now = self.clock()
         if self.link is not None:
-            self.link.stop(
-                encode(self.status_event(EventType.AGENT_OFFLINE, AgentOfflineData(reason="shutdown"), now))
-            )
+            self.link.stop(encode(self.status_event(EventType.AGENT_OFFLINE, AgentOfflineData(reason="shutdown"), now)))
         if self.inputs is not None:
             self.inputs.close()
         if self.outputs is not None:
@@ -395,9 +391,7 @@ class Agent:
             # The core refused this input and kept its state; the agent goes on.
             log.exception("core rejected input", extra={"input": repr(inp)[:200]})
             if isinstance(inp, CommandReceived):
-                self._answer(
-                    AckCommand(inp.command.id, False, "invalid_state: the agent could not execute it"), now
-                )
+                self._answer(AckCommand(inp.command.id, False, "invalid_state: the agent could not execute it"), now)
             return
         self.state = state
         text = self.core.to_json(state)

@@ -83,9 +83,7 @@ def cmd_status(args: argparse.Namespace, out: TextIO | None = None) -> int:
     running = st.get("running", False) and age < STALE_S
     print(f"agent {args.agent}: {'running' if running else 'NOT running'} (status {age:.0f} s old)", file=out)
     print(f"  link: {'up' if st['link']['up'] else 'DOWN ' + str(st['link']['error'])}", file=out)
-    print(
-        f"  outbox: {st['outbox']['pending']} unacknowledged, seq {st['outbox']['high_water_seq']}", file=out
-    )
+    print(f"  outbox: {st['outbox']['pending']} unacknowledged, seq {st['outbox']['high_water_seq']}", file=out)
     doors = ", ".join(f"{k} {v}" for k, v in snap["doors"].items()) or "none reported"
     print(f"  doors: {doors}", file=out)
     print(f"  panic: {', '.join(snap['panic_latched']) or 'none'}", file=out)
@@ -114,9 +112,7 @@ def cmd_walk_test(
     try:
         print(f"Walk test for {args.agent}: {len(cfg.inputs)} inputs", file=out)
         for inp in cfg.inputs:
-            print(
-                f"  trigger {inp.kind} {inp.name!r} (pin {inp.pin}) within {args.timeout:.0f} s ...", file=out
-            )
+            print(f"  trigger {inp.kind} {inp.name!r} (pin {inp.pin}) within {args.timeout:.0f} s ...", file=out)
             ok = seen[inp.name].wait(args.timeout)
             results["inputs"][inp.name] = {"kind": inp.kind, "pin": inp.pin, "ok": ok}
             print(f"    {inp.name}: {'OK' if ok else 'NOT SEEN'}", file=out)
@@ -137,9 +133,7 @@ def cmd_walk_test(
         finally:
             outs.close()
     report = Path(args.report or f"walk-test-{args.agent}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json")
-    results.update(
-        site=site.site.id, agent=args.agent, time=datetime.now(UTC).isoformat(), config=args.config
-    )
+    results.update(site=site.site.id, agent=args.agent, time=datetime.now(UTC).isoformat(), config=args.config)
     report.write_text(json.dumps(results, indent=2, ensure_ascii=False))
     missing = [n for n, r in results["inputs"].items() if not r["ok"]]
     failed = [n for n, r in results["outputs"].items() if r.get("checked") and not r.get("ok")]
@@ -166,9 +160,7 @@ def parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check-config", help="validate the config; exit 2 with file and key path if not")
     common(check, agent_required=False)
     check.set_defaults(func=cmd_check)
-    walk = sub.add_parser(
-        "walk-test", help="commissioning: trigger every input, check outputs, write a report"
-    )
+    walk = sub.add_parser("walk-test", help="commissioning: trigger every input, check outputs, write a report")
     common(walk)
     walk.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for each input")
     walk.add_argument("--outputs", action="store_true", help="also pulse each output and ask if it worked")

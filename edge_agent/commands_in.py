@@ -44,14 +44,11 @@ class CommandGate:
         if command.site != self.site or command.agent != self.agent:
             return self.reject(
                 command.id,
-                f"wrong_agent: command is for {command.site}/{command.agent},"
-                f" this is {self.site}/{self.agent}",
+                f"wrong_agent: command is for {command.site}/{command.agent}, this is {self.site}/{self.agent}",
                 now,
             )
         if not command.authorised():
-            return self.reject(
-                command.id, f"unauthorised: role {command.role.value} may not {command.type.value}", now
-            )
+            return self.reject(command.id, f"unauthorised: role {command.role.value} may not {command.type.value}", now)
         age = now - command.time.timestamp()
         if age > MAX_AGE_S or age < -MAX_SKEW_S:
             return self.reject(command.id, f"stale: command time is {age:.0f} s from the agent's clock", now)

@@ -52,9 +52,7 @@ class GpioInput:
 class GpioInputs:
     """All of an agent's GPIO inputs; a wiring error (busy pin) fails here, at set-up."""
 
-    def __init__(
-        self, configs: Sequence[InputConfig], put_edge: EdgeSink, clock: Callable[[], float]
-    ) -> None:
+    def __init__(self, configs: Sequence[InputConfig], put_edge: EdgeSink, clock: Callable[[], float]) -> None:
         self.inputs: dict[str, GpioInput] = {}
         try:
             for cfg in configs:

@@ -157,17 +157,13 @@ class MqttLink:
         self.last_error = None
         self.handlers.up()
 
-    def _on_disconnect(
-        self, _c: mqtt.Client, _u: Any, _f: Any, reason_code: ReasonCode, _p: Properties | None
-    ) -> None:
+    def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, reason_code: ReasonCode, _p: Properties | None) -> None:
         was_up, self.up = self.up, False
         self.last_error = f"disconnected: {reason_code}"
         if was_up:
             self.handlers.down(self.last_error)
 
-    def _on_publish(
-        self, _c: mqtt.Client, _u: Any, mid: int, reason_code: ReasonCode, _p: Properties | None
-    ) -> None:
+    def _on_publish(self, _c: mqtt.Client, _u: Any, mid: int, reason_code: ReasonCode, _p: Properties | None) -> None:
         # MQTT 5: a refused publish still lands here; only a success is a PUBACK.
         self.handlers.puback(mid, not reason_code.is_failure)
 
@@ -185,9 +181,7 @@ class MqttLink:
         if spec.expiry_s is not None:
             props = props or _props(PacketTypes.PUBLISH)
             props.MessageExpiryInterval = spec.expiry_s
-        info = self.client.publish(
-            self._topics[channel], payload, qos=spec.qos, retain=spec.retain, properties=props
-        )
+        info = self.client.publish(self._topics[channel], payload, qos=spec.qos, retain=spec.retain, properties=props)
         if info.rc != mqtt.MQTT_ERR_SUCCESS:
             return None
         return info.mid

@@ -160,9 +160,7 @@ class Outbox:
     def maintain(self, now: float) -> None:
         """Drop expired info rows and old acknowledged rows (call now and then)."""
         with self._tx() as db:
-            db.execute(
-                "DELETE FROM events WHERE acked IS NULL AND expires IS NOT NULL AND expires < ?", (now,)
-            )
+            db.execute("DELETE FROM events WHERE acked IS NULL AND expires IS NOT NULL AND expires < ?", (now,))
             db.execute(
                 "DELETE FROM events WHERE acked IS NOT NULL AND seq <= "
                 "(SELECT seq FROM events WHERE acked IS NOT NULL ORDER BY seq DESC LIMIT 1 OFFSET ?)",
@@ -187,8 +185,7 @@ class Outbox:
         """Unacknowledged, unexpired rows after ``after_seq``, in seq order."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT seq, id, payload, keep FROM events WHERE acked IS NULL AND seq > ?"
-                " ORDER BY seq LIMIT ?",
+                "SELECT seq, id, payload, keep FROM events WHERE acked IS NULL AND seq > ? ORDER BY seq LIMIT ?",
                 (after_seq, limit),
             ).fetchall()
         return [Row(int(s), str(i), bytes(p), bool(k)) for s, i, p, k in rows]

@@ -114,9 +114,7 @@ def create_app(
     return app
 
 
-def _build(
-    settings: Settings, store: Store, clock: Callable[[], float], loop: asyncio.AbstractEventLoop
-) -> Runtime:
+def _build(settings: Settings, store: Store, clock: Callable[[], float], loop: asyncio.AbstractEventLoop) -> Runtime:
     metrics = Metrics()
     holder: dict[str, Runtime] = {}
 

@@ -88,9 +88,7 @@ class Commander:
                     None,
                 )
             )
-        detail = json.dumps(
-            {"batch": batch, "type": ctype.value, "agents": agents, "args": args}, sort_keys=True
-        )
+        detail = json.dumps({"batch": batch, "type": ctype.value, "agents": agents, "args": args}, sort_keys=True)
         self.store.append_audit(issued_by, role.value, "command.issued", detail, now)
         for cmd in commands:
             self.publish(topic(self.settings.site, cmd.agent, Channel.CMD), encode(cmd))
@@ -101,9 +99,7 @@ class Commander:
         now = self.clock()
         if not self.store.set_command_status(ack.command_id, ack.status, ack.reason, now):
             return  # unknown or already answered: a redelivered ack
-        detail = json.dumps(
-            {"command": ack.command_id, "status": ack.status, "reason": ack.reason}, sort_keys=True
-        )
+        detail = json.dumps({"command": ack.command_id, "status": ack.status, "reason": ack.reason}, sort_keys=True)
         self.store.append_audit(ack.agent, "agent", "command.acked", detail, now)
 
     async def wait(self, batch: str, timeout_s: float) -> list[CommandRow]:

@@ -192,9 +192,7 @@ class Ingest:
             return None
         event = parse_event(payload)
         if (event.site, event.agent) != (where.site, where.agent):
-            raise ForgedSource(
-                f"payload from {event.site}/{event.agent} on {where.site}/{where.agent}'s topic"
-            )
+            raise ForgedSource(f"payload from {event.site}/{event.agent} on {where.site}/{where.agent}'s topic")
         if where.channel is Channel.EVENT:
             return event
         if where.channel is Channel.HEARTBEAT and isinstance(event.data, AgentHeartbeatData):
@@ -237,9 +235,7 @@ class Ingest:
         if not cmds:
             return
         try:
-            self.commander.issue(
-                cmds[0].type, cmds[0].args, [c.agent for c in cmds], "site-rule", Role.SYSTEM
-            )
+            self.commander.issue(cmds[0].type, cmds[0].args, [c.agent for c in cmds], "site-rule", Role.SYSTEM)
         except Exception:
             log.exception("site rule could not send %s", cmds[0].type.value)
 
@@ -259,9 +255,7 @@ class Ingest:
             new_id = uuid7(now)
             if self.store.escalate(alarm.event_id, new_id, rules.escalation_body(original.body, new_id), now):
                 escalated += 1
-                log.warning(
-                    "alarm %s not acknowledged in %ss: escalated", alarm.event_id, self.settings.escalation_s
-                )
+                log.warning("alarm %s not acknowledged in %ss: escalated", alarm.event_id, self.settings.escalation_s)
         if events or escalated:
             self.on_stored()
 

@@ -10,17 +10,11 @@ class Metrics:
         self.registry = CollectorRegistry()
         r = self.registry
         self.events_in = Counter("hlidka_events_in", "Events stored (new)", registry=r)
-        self.duplicates = Counter(
-            "hlidka_events_duplicate", "Events received again (acked, not stored)", registry=r
-        )
+        self.duplicates = Counter("hlidka_events_duplicate", "Events received again (acked, not stored)", registry=r)
         self.invalid = Counter("hlidka_messages_invalid", "Messages rejected", ["reason"], registry=r)
         self.events_out = Counter("hlidka_events_out", "Events delivered upstream", ["link"], registry=r)
-        self.upstream_lag = Gauge(
-            "hlidka_upstream_lag_events", "Stored events not yet delivered", ["link"], registry=r
-        )
-        self.link_up = Gauge(
-            "hlidka_link_up", "1 when the link delivered its last attempt", ["link"], registry=r
-        )
+        self.upstream_lag = Gauge("hlidka_upstream_lag_events", "Stored events not yet delivered", ["link"], registry=r)
+        self.link_up = Gauge("hlidka_link_up", "1 when the link delivered its last attempt", ["link"], registry=r)
         self.mqtt_connected = Gauge("hlidka_mqtt_connected", "1 while connected to the broker", registry=r)
         self.commands = Counter("hlidka_commands", "Commands sent to agents", ["type"], registry=r)
         self.batch_size = Gauge("hlidka_ingest_last_batch", "Events in the last stored batch", registry=r)

@@ -56,9 +56,7 @@ class MqttLink:
     def start(self) -> None:
         props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
         props.SessionExpiryInterval = 3600
-        self.client.connect_async(
-            self.host, self.port, keepalive=self.keepalive_s, clean_start=False, properties=props
-        )
+        self.client.connect_async(self.host, self.port, keepalive=self.keepalive_s, clean_start=False, properties=props)
         self.client.loop_start()
 
     def stop(self) -> None:

@@ -92,10 +92,7 @@ def site_commands(event: Event, agents: list[str], panic_locks_site: bool) -> li
         return []
     if event.type in (EventType.PANIC_PRESSED, EventType.DURESS_ALARM):
         reason = f"{event.type.value.removeprefix('cz.hlidka.')} at {event.agent}"
-        return [
-            SiteCommand(CommandType.LOCKDOWN, agent, {"reason": reason, "cause": event.id})
-            for agent in agents
-        ]
+        return [SiteCommand(CommandType.LOCKDOWN, agent, {"reason": reason, "cause": event.id}) for agent in agents]
     return []
 
 

@@ -103,9 +103,7 @@ class Supervisor:
         live.online = True
         return [CameOnline(agent, reason)] if was is False else []
 
-    def _down(
-        self, agent: str, live: Liveness, reason: Literal["will", "silence", "shutdown"]
-    ) -> list[Transition]:
+    def _down(self, agent: str, live: Liveness, reason: Literal["will", "silence", "shutdown"]) -> list[Transition]:
         if live.online is False:
             return []
         live.online = False

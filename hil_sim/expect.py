@@ -84,11 +84,7 @@ def _police_matches(m: PoliceMatch, f: PoliceFrame) -> bool:
 
 def _event_matches(m: EventMatch, e: StoredEvent) -> bool:
     etype = m.type if m.type.startswith("cz.hlidka.") else f"cz.hlidka.{m.type}"
-    return (
-        e.type == etype
-        and (m.agent is None or e.agent == m.agent)
-        and (m.drill is None or e.drill == m.drill)
-    )
+    return e.type == etype and (m.agent is None or e.agent == m.agent) and (m.drill is None or e.drill == m.drill)
 
 
 def _count_check(
@@ -106,9 +102,7 @@ def _count_check(
     return True, f"{what}: first after {first:.3f} s", first
 
 
-def _output_state(
-    changes: Iterable[OutputChange], m: OutputMatch, at: float
-) -> tuple[bool | None, float | None]:
+def _output_state(changes: Iterable[OutputChange], m: OutputMatch, at: float) -> tuple[bool | None, float | None]:
     state: bool | None = None
     when: float | None = None
     for ch in sorted(changes, key=lambda c: c.t):
@@ -152,9 +146,7 @@ def judge_one(i: int, exp: Expectation, trace: Trace) -> Verdict:
         state, when = _output_state(trace.outputs, om, at)
         ok = state == om.active
         lat = (when - t0) if (ok and when is not None and when >= t0) else (0.0 if ok else None)
-        return Verdict(
-            i, ok, f"output {om.agent}/{om.name} = {state} by +{exp.within_s} s (want {om.active})", lat
-        )
+        return Verdict(i, ok, f"output {om.agent}/{om.name} = {state} by +{exp.within_s} s (want {om.active})", lat)
     return _judge_no_loss(i, trace)
 
 

@@ -73,9 +73,7 @@ class PinBoard:
     def wait_connected(self, timeout: float = 10.0) -> int:
         """Block until an agent said hello; returns its pid."""
         with self._cond:
-            if not self._cond.wait_for(
-                lambda: self._conn is not None and self.agent_pid is not None, timeout
-            ):
+            if not self._cond.wait_for(lambda: self._conn is not None and self.agent_pid is not None, timeout):
                 raise AgentNotConnected(f"no agent connected to {self.path} within {timeout} s")
             assert self.agent_pid is not None
             return self.agent_pid
@@ -112,9 +110,7 @@ class PinBoard:
     def _dispatch(self, conn: socket.socket, message: Message) -> None:
         with self._cond:
             if message.get("ev") == "output":
-                self._changes.append(
-                    OutputChange(float(message["t"]), int(message["pin"]), bool(message["level"]))
-                )
+                self._changes.append(OutputChange(float(message["t"]), int(message["pin"]), bool(message["level"])))
             elif message.get("ev") == "hello" and self._conn is conn:
                 self.agent_pid = int(message["pid"])
             elif isinstance(message.get("id"), int):
@@ -136,9 +132,7 @@ class PinBoard:
                 raise AgentNotConnected(f"pin link to the agent broke: {exc}") from exc
             timeout = self.request_timeout + extra_time
             with self._cond:
-                if not self._cond.wait_for(
-                    lambda: request_id in self._replies or self._conn is not conn, timeout
-                ):
+                if not self._cond.wait_for(lambda: request_id in self._replies or self._conn is not conn, timeout):
                     raise PinBoardError(f"agent did not answer {op} on pin {pin} within {timeout} s")
                 reply = self._replies.pop(request_id, None)
         if reply is None:
@@ -193,9 +187,7 @@ class PinBoard:
         with self._cond:
             return [c for c in self._changes if pin is None or c.pin == pin]
 
-    def wait_output(
-        self, pin: int, level: bool, timeout: float = 5.0, after: float | None = None
-    ) -> OutputChange:
+    def wait_output(self, pin: int, level: bool, timeout: float = 5.0, after: float | None = None) -> OutputChange:
         """Wait for output ``pin`` to be at ``level``; returns the change that put it there.
 
         Without ``after`` this waits for a *state*: it returns at once if the pin is at ``level`` now.

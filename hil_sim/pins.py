@@ -275,9 +275,7 @@ class SimFactory(MockFactory):  # type: ignore[misc]
             time.sleep(min(float(hold), 60.0))
             self._bounce_to(pin, rest, active, bounce, gap)
 
-    def _bounce_to(
-        self, pin: SimPin, final: bool | None, other: bool | None, bounce: int, gap: float
-    ) -> None:
+    def _bounce_to(self, pin: SimPin, final: bool | None, other: bool | None, bounce: int, gap: float) -> None:
         for _ in range(bounce):
             self._drive(pin, final)
             time.sleep(gap)

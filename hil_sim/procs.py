@@ -124,9 +124,7 @@ class ManagedProcess:
         deadline = time.monotonic() + timeout
         while not check():
             if not self.running:
-                raise ProcessExited(
-                    f"{self.name} exited ({self.returncode}) before ready:\n{self.log_tail()}"
-                )
+                raise ProcessExited(f"{self.name} exited ({self.returncode}) before ready:\n{self.log_tail()}")
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{self.name} not ready after {timeout} s:\n{self.log_tail()}")
             time.sleep(interval)
@@ -164,9 +162,7 @@ class ProcessGroup:
     """``with ProcessGroup(log_dir) as group:`` start processes; all are stopped when the block ends."""
 
     def __init__(self, log_dir: str | os.PathLike[str] | None = None, grace: float = 1.0) -> None:
-        self.log_dir = (
-            Path(log_dir) if log_dir is not None else Path(tempfile.mkdtemp(prefix="hlidka-procs-"))
-        )
+        self.log_dir = Path(log_dir) if log_dir is not None else Path(tempfile.mkdtemp(prefix="hlidka-procs-"))
         self.grace = grace
         self._procs: dict[str, ManagedProcess] = {}
         self._previous_sigterm: Any = None

@@ -9,8 +9,6 @@ tests and the demo can assert on delivery and latency. Loopback only.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
 import threading
 import time
@@ -19,11 +17,11 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 
+from gateway.upstream.webhook import SIGNATURE_HEADER, verify_signature
+
 from .ports import free_port, wait_listening
 
 T = TypeVar("T")
-
-SIGNATURE_HEADER = "X-Hlidka-Signature"
 
 
 def _wait_for(items: Callable[[], list[T]], pred: Callable[[T], bool], timeout: float, what: str) -> T:
@@ -160,11 +158,6 @@ class PoliceReceiver:
         self.stop()
 
 
-def sign(secret: bytes, body: bytes) -> str:
-    """The regional webhook signature header value for ``body``."""
-    return "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
-
-
 @dataclass(frozen=True)
 class WebhookReceived:
     received_at: float
@@ -203,6 +196,18 @@ class WebhookReceiver:
         with self._lock:
             return list(self._received)
 
+    def ids(self) -> list[str]:
+        """Event ids of the correctly signed calls, in the order they arrived."""
+        return [str(r.event["id"]) for r in self.received if r.signature_ok]
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        return [r.event for r in self.received if r.signature_ok]
+
+    @property
+    def bad_signatures(self) -> int:
+        return sum(1 for r in self.received if not r.signature_ok)
+
     def fail_with(self, status: int = 503) -> None:
         self._fail_status = status
 
@@ -219,8 +224,9 @@ class WebhookReceiver:
                     self.send_response(receiver._fail_status)
                     self.end_headers()
                     return
-                expected = sign(receiver.secret, body)
-                ok = hmac.compare_digest(self.headers.get(SIGNATURE_HEADER, ""), expected)
+                ok = verify_signature(receiver.secret, body, self.headers.get(SIGNATURE_HEADER, ""))
+                # Structured-mode CloudEvents say so in their content type.
+                ok = ok and self.headers.get("Content-Type", "").startswith("application/cloudevents+json")
                 with receiver._lock:
                     receiver._received.append(WebhookReceived(time.time(), dict(self.headers), body, ok))
                 self.send_response(204 if ok else 401)

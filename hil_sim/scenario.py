@@ -161,9 +161,7 @@ class Scenario(_Strict):
             raise ValueError("steps must be in time order")
         for i, exp in enumerate(self.expect):
             if exp.after_step is not None and exp.after_step >= len(self.steps):
-                raise ValueError(
-                    f"expect[{i}].after_step = {exp.after_step}: there are {len(self.steps)} steps"
-                )
+                raise ValueError(f"expect[{i}].after_step = {exp.after_step}: there are {len(self.steps)} steps")
         return self
 
 

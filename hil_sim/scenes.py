@@ -169,13 +169,8 @@ def _plan(category: str, rng: np.random.Generator) -> _Plan:
         ]
     elif category == "loitering":
         t0 = 3.0
-        ring = [
-            (t0 + 4.0 + 0.5 * i, 0.28 + 0.12 * np.cos(i * 0.45), 0.24 + 0.1 * np.sin(i * 0.45))
-            for i in range(50)
-        ]
-        lurker = Person(
-            ((t0, 0.3, 1.15), (t0 + 3.0, 0.3, 0.34), *ring, (36.0, 0.3, 0.6), (39.0, 0.3, 1.15)), 45.0
-        )
+        ring = [(t0 + 4.0 + 0.5 * i, 0.28 + 0.12 * np.cos(i * 0.45), 0.24 + 0.1 * np.sin(i * 0.45)) for i in range(50)]
+        lurker = Person(((t0, 0.3, 1.15), (t0 + 3.0, 0.3, 0.34), *ring, (36.0, 0.3, 0.6), (39.0, 0.3, 1.15)), 45.0)
         passer = Person(((42.0, 0.3, -0.15), (46.0, 0.3, 1.15)), 205.0)
         p.people = [lurker, passer]
     else:
@@ -235,9 +230,7 @@ def _box_blur(img: F64, r: int) -> F64:
     return np.asarray(np.apply_along_axis(lambda v: np.convolve(v, k, mode="valid"), 0, rows))
 
 
-def _draw_person(
-    canvas: F64, mask: U8, person: Person, pos: tuple[float, float], texture: F64, w: int, h: int
-) -> None:
+def _draw_person(canvas: F64, mask: U8, person: Person, pos: tuple[float, float], texture: F64, w: int, h: int) -> None:
     cx, cy = pos[0] * w, pos[1] * h
     rx, ry = person.half_w * w, person.half_h * h
     xa, xb = max(int(cx - rx), 0), min(int(cx + rx) + 1, w)
@@ -256,9 +249,7 @@ def make_scene(category: str, width: int = 160, height: int = 120, seed: int = 0
     plan = _plan(category, rng)
     w, h = width, height
     canvas_bg = _background(rng, w, h)
-    texture = np.asarray(
-        np.kron(rng.uniform(-14, 14, (h // 2 + 1, w // 2 + 1)), np.ones((2, 2)))[:h, :w], np.float64
-    )
+    texture = np.asarray(np.kron(rng.uniform(-14, 14, (h // 2 + 1, w // 2 + 1)), np.ones((2, 2)))[:h, :w], np.float64)
     n = int(plan.duration * fps)
     frames = np.zeros((n, h, w), np.uint8)
     masks = np.zeros((n, h, w), np.uint8)
@@ -266,9 +257,7 @@ def make_scene(category: str, width: int = 160, height: int = 120, seed: int = 0
     blur_r = max(w // 64, 1)
     for i in range(n):
         t = i / fps
-        dx, dy = (
-            (int(0.25 * w), int(0.12 * h)) if plan.moved_at is not None and t >= plan.moved_at else (0, 0)
-        )
+        dx, dy = (int(0.25 * w), int(0.12 * h)) if plan.moved_at is not None and t >= plan.moved_at else (0, 0)
         img = canvas_bg[dy : dy + h, dx : dx + w].copy()
         for bag in plan.bags:
             if bag.t_from <= t < bag.t_to:

@@ -44,6 +44,7 @@ class SchoolOptions:
     held_open_s: float = 5.0
     escalation_s: int = 60
     camera_scenes: tuple[tuple[str, str], ...] = ()
+    hours: str = "always"
 
 
 class School:
@@ -84,13 +85,12 @@ class School:
             escalation_s=self.options.escalation_s,
             held_open_s=self.options.held_open_s,
             camera_scenes=dict(self.options.camera_scenes),
+            hours=self.options.hours,
         )
         self.site_path = write_sim_site(spec)
         self.site = load_config(self.site_path)
         account = self.site.gateway.police.account if self.site.gateway and self.site.gateway.police else ""
-        self.police = PoliceReceiver(
-            account or self.site.site.account, key=key, port=spec.police_port
-        ).start()
+        self.police = PoliceReceiver(account or self.site.site.account, key=key, port=spec.police_port).start()
         for agent in self.site.agents:
             proxy = FaultProxy("127.0.0.1", self.broker.port)
             self.proxies[agent.id] = proxy
@@ -132,9 +132,7 @@ class School:
         proc = self.group.add(
             ManagedProcess(
                 agent.id,
-                self._python(
-                    "edge_agent", "run", "--config", str(self.agent_sites[agent.id]), "--agent", agent.id
-                ),
+                self._python("edge_agent", "run", "--config", str(self.agent_sites[agent.id]), "--agent", agent.id),
                 env=board.env(self.rest_levels(agent)),
                 log_path=self.group.log_dir / f"{agent.id}.log",
             )
@@ -246,9 +244,7 @@ class School:
                 cfg = by_pin.get(ch.pin)
                 if cfg is not None:
                     out.append(
-                        OutputChange(
-                            ch.t + self._mono_to_wall, agent.id, cfg.name, output_active(cfg, ch.level)
-                        )
+                        OutputChange(ch.t + self._mono_to_wall, agent.id, cfg.name, output_active(cfg, ch.level))
                     )
         return sorted(out, key=lambda c: c.t)
 

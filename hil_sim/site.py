@@ -42,12 +42,19 @@ class SimSiteSpec:
     police_encrypted: bool = True
     escalation_s: int = 60
     held_open_s: float = 30.0
+    #: "site": the example school's timetable; "always"/"never": open or closed around the
+    #: clock, so a story plays the same at whatever hour it is run.
+    hours: str = "site"
 
 
 def _rewire(doc: dict[str, Any], spec: SimSiteSpec) -> dict[str, Any]:
     work = spec.workdir
     doc = copy.deepcopy(doc)
     doc["broker"] = {"host": "127.0.0.1", "port": spec.broker_port, "keepalive_s": 5}
+    if spec.hours != "site":
+        every_day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        day = [{"days": every_day, "start": "00:00", "end": "23:59:59.999999"}]
+        doc["schedule"] = {"windows": day if spec.hours == "always" else []}
     gw = doc["gateway"]
     gw["db"] = f"sqlite:///{work / 'gateway.db'}"
     gw["api"] = {"host": "127.0.0.1", "port": spec.api_port, "tokens_file": str(work / "api-tokens")}
@@ -83,10 +90,7 @@ def write_sim_site(spec: SimSiteSpec, example: Path = EXAMPLE, name: str = "site
     work = spec.workdir
     work.mkdir(parents=True, exist_ok=True)
     (work / "api-tokens").write_text(
-        "".join(
-            f"{hashlib.sha256(tok.encode()).hexdigest()} {role} demo-{role}\n"
-            for role, tok in DEMO_TOKENS.items()
-        )
+        "".join(f"{hashlib.sha256(tok.encode()).hexdigest()} {role} demo-{role}\n" for role, tok in DEMO_TOKENS.items())
     )
     # The gateway reads the key file as hex; these are the key text's bytes.
     (work / "police-aes.key").write_text(DEMO_POLICE_KEY.encode().hex() + "\n")

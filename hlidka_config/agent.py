@@ -32,9 +32,7 @@ def _only_for(model: BaseModel, key: str, kind: str, allowed: str) -> None:
     Compared with the default rather than "was it written", so a dumped config validates again.
     """
     if kind != allowed and getattr(model, key) != type(model).model_fields[key].default:
-        raise config_error(
-            f"{key} only applies to kind = {allowed!r}, not {kind!r}.", f"remove {key}.", key=key
-        )
+        raise config_error(f"{key} only applies to kind = {allowed!r}, not {kind!r}.", f"remove {key}.", key=key)
 
 
 class InputConfig(BaseModel):

@@ -33,9 +33,7 @@ class Tripwire(BaseModel):
     name: Slug = Field(description="Tripwire name, unique within the camera")
     a: Point = Field(description="Start point [x, y], normalised")
     b: Point = Field(description="End point [x, y], normalised")
-    entrance: Slug | None = Field(
-        default=None, description="Entrance counted by this line (default: agent's)"
-    )
+    entrance: Slug | None = Field(default=None, description="Entrance counted by this line (default: agent's)")
     in_side: Literal["left", "right"] = Field(default="left", description="Side of a→b that is inside")
 
     @model_validator(mode="after")
@@ -51,9 +49,7 @@ class CameraConfig(BaseModel):
     model_config = STRICT_MODEL
 
     id: Slug = Field(description="Camera identifier, unique within the agent")
-    source: str = Field(
-        description='Frame source: "v4l2:/dev/video0", "rtsp://...", "file:path" or "sim:<scene>"'
-    )
+    source: str = Field(description='Frame source: "v4l2:/dev/video0", "rtsp://...", "file:path" or "sim:<scene>"')
     width: int = Field(ge=16, le=4096, description="Frame width in pixels")
     height: int = Field(ge=16, le=4096, description="Frame height in pixels")
     fps: int = Field(default=5, ge=1, le=60, description="Frames analysed per second")

@@ -51,18 +51,12 @@ def _unknown(key_path: str, value: str, what: str, known: list[str]) -> ConfigIs
 
 
 def _unique_ids(config: SiteConfig) -> Iterator[ConfigIssue]:
-    yield from _duplicates(
-        "id", ((f"buildings[{i}]", b.id) for i, b in enumerate(config.buildings)), "among buildings"
-    )
+    yield from _duplicates("id", ((f"buildings[{i}]", b.id) for i, b in enumerate(config.buildings)), "among buildings")
     for i, building in enumerate(config.buildings):
         rooms = ((f"buildings[{i}].rooms[{j}]", r.id) for j, r in enumerate(building.rooms))
         yield from _duplicates("id", rooms, "within a building")
-    yield from _duplicates(
-        "id", ((f"entrances[{i}]", e.id) for i, e in enumerate(config.entrances)), "among entrances"
-    )
-    yield from _duplicates(
-        "id", ((f"agents[{i}]", a.id) for i, a in enumerate(config.agents)), "among agents"
-    )
+    yield from _duplicates("id", ((f"entrances[{i}]", e.id) for i, e in enumerate(config.entrances)), "among entrances")
+    yield from _duplicates("id", ((f"agents[{i}]", a.id) for i, a in enumerate(config.agents)), "among agents")
 
 
 def _entrance_refs(config: SiteConfig) -> Iterator[ConfigIssue]:
@@ -196,8 +190,7 @@ def _file_issues(config: SiteConfig) -> Iterator[ConfigIssue]:
                 key,
                 value,
                 f"File not found: {resolved}.",
-                "create the file, or correct the path (relative "
-                "paths are relative to the config file's directory).",
+                "create the file, or correct the path (relative paths are relative to the config file's directory).",
             )
         elif key in checks:
             yield from checks[key](key, resolved)
@@ -205,12 +198,7 @@ def _file_issues(config: SiteConfig) -> Iterator[ConfigIssue]:
 
 def _aes_key(key: str, path: Path) -> Iterator[ConfigIssue]:
     text = path.read_text(encoding="ascii", errors="replace").strip()
-    if (
-        not text
-        or any(c not in string.hexdigits for c in text)
-        or len(text) // 2 not in AES_KEY_BYTES
-        or len(text) % 2
-    ):
+    if not text or any(c not in string.hexdigits for c in text) or len(text) // 2 not in AES_KEY_BYTES or len(text) % 2:
         yield ConfigIssue(
             key,
             str(path),

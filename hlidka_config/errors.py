@@ -100,9 +100,7 @@ _HEARTBEAT_FIX = (
     "heartbeats, and EN 50136 SP6 requires a lost link to be reported within 20 s (3 x 6 s = 18 s)."
 )
 _PIN_FIX = "use a BCM GPIO number from 0 to 27 (BCM numbering, not the physical header pin)."
-_POINT_FIX = (
-    "use normalised coordinates from 0 to 1 (x from the left edge, y from the top; 0.5 is the middle)."
-)
+_POINT_FIX = "use normalised coordinates from 0 to 1 (x from the left edge, y from the top; 0.5 is the middle)."
 _SPECIAL: tuple[tuple[str, frozenset[str], str, str], ...] = (
     ("inputs[].pin", _RANGE, "BCM pin {value} is outside the Raspberry Pi GPIO range.", _PIN_FIX),
     ("outputs[].pin", _RANGE, "BCM pin {value} is outside the Raspberry Pi GPIO range.", _PIN_FIX),

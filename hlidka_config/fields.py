@@ -22,9 +22,7 @@ HEX_ACCOUNT_PATTERN = r"^[0-9A-Fa-f]{3,16}$"
 
 Slug = Annotated[
     str,
-    Field(
-        pattern=SLUG_PATTERN, description="Identifier: lowercase ASCII letters, digits and '-', 1–32 chars"
-    ),
+    Field(pattern=SLUG_PATTERN, description="Identifier: lowercase ASCII letters, digits and '-', 1–32 chars"),
 ]
 # The Pi's header exposes BCM GPIO 0..27; gpiozero takes BCM numbers.
 BcmPin = Annotated[int, Field(ge=0, le=27, description="BCM GPIO number (not the physical header pin)")]

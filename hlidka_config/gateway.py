@@ -42,9 +42,7 @@ class BrokerConfig(BaseModel):
     host: str = Field(default="127.0.0.1", min_length=1, description="MQTT broker host")
     port: TcpPort = Field(default=1883)
     tls: TlsConfig | None = Field(default=None, description="TLS settings; plain TCP when absent")
-    credentials_file: RelativeFile | None = Field(
-        default=None, description="File with one 'username:password' line"
-    )
+    credentials_file: RelativeFile | None = Field(default=None, description="File with one 'username:password' line")
     keepalive_s: int = Field(default=15, ge=5, le=120, description="MQTT keepalive, seconds")
 
 
@@ -60,9 +58,7 @@ class RulesConfig(BaseModel):
     model_config = STRICT_MODEL
 
     panic_locks_site: bool = Field(default=True, description="A panic starts a site-wide lockdown")
-    escalation_s: int = Field(
-        default=60, ge=10, le=3600, description="Escalate an unacknowledged alarm after"
-    )
+    escalation_s: int = Field(default=60, ge=10, le=3600, description="Escalate an unacknowledged alarm after")
 
 
 class SupervisionConfig(BaseModel):
@@ -99,9 +95,7 @@ class RegionalConfig(BaseModel):
     @classmethod
     def http_url(cls, value: str) -> str:
         if not URL_PATTERN.match(value):
-            raise config_error(
-                "Not an http or https URL.", 'use a URL like "https://region.example.cz/api/events".'
-            )
+            raise config_error("Not an http or https URL.", 'use a URL like "https://region.example.cz/api/events".')
         return value
 
 

@@ -27,9 +27,7 @@ def load_config(path: str | Path) -> SiteConfig:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         fix = "check the path, or save the file as UTF-8 text."
-        raise ConfigError(
-            str(path), [ConfigIssue("", MISSING, f"Cannot read the file: {exc}.", fix)]
-        ) from None
+        raise ConfigError(str(path), [ConfigIssue("", MISSING, f"Cannot read the file: {exc}.", fix)]) from None
     return parse_config(text, str(path))
 
 

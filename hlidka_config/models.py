@@ -32,12 +32,7 @@ def _inherit_site_defaults(data: Any) -> Any:
         data["schedule"] = {**schedule, "timezone": timezone}
     gateway = data.get("gateway")
     police = gateway.get("police") if isinstance(gateway, dict) else None
-    if (
-        isinstance(gateway, dict)
-        and isinstance(police, dict)
-        and "account" not in police
-        and "account" in site
-    ):
+    if isinstance(gateway, dict) and isinstance(police, dict) and "account" not in police and "account" in site:
         data["gateway"] = {**gateway, "police": {**police, "account": site["account"]}}
     return data
 

@@ -129,9 +129,7 @@ def classify(event_type: EventType, data: BaseModel) -> Classified | None:
             EventType.PANIC_RESET,
             PanicResetData(silent=silent),
         ):
-            return Classified(
-                CONDITIONS["hold_up" if silent else "panic"], event_type is EventType.PANIC_RESET
-            )
+            return Classified(CONDITIONS["hold_up" if silent else "panic"], event_type is EventType.PANIC_RESET)
         case EventType.DOOR_HELD_OPEN, DoorHeldOpenData(trouble=trouble):
             return Classified(CONDITIONS["door_held_trouble" if trouble else "door_held_alarm"], False)
         case EventType.DOOR_RESTORED, DoorRestoredData(condition=door_condition, trouble=trouble):

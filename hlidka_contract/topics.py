@@ -47,9 +47,7 @@ TOPICS: Final[dict[Channel, TopicSpec]] = {
     for spec in (
         TopicSpec(Channel.EVENT, "agent", 1, False, None, "Events from the agent's durable outbox"),
         TopicSpec(Channel.STATUS, "agent", 1, True, None, "Birth (agent.online), last will (agent.offline)"),
-        TopicSpec(
-            Channel.HEARTBEAT, "agent", 1, False, 30, "agent.heartbeat every heartbeat_s; stale expire"
-        ),
+        TopicSpec(Channel.HEARTBEAT, "agent", 1, False, 30, "agent.heartbeat every heartbeat_s; stale expire"),
         TopicSpec(Channel.CMD, "gateway", 1, False, 300, "Commands to the agent"),
         TopicSpec(Channel.CMD_ACK, "agent", 1, False, None, "The agent's answer to each command"),
         TopicSpec(Channel.ACK, "gateway", 1, False, None, "The gateway's receipt for stored events"),

@@ -66,9 +66,7 @@ def for_annotation(ann: Any, metadata: list[Any] | None = None) -> st.SearchStra
         return st.integers(min_value=b.get("ge", 0), max_value=b.get("le", 2**31))
     if ann is float:
         lo = b.get("ge", b.get("gt", -1e6))
-        return st.floats(
-            min_value=lo, max_value=1e6, allow_nan=False, exclude_min="gt" in b, allow_subnormal=False
-        )
+        return st.floats(min_value=lo, max_value=1e6, allow_nan=False, exclude_min="gt" in b, allow_subnormal=False)
     if ann is str:
         if "pattern" in b:
             return slugs
@@ -94,9 +92,9 @@ def _field_strategy(info: FieldInfo) -> st.SearchStrategy[Any]:
 
 def model_values(model: type[BaseModel]) -> st.SearchStrategy[Any]:
     """Valid instances of ``model``, built field by field."""
-    return st.fixed_dictionaries(
-        {name: _field_strategy(info) for name, info in model.model_fields.items()}
-    ).map(model.model_validate)
+    return st.fixed_dictionaries({name: _field_strategy(info) for name, info in model.model_fields.items()}).map(
+        model.model_validate
+    )
 
 
 @st.composite

@@ -114,8 +114,7 @@ class CoreConfig:
         """The core's view of agent ``agent_id`` (KeyError, listing known agents, if absent)."""
         agent = site.agent(agent_id)
         inputs = [
-            InputSpec(i.name, i.kind, door=i.door, silent=i.silent, locks_site=i.locks_site)
-            for i in agent.inputs
+            InputSpec(i.name, i.kind, door=i.door, silent=i.silent, locks_site=i.locks_site) for i in agent.inputs
         ]
         inputs += [
             InputSpec(n.name, n.kind, silent=n.silent, locks_site=n.locks_site, device=node.id)
@@ -123,12 +122,10 @@ class CoreConfig:
             for n in node.inputs
         ]
         outputs = tuple(
-            OutputSpec(o.name, o.kind, door=o.door, fail=o.fail, fire_egress=o.fire_egress)
-            for o in agent.outputs
+            OutputSpec(o.name, o.kind, door=o.door, fail=o.fail, fire_egress=o.fire_egress) for o in agent.outputs
         )
         devices = [
-            DeviceSpec(n.id, "node", n.heartbeat_s, panic=any(i.kind == "panic" for i in n.inputs))
-            for n in agent.nodes
+            DeviceSpec(n.id, "node", n.heartbeat_s, panic=any(i.kind == "panic" for i in n.inputs)) for n in agent.nodes
         ]
         devices += [DeviceSpec(c.id, "camera", c.heartbeat_s) for c in agent.cameras]
         return cls(

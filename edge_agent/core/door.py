@@ -75,9 +75,7 @@ def _opened(cfg: CoreConfig, state: AgentState, name: str, now: float) -> Step:
     if forced:
         effects.append(Emit(EventType.DOOR_FORCED, DoorData(door=name), Severity.ALARM, name))
     effects.append(StartTimer(f"{HELD_OPEN_TIMER}:{name}", now + cfg.held_open_s))
-    opened = replace(
-        door, phase=DoorPhase.OPEN, opened_at=now, forced=forced, intrusion=intrusion, held_trouble=False
-    )
+    opened = replace(door, phase=DoorPhase.OPEN, opened_at=now, forced=forced, intrusion=intrusion, held_trouble=False)
     return _with_door(state, name, opened), effects
 
 
@@ -95,9 +93,7 @@ def _closed(cfg: CoreConfig, state: AgentState, name: str, now: float) -> Step:
     if door.intrusion:
         restored = InputData(input=name, device=cfg.input_by_name[name].device)
         effects.append(Emit(EventType.INTRUSION_RESTORED, restored, Severity.INFO, name))
-    closed = replace(
-        door, phase=DoorPhase.CLOSED, opened_at=None, forced=False, intrusion=False, held_trouble=False
-    )
+    closed = replace(door, phase=DoorPhase.CLOSED, opened_at=None, forced=False, intrusion=False, held_trouble=False)
     return _with_door(state, name, closed), effects
 
 

@@ -47,10 +47,7 @@ def wanted(cfg: CoreConfig, state: AgentState) -> dict[str, bool]:
     audible_panic = any(not cfg.input_by_name[name].silent for name in state.panics)
     siren = not state.silenced and (audible_panic or (lockdown and cfg.lockdown_siren))
     by_kind = {"siren": siren, "strobe": lockdown and cfg.lockdown_strobe, "led": lockdown}
-    return {
-        out.name: lock_wanted(cfg, state, out) if out.kind == "lock" else by_kind[out.kind]
-        for out in cfg.outputs
-    }
+    return {out.name: lock_wanted(cfg, state, out) if out.kind == "lock" else by_kind[out.kind] for out in cfg.outputs}
 
 
 def reconcile(cfg: CoreConfig, state: AgentState, now: float, *, force: bool = False) -> Step:

@@ -53,9 +53,7 @@ def _offline(spec: DeviceSpec, state: AgentState) -> Step:
     if state.devices.get(spec.id) is DeviceStatus.OFFLINE:
         return state, []
     data = DeviceData(device=spec.id, kind=spec.kind, panic=spec.panic)
-    return _set(state, spec.id, DeviceStatus.OFFLINE), [
-        Emit(EventType.DEVICE_OFFLINE, data, Severity.TROUBLE, spec.id)
-    ]
+    return _set(state, spec.id, DeviceStatus.OFFLINE), [Emit(EventType.DEVICE_OFFLINE, data, Severity.TROUBLE, spec.id)]
 
 
 def on_seen(cfg: CoreConfig, state: AgentState, seen: DeviceSeen, now: float) -> Step:

@@ -135,8 +135,7 @@ class DetectorConfig:
             raise ValueError(f"downscale must be 1, 2 or 4, got {self.downscale!r}")
         if self.width % self.downscale or self.height % self.downscale:
             raise ValueError(
-                f"width and height ({self.width}×{self.height}) must be multiples of "
-                f"downscale={self.downscale}"
+                f"width and height ({self.width}×{self.height}) must be multiples of downscale={self.downscale}"
             )
         for name in ("alpha", "alpha_fg", "relearn_fraction", "min_blob_fraction", "motion_fraction"):
             value = getattr(self, name)

@@ -166,9 +166,7 @@ class Detector:
     def _prepare(self, frame: npt.NDArray[np.uint8]) -> k.U8:
         cfg = self.config
         if frame.dtype != np.uint8 or frame.shape[:2] != (cfg.height, cfg.width):
-            raise ValueError(
-                f"frame must be uint8 {cfg.height}×{cfg.width}[×3], got {frame.dtype} {frame.shape}"
-            )
+            raise ValueError(f"frame must be uint8 {cfg.height}×{cfg.width}[×3], got {frame.dtype} {frame.shape}")
         if frame.ndim == 3 and frame.shape[2] == 3:
             k.box_down_color(frame, cfg.downscale, *LUMA[cfg.color_order], self._x)
             return self._x
@@ -233,9 +231,7 @@ class Detector:
                     occ.inside, occ.entered = occ.inside + 1, occ.entered + 1
                 else:
                     occ.inside, occ.left = max(occ.inside - 1, 0), occ.left + 1
-                crossed = LineCrossedData(
-                    camera=cam, tripwire=wire.wire.name, direction=direction, track_id=tr.id
-                )
+                crossed = LineCrossedData(camera=cam, tripwire=wire.wire.name, direction=direction, track_id=tr.id)
                 occupancy = OccupancyData(
                     camera=cam,
                     entrance=wire.wire.entrance,
@@ -281,9 +277,7 @@ class Detector:
             k.dilate3x3(self._tmp, self._static, self._row)
         else:
             self._static.fill(0)
-        left, removed = self._still.update(
-            t, x, self._mu, self._since, self._raw, self._static, self._labeller
-        )
+        left, removed = self._still.update(t, x, self._mu, self._since, self._raw, self._static, self._labeller)
         out = []
         for obj in left:
             bits = int(self._zone_map[(obj.box[1] + obj.box[3]) // 2, (obj.box[0] + obj.box[2]) // 2])

@@ -55,12 +55,7 @@ def box_down_gray(src: U8, f: int, dst: U8) -> None:
             b = src[2 * i + 1]
             out = dst[i]
             for j in range(w):
-                s = (
-                    np.uint16(a[2 * j])
-                    + np.uint16(a[2 * j + 1])
-                    + np.uint16(b[2 * j])
-                    + np.uint16(b[2 * j + 1])
-                )
+                s = np.uint16(a[2 * j]) + np.uint16(a[2 * j + 1]) + np.uint16(b[2 * j]) + np.uint16(b[2 * j + 1])
                 out[j] = np.uint8((s + np.uint16(2)) >> np.uint16(2))
         return
     n = f * f

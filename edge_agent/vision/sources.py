@@ -154,9 +154,7 @@ def open_picamera2(width: int, height: int, fps: float = 10.0) -> ThreadedSource
 class SyntheticSource:
     """Frames of a simulator scene (``hil_sim.scenes``), in order, optionally looping."""
 
-    def __init__(
-        self, frames: npt.NDArray[np.uint8], fps: float, loop: bool = False, paced: bool = False
-    ) -> None:
+    def __init__(self, frames: npt.NDArray[np.uint8], fps: float, loop: bool = False, paced: bool = False) -> None:
         self.fps = fps
         self._frames = frames
         self._loop = loop

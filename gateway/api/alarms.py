@@ -39,9 +39,7 @@ async def list_alarms(rt: RuntimeDep, _who: Reader, open_only: bool = True, limi
     return [Alarm(**asdict(r)) for r in rows]
 
 
-@router.post(
-    "/alarms/{event_id}/ack", response_model=Alarm, summary="Acknowledge an alarm (stops escalation)"
-)
+@router.post("/alarms/{event_id}/ack", response_model=Alarm, summary="Acknowledge an alarm (stops escalation)")
 async def ack_alarm(rt: RuntimeDep, who: Acker, event_id: str, body: AckRequest) -> Alarm:
     now = rt.clock()
     row = await asyncio.to_thread(rt.store.ack_alarm, event_id, who.name, body.note, now)

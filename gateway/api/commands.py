@@ -45,9 +45,7 @@ class CommandResult(BaseModel):
 
 
 def answer(row: CommandRow) -> AgentAnswer:
-    return AgentAnswer(
-        command_id=row.id, agent=row.agent, status=row.status, reason=row.reason, acked_at=row.acked_at
-    )
+    return AgentAnswer(command_id=row.id, agent=row.agent, status=row.status, reason=row.reason, acked_at=row.acked_at)
 
 
 @router.post("/commands", response_model=CommandResult, summary="Send a command and report the agents' acks")
@@ -59,9 +57,7 @@ async def send_command(rt: RuntimeDep, who: AnyPerson, body: CommandRequest) -> 
     if not agents:
         raise HTTPException(409, "the site has no agents to command")
     try:
-        batch, _ = await asyncio.to_thread(
-            rt.commander.issue, body.type, body.args, agents, who.name, who.role
-        )
+        batch, _ = await asyncio.to_thread(rt.commander.issue, body.type, body.args, agents, who.name, who.role)
     except AuditChainBroken as exc:
         raise HTTPException(409, f"refused: {exc}") from None
     except ValidationError as exc:
@@ -76,8 +72,6 @@ async def send_command(rt: RuntimeDep, who: AnyPerson, body: CommandRequest) -> 
 
 
 @router.get("/commands", response_model=list[AgentAnswer], summary="Recent commands and their acks")
-async def list_commands(
-    rt: RuntimeDep, _who: Reader, batch: str | None = None, limit: int = 100
-) -> list[AgentAnswer]:
+async def list_commands(rt: RuntimeDep, _who: Reader, batch: str | None = None, limit: int = 100) -> list[AgentAnswer]:
     rows = await asyncio.to_thread(rt.store.commands, batch, min(max(limit, 1), 1000))
     return [answer(r) for r in rows]

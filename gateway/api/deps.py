@@ -33,18 +33,14 @@ def runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(runtime)]
 
 
-def principal(
-    rt: RuntimeDep, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> Principal:
+def principal(rt: RuntimeDep, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
     if creds is None or creds.scheme.lower() != "bearer":
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "missing bearer token", headers={"WWW-Authenticate": "Bearer"}
         )
     found = rt.tokens.lookup(creds.credentials)
     if found is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, "unknown token", headers={"WWW-Authenticate": "Bearer"}
-        )
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown token", headers={"WWW-Authenticate": "Bearer"})
     return found
 
 
@@ -52,9 +48,7 @@ def allow(roles: frozenset[Role]) -> Callable[[Principal], Principal]:
     def check(who: Annotated[Principal, Depends(principal)]) -> Principal:
         if who.role not in roles:
             allowed = ", ".join(sorted(r.value for r in roles))
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN, f"role {who.role.value!r} may not do this ({allowed})"
-            )
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"role {who.role.value!r} may not do this ({allowed})")
         return who
 
     return check

@@ -46,9 +46,7 @@ async def list_events(
 ) -> EventPage:
     filt = EventFilter(after=after, limit=limit, agent=agent, type=type, severity=severity)
     rows = await asyncio.to_thread(rt.store.events, filt)
-    return EventPage(
-        items=[item(r) for r in rows], next_after=rows[-1].pos if rows else after, more=len(rows) == limit
-    )
+    return EventPage(items=[item(r) for r in rows], next_after=rows[-1].pos if rows else after, more=len(rows) == limit)
 
 
 @router.get("/events/{event_id}", response_model=EventItem, summary="One event by id")

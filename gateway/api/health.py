@@ -76,9 +76,7 @@ async def audit(rt: RuntimeDep, _who: Admin, after: int = 0, limit: int = 500) -
         verified=error is None,
         error=error,
         entries=[
-            AuditEntry(
-                pos=r.pos, at=r.at, actor=r.actor, role=r.role, action=r.action, detail=r.detail, hash=r.hash
-            )
+            AuditEntry(pos=r.pos, at=r.at, actor=r.actor, role=r.role, action=r.action, detail=r.detail, hash=r.hash)
             for r in page
         ],
     )

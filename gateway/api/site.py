@@ -99,9 +99,7 @@ def summary(rt: Runtime) -> SiteSummary:
         drill=drills[0] if drills else None,
         agents_online=sum(1 for a in agent_ids if (x := live.get(a)) is not None and x.online),
         agents_total=len(agent_ids),
-        panics_latched=sorted(
-            k.removeprefix("panic/") for k, v in state.items() if k.startswith("panic/") and v
-        ),
+        panics_latched=sorted(k.removeprefix("panic/") for k, v in state.items() if k.startswith("panic/") and v),
         occupancy=occupancy,
         people_inside=sum(int(v.get("inside", 0)) for v in occupancy.values()),
         links=link_states(rt),

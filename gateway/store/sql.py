@@ -98,9 +98,7 @@ class SqlStore(abc.ABC):
             for f in resources.files(__package__).joinpath("migrations", self.dialect).iterdir()
             if f.name.endswith(".sql")
         )
-        self._run_script(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT)"
-        )
+        self._run_script("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT)")
         with self._tx() as cur:
             cur.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
             current = int(cur.fetchone()[0])
@@ -248,8 +246,7 @@ class SqlStore(abc.ABC):
         with self._tx() as cur:
             cur.execute(
                 self._p(
-                    "UPDATE alarms SET acked_at = ?, acked_by = ?, note = ?"
-                    " WHERE event_id = ? AND acked_at IS NULL"
+                    "UPDATE alarms SET acked_at = ?, acked_by = ?, note = ? WHERE event_id = ? AND acked_at IS NULL"
                 ),
                 (now, by, note, event_id),
             )
@@ -327,9 +324,7 @@ class SqlStore(abc.ABC):
     def set_link_state(self, name: str, state: str, error: str | None, attempts: int, now: float) -> None:
         with self._tx() as cur:
             cur.execute(
-                self._p(
-                    "UPDATE links SET state = ?, last_error = ?, attempts = ?, updated_at = ? WHERE name = ?"
-                ),
+                self._p("UPDATE links SET state = ?, last_error = ?, attempts = ?, updated_at = ? WHERE name = ?"),
                 (state, error, attempts, now, name),
             )
 
@@ -392,10 +387,7 @@ class SqlStore(abc.ABC):
     def set_command_status(self, command_id: str, status: str, reason: str | None, now: float) -> bool:
         with self._tx() as cur:
             cur.execute(
-                self._p(
-                    "UPDATE commands SET status = ?, reason = ?, acked_at = ?"
-                    " WHERE id = ? AND status = 'sent'"
-                ),
+                self._p("UPDATE commands SET status = ?, reason = ?, acked_at = ? WHERE id = ? AND status = 'sent'"),
                 (status, reason, now, command_id),
             )
             return bool(cur.rowcount == 1)
@@ -420,8 +412,7 @@ class SqlStore(abc.ABC):
             digest = row_hash(prev, now, actor, role, action, detail)
             cur.execute(
                 self._p(
-                    "INSERT INTO audit (at, actor, role, action, detail, prev_hash, hash)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+                    "INSERT INTO audit (at, actor, role, action, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)"
                 ),
                 (now, actor, role, action, detail, prev, digest),
             )

@@ -121,9 +121,7 @@ class LinkWorker:
                 attempt += 1
                 error = f"{type(exc).__name__}: {exc}"[:300]
                 self.metrics.link_up.labels(self.name).set(0)
-                await asyncio.to_thread(
-                    self.store.set_link_state, self.name, "retrying", error, attempt, self.clock()
-                )
+                await asyncio.to_thread(self.store.set_link_state, self.name, "retrying", error, attempt, self.clock())
                 if attempt == 1 or attempt % 20 == 0:
                     log.warning(
                         "%s: event %s not delivered (attempt %d): %s",

@@ -93,9 +93,7 @@ class Consumer:
         self.ack_at_most: int | None = None
         self._acked = 0
         self._lock = threading.Lock()
-        c = mqtt.Client(
-            CallbackAPIVersion.VERSION2, client_id="test-gateway", protocol=MQTTProtocolVersion.MQTTv5
-        )
+        c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="test-gateway", protocol=MQTTProtocolVersion.MQTTv5)
         c.on_connect = self._on_connect
         c.on_message = self._on_message
         c.reconnect_delay_set(1, 2)

@@ -3,8 +3,6 @@ agent speaking MQTT with an outbox that resends until acked, and a signing-aware
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
 import signal
@@ -14,7 +12,6 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +20,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from gateway.auth import new_token_line
-from hil_sim.ports import free_port
+from hil_sim.receivers import WebhookReceiver
 from hlidka_contract import CommandAck, EventType, Role, encode, make_event, parse_event_ack, uuid7
 
 SITE = "zs-test"
@@ -44,9 +41,7 @@ def write_site(
     (tmp / "tokens").write_text("\n".join(line for _, line in tokens.values()) + "\n")
     (tmp / "secret").write_bytes(SECRET)
     regional = (
-        f'\n[gateway.regional]\nurl = "{webhook_url}"\nsecret_file = "secret"\ntimeout_s = 2\n'
-        if webhook_url
-        else ""
+        f'\n[gateway.regional]\nurl = "{webhook_url}"\nsecret_file = "secret"\ntimeout_s = 2\n' if webhook_url else ""
     )
     police = (
         f'\n[gateway.police]\nhost = "127.0.0.1"\nport = {police_port}\nreceiver = 1\nack_timeout_s = 2\n'
@@ -260,59 +255,6 @@ class TestAgent:
         self.client.disconnect()
 
 
-class WebhookReceiver:
-    """Receives the CloudEvents, checks each signature, can be taken down and brought back on its port."""
-
-    def __init__(self, secret: bytes = SECRET, port: int | None = None) -> None:
-        self.secret = secret
-        self.port = port or free_port()
-        self.events: list[dict[str, Any]] = []
-        self.times: dict[str, float] = {}
-        self.bad_signatures = 0
-        self.server: ThreadingHTTPServer | None = None
-        self.lock = threading.Lock()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hook"
-
-    def start(self) -> WebhookReceiver:
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *_a: object) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                assert self.headers.get("X-Hlidka-Timestamp", "").isdigit()
-                expected = "sha256=" + hmac.new(receiver.secret, body, hashlib.sha256).hexdigest()
-                ok = hmac.compare_digest(expected, self.headers.get("X-Hlidka-Signature", ""))
-                ctype = self.headers.get("Content-Type", "")
-                if not ok or not ctype.startswith("application/cloudevents+json"):
-                    with receiver.lock:
-                        receiver.bad_signatures += 1
-                    self.send_response(401)
-                    self.end_headers()
-                    return
-                value = json.loads(body)
-                with receiver.lock:
-                    receiver.events.append(value)
-                    receiver.times.setdefault(value["id"], time.monotonic())
-                self.send_response(204)
-                self.end_headers()
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
-            self.server = None
-
-    def ids(self) -> list[str]:
-        with self.lock:
-            return [e["id"] for e in self.events]
+def webhook_receiver(port: int | None = None) -> WebhookReceiver:
+    """The regional receiver, keyed with this rig's secret."""
+    return WebhookReceiver(SECRET, port)

@@ -10,11 +10,20 @@ from pathlib import Path
 
 import httpx
 import pytest
-from gateway_rig import AGENT, SITE, GatewayProcess, TestAgent, WebhookReceiver, wait_for, write_site
 
 from hil_sim.broker import Mosquitto
 from hil_sim.ports import free_port
+from hil_sim.receivers import WebhookReceiver
 from hlidka_contract import EventType, Role
+from tests.e2e.gateway_rig import (
+    AGENT,
+    SITE,
+    GatewayProcess,
+    TestAgent,
+    wait_for,
+    webhook_receiver,
+    write_site,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -23,7 +32,7 @@ pytestmark = pytest.mark.e2e
 def rig(
     mosquitto: Mosquitto, tmp_path: Path
 ) -> Iterator[tuple[GatewayProcess, TestAgent, WebhookReceiver, dict[Role, str]]]:
-    hook = WebhookReceiver().start()
+    hook = webhook_receiver().start()
     api_port = free_port()
     config, tokens = write_site(tmp_path, mosquitto.port, api_port, hook.url)
     gw = GatewayProcess(config, api_port).start()

@@ -7,20 +7,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from gateway_rig import GatewayProcess, TestAgent, write_site
 
 from hil_sim.broker import Mosquitto
 from hil_sim.ports import free_port
 from hil_sim.receivers import PoliceReceiver, WebhookReceiver
 from hlidka_contract import EventType
+from tests.e2e.gateway_rig import GatewayProcess, TestAgent, write_site
 
 pytestmark = pytest.mark.e2e
 SECRET = b"regional-secret"
 
 
-def test_panic_reaches_pysiaalarm_as_hold_up_with_room_and_webhook_signed(
-    mosquitto: Mosquitto, tmp_path: Path
-) -> None:
+def test_panic_reaches_pysiaalarm_as_hold_up_with_room_and_webhook_signed(mosquitto: Mosquitto, tmp_path: Path) -> None:
     police = PoliceReceiver(account="1234").start()
     hook = WebhookReceiver(SECRET).start()
     api_port = free_port()
@@ -34,9 +32,7 @@ def test_panic_reaches_pysiaalarm_as_hold_up_with_room_and_webhook_signed(
         assert frame.xdata["R"] == "Vratnice" and frame.xdata["L"] == "Hlavni vchod"
         got = hook.wait_for(lambda r: r.event["id"] == panic, timeout=15)
         assert got.signature_ok and got.headers["Content-Type"].startswith("application/cloudevents+json")
-        drill = agent.send(
-            EventType.PANIC_PRESSED, {"button": "panika", "silent": True}, severity="alarm", drill=True
-        )
+        drill = agent.send(EventType.PANIC_PRESSED, {"button": "panika", "silent": True}, severity="alarm", drill=True)
         hook.wait_for(lambda r: r.event["id"] == drill, timeout=15)
         test_frame = police.wait_for(lambda f: f.code == "RX", timeout=15)
         assert "DRILL" in test_frame.xdata.get("I", "")

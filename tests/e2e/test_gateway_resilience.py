@@ -12,11 +12,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from gateway_rig import GatewayProcess, TestAgent, WebhookReceiver, wait_for, write_site
 
 from hil_sim.broker import Mosquitto
 from hil_sim.ports import free_port
 from hlidka_contract import EventType, Role
+from tests.e2e.gateway_rig import GatewayProcess, TestAgent, wait_for, webhook_receiver, write_site
 
 pytestmark = pytest.mark.e2e
 OUTAGE_S = float(os.environ.get("HLIDKA_E2E_OUTAGE_S", "60"))
@@ -39,7 +39,7 @@ def pulled_ids(gw: GatewayProcess, token: str) -> list[str]:
 
 @pytest.mark.timeout(240)
 def test_receiver_down_60s_then_500_delivered_once_in_order(mosquitto: Mosquitto, tmp_path: Path) -> None:
-    hook = WebhookReceiver()  # not started: the receiver is down
+    hook = webhook_receiver()  # not started: the receiver is down
     api_port = free_port()
     config, tokens = write_site(tmp_path, mosquitto.port, api_port, hook.url)
     gw = GatewayProcess(config, api_port).start()
@@ -48,23 +48,16 @@ def test_receiver_down_60s_then_500_delivered_once_in_order(mosquitto: Mosquitto
         down_at = time.monotonic()
         sent = []
         for i in range(500):
-            sent.append(
-                agent.send(EventType.DOOR_OPENED if i % 2 == 0 else EventType.DOOR_CLOSED, {"door": "dvere"})
-            )
+            sent.append(agent.send(EventType.DOOR_OPENED if i % 2 == 0 else EventType.DOOR_CLOSED, {"door": "dvere"}))
             time.sleep(min(0.05, OUTAGE_S / 1000))
         agent.wait_acked(sent, 30)
-        link = httpx.get(
-            f"{gw.url}/api/v1/links", headers={"Authorization": f"Bearer {tokens[Role.VIEWER]}"}
-        ).json()
+        link = httpx.get(f"{gw.url}/api/v1/links", headers={"Authorization": f"Bearer {tokens[Role.VIEWER]}"}).json()
         assert link[0]["state"] == "retrying" and link[0]["lag"] == 500 and link[0]["last_error"]
         time.sleep(max(0.0, OUTAGE_S - (time.monotonic() - down_at)))
         back_at = time.monotonic()
         hook.start()
         wait_for(lambda: len(hook.ids()) >= 500, 60, "500 events at the webhook")
-        print(
-            f"\nreceiver back: 500 delivered in {time.monotonic() - back_at:.1f} s"
-            f" after a {OUTAGE_S:.0f} s outage"
-        )
+        print(f"\nreceiver back: 500 delivered in {time.monotonic() - back_at:.1f} s after a {OUTAGE_S:.0f} s outage")
         time.sleep(1)
         assert hook.ids() == sent, "every event once, in the agent's order"
         assert hook.bad_signatures == 0
@@ -76,7 +69,7 @@ def test_receiver_down_60s_then_500_delivered_once_in_order(mosquitto: Mosquitto
 
 @pytest.mark.timeout(240)
 def test_sigkill_mid_stream_loses_and_doubles_nothing(mosquitto: Mosquitto, tmp_path: Path) -> None:
-    hook = WebhookReceiver().start()
+    hook = webhook_receiver().start()
     api_port = free_port()
     config, tokens = write_site(tmp_path, mosquitto.port, api_port, hook.url)
     gw = GatewayProcess(config, api_port).start()
@@ -97,10 +90,7 @@ def test_sigkill_mid_stream_loses_and_doubles_nothing(mosquitto: Mosquitto, tmp_
         time.sleep(1)
         delivered = hook.ids()
         doubled = len(delivered) - len(set(delivered))
-        print(
-            f"\nafter SIGKILL: stored 1500/1500 once;"
-            f" webhook distinct {len(set(delivered))}, resent {doubled}"
-        )
+        print(f"\nafter SIGKILL: stored 1500/1500 once; webhook distinct {len(set(delivered))}, resent {doubled}")
         assert set(delivered) == set(sent)
         # At-least-once upstream with stable ids: only the event in flight at the kill may be resent.
         assert doubled <= 1

@@ -24,9 +24,7 @@ from gateway.upstream.sia_text import TEXT_LIMITS, transliterate
 accounts = st.from_regex(r"[0-9A-F]{3,16}", fullmatch=True)
 letters = st.sampled_from("RLOSIVXY")
 # Czech, other Latin scripts, symbols, delimiters, control characters, emoji.
-names = st.text(
-    alphabet=st.one_of(st.sampled_from('čřůěšžýáíéťďňúóČŘŮĚŠŽ[]|_#"\t\n'), st.characters()), max_size=60
-)
+names = st.text(alphabet=st.one_of(st.sampled_from('čřůěšžýáíéťďňúóČŘŮĚŠŽ[]|_#"\t\n'), st.characters()), max_size=60)
 sia_data = st.builds(
     lambda area, code, zone: f"Nri{area}/{code}{zone:03d}",
     st.integers(0, 99),
@@ -49,9 +47,7 @@ messages = st.one_of(
 times = st.datetimes(datetime(2000, 1, 1), datetime(2099, 12, 31), timezones=st.just(UTC)).map(
     lambda t: t.replace(microsecond=0)
 )
-keys = st.one_of(
-    st.none(), st.sampled_from([16, 24, 32]).flatmap(lambda n: st.binary(min_size=n, max_size=n))
-)
+keys = st.one_of(st.none(), st.sampled_from([16, 24, 32]).flatmap(lambda n: st.binary(min_size=n, max_size=n)))
 frame_args = st.fixed_dictionaries(
     {
         "seq": st.integers(1, 9999),

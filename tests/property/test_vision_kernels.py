@@ -68,9 +68,7 @@ def ref_label(m: np.ndarray) -> tuple[np.ndarray, int]:
     return lab, n
 
 
-def ref_background(
-    x, mu, var, gain, alpha, alpha_fg, k2, min_d2, min_var, t, static_after, absorb_after, since
-):
+def ref_background(x, mu, var, gain, alpha, alpha_fg, k2, min_d2, min_var, t, static_after, absorb_after, since):
     mu, var, since = mu.astype(np.float32).copy(), var.astype(np.float32).copy(), since.copy()
     fg = np.zeros(x.shape, np.uint8)
     static = np.zeros(x.shape, np.uint8)
@@ -146,9 +144,7 @@ def test_box_downscale_gray_and_color(f: int, shape: tuple[int, int], data: st.D
 
 @SETTINGS
 @given(shapes, st.data(), st.floats(0.5, 2.0), st.floats(0.0, 20.0))
-def test_background_step_matches_reference(
-    shape: tuple[int, int], data: st.DataObject, gain: float, t: float
-) -> None:
+def test_background_step_matches_reference(shape: tuple[int, int], data: st.DataObject, gain: float, t: float) -> None:
     x = data.draw(frames(shape))
     mu = data.draw(arrays(np.float32, shape, elements=st.floats(0, 255, width=32)))
     var = data.draw(arrays(np.float32, shape, elements=st.floats(4, 400, width=32)))

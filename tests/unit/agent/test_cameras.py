@@ -73,18 +73,14 @@ def test_a_synthetic_camera_reports_crossings_and_signs_of_life() -> None:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             kinds = {type(i) for i in got}
-            crossings = [
-                i for i in got if isinstance(i, DetectorReported) and i.type is EventType.CAMERA_LINE_CROSSED
-            ]
+            crossings = [i for i in got if isinstance(i, DetectorReported) and i.type is EventType.CAMERA_LINE_CROSSED]
             if DeviceSeen in kinds and crossings:
                 break
             time.sleep(0.1)
     finally:
         cam.stop()
     assert any(isinstance(i, DeviceSeen) and i.device == "kamera" for i in got)
-    crossing = next(
-        i for i in got if isinstance(i, DetectorReported) and i.type is EventType.CAMERA_LINE_CROSSED
-    )
+    crossing = next(i for i in got if isinstance(i, DetectorReported) and i.type is EventType.CAMERA_LINE_CROSSED)
     assert crossing.camera == "kamera" and crossing.data.tripwire == "prah"  # type: ignore[attr-defined]
     assert not any(isinstance(i, DeviceLost) for i in got)
 

@@ -51,9 +51,7 @@ def test_walk_test_reports_seen_and_unseen_inputs(tmp_path: Path) -> None:
 
     t = threading.Thread(target=installer)
     t.start()
-    code = main(
-        ["walk-test", "--config", str(config), "--agent", AGENT, "--timeout", "1", "--report", str(report)]
-    )
+    code = main(["walk-test", "--config", str(config), "--agent", AGENT, "--timeout", "1", "--report", str(report)])
     t.join(5)
     result = json.loads(report.read_text())
     assert result["inputs"]["dvere"]["ok"] is True

@@ -23,9 +23,7 @@ def inputs(*specs: dict[str, Any]) -> list[InputConfig]:
 @pytest.mark.usefixtures("mock_pins")
 def test_panic_with_pull_up_is_active_low_and_every_edge_is_reported() -> None:
     edges: list[tuple[str, bool, float]] = []
-    gpio = GpioInputs(
-        inputs({"name": "panika", "kind": "panic", "pin": 23}), lambda *e: edges.append(e), lambda: 7.0
-    )
+    gpio = GpioInputs(inputs({"name": "panika", "kind": "panic", "pin": 23}), lambda *e: edges.append(e), lambda: 7.0)
     assert gpio.levels() == {"panika": False}
     pin(23).drive_low()
     pin(23).drive_high()
@@ -37,9 +35,7 @@ def test_panic_with_pull_up_is_active_low_and_every_edge_is_reported() -> None:
 @pytest.mark.usefixtures("mock_pins")
 def test_door_with_pull_up_is_open_when_its_contact_opens() -> None:
     edges: list[tuple[str, bool, float]] = []
-    gpio = GpioInputs(
-        inputs({"name": "dvere", "kind": "door", "pin": 17}), lambda *e: edges.append(e), lambda: 0
-    )
+    gpio = GpioInputs(inputs({"name": "dvere", "kind": "door", "pin": 17}), lambda *e: edges.append(e), lambda: 0)
     pin(17).drive_low()  # closed contact pulls the line to ground: door closed
     assert gpio.levels() == {"dvere": False}
     pin(17).drive_high()

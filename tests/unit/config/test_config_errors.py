@@ -56,9 +56,7 @@ def test_unknown_entrance(broken: Break) -> None:
 
 
 def test_unknown_building(broken: Break) -> None:
-    line = line_for(
-        broken(('building = "hlavni-budova"', 'building = "hlavni-budva"')), "entrances[0].building"
-    )
+    line = line_for(broken(('building = "hlavni-budova"', 'building = "hlavni-budva"')), "entrances[0].building")
     assert '= "hlavni-budva"' in line and 'did you mean "hlavni-budova"?' in line
 
 
@@ -73,9 +71,7 @@ def test_zone_point_outside_the_frame(broken: Break) -> None:
 
 
 def test_tripwire_point_outside_the_frame(broken: Break) -> None:
-    line = line_for(
-        broken(("a = [0.15, 0.60]", "a = [-0.15, 0.60]")), "agents[0].cameras[0].tripwires[0].a[0]"
-    )
+    line = line_for(broken(("a = [0.15, 0.60]", "a = [-0.15, 0.60]")), "agents[0].cameras[0].tripwires[0].a[0]")
     assert "= -0.15:" in line and "normalised coordinates from 0 to 1" in line
 
 
@@ -99,11 +95,7 @@ def test_missing_file_shows_the_resolved_path(site_dir: Path, filename: str, key
     with pytest.raises(ConfigError) as caught:
         load_config(site_dir / EXAMPLE.name)
     line = line_for(caught.value, key_path)
-    assert (
-        f'= "{filename}"' in line
-        and str(site_dir / filename) in line
-        and "relative to the config file" in line
-    )
+    assert f'= "{filename}"' in line and str(site_dir / filename) in line and "relative to the config file" in line
 
 
 def test_aes_key_of_the_wrong_length(site_dir: Path) -> None:
@@ -194,10 +186,7 @@ def test_duplicate_ids(broken: Break, edit: tuple[str, str], key_path: str) -> N
 
 
 def test_duplicate_node_and_camera_ids(example_text: str) -> None:
-    node = (
-        '[[agents.nodes]]\nid = "uzel-1a"\nport = "loop://"\n'
-        'inputs = [{ index = 0, kind = "door", name = "d2" }]\n'
-    )
+    node = '[[agents.nodes]]\nid = "uzel-1a"\nport = "loop://"\ninputs = [{ index = 0, kind = "door", name = "d2" }]\n'
     camera = '[[agents.cameras]]\nid = "kamera"\nsource = "sim:prazdna-chodba"\nwidth = 320\nheight = 240\n'
     with pytest.raises(ConfigError) as caught:
         parse_config(example_text + "\n" + node + camera + camera, FILE)
@@ -206,9 +195,7 @@ def test_duplicate_node_and_camera_ids(example_text: str) -> None:
 
 
 def test_all_issues_are_collected(broken: Break) -> None:
-    err = broken(
-        ('room = "vratnice"', 'room = "x"'), ("pin = 13", "pin = 17"), ('entrance = "dvur"', 'entrance = "y"')
-    )
+    err = broken(('room = "vratnice"', 'room = "x"'), ("pin = 13", "pin = 17"), ('entrance = "dvur"', 'entrance = "y"'))
     paths = {issue.key_path for issue in err.issues}
     assert {"agents[0].inputs[3].room", "agents[0].outputs[2].pin", "agents[1].entrance"} <= paths
     assert all(isinstance(issue, ConfigIssue) for issue in err.issues)

@@ -80,9 +80,7 @@ inside = st.integers(min_value=7 * 60, max_value=16 * 60 + 29)
 
 
 @given(day=weekdays_2026, minute=inside, zone=st.sampled_from(["UTC", "America/New_York", "Asia/Tokyo"]))
-def test_time_inside_a_window_on_an_ordinary_weekday_is_school_hours(
-    day: date, minute: int, zone: str
-) -> None:
+def test_time_inside_a_window_on_an_ordinary_weekday_is_school_hours(day: date, minute: int, zone: str) -> None:
     local = datetime.combine(day, time(minute // 60, minute % 60), PRAGUE)
     # The same instant expressed in any zone gives the same answer.
     assert is_school_hours(SCHEDULE, local.astimezone(ZoneInfo(zone)))
@@ -92,9 +90,7 @@ def test_time_inside_a_window_on_an_ordinary_weekday_is_school_hours(
 def test_closed_day_is_never_school_hours(day: date, minute: int) -> None:
     closed = Schedule.model_validate(
         {
-            "windows": [
-                {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "start": "00:00", "end": "23:59"}
-            ],
+            "windows": [{"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "start": "00:00", "end": "23:59"}],
             "exceptions": [{"date": day, "closed": True}],
         }
     )

@@ -79,9 +79,7 @@ def test_uuid7_encodes_time_and_version() -> None:
 
 
 def test_encode_is_compact_json_with_utc_times() -> None:
-    cmd = parse_command_doc(
-        _cmd(time=datetime(2026, 1, 1, 12, tzinfo=UTC), type=CommandType.SILENCE, args={})
-    )
+    cmd = parse_command_doc(_cmd(time=datetime(2026, 1, 1, 12, tzinfo=UTC), type=CommandType.SILENCE, args={}))
     raw = encode(cmd)
     assert b" " not in raw.replace(b"issued_by", b"")
     assert b'"2026-01-01T12:00:00Z"' in raw

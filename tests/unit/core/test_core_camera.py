@@ -25,9 +25,7 @@ def test_camera_tamper_severity_follows_the_building(now: float, lockdown: bool,
     entrance = Entrance(now=now)
     if lockdown:
         entrance.send(CommandType.LOCKDOWN)
-    [event] = emits(
-        entrance.feed(DetectorReported("cam", EventType.CAMERA_TAMPER, COVERED)), EventType.CAMERA_TAMPER
-    )
+    [event] = emits(entrance.feed(DetectorReported("cam", EventType.CAMERA_TAMPER, COVERED)), EventType.CAMERA_TAMPER)
     assert event.severity is severity and event.subject == "cam" and event.data == COVERED
 
 

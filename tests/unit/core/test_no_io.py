@@ -78,9 +78,7 @@ def _allowed(module: str) -> bool:
 def test_imports_only_pure_modules(path: Path) -> None:
     relative = str(path.relative_to(ROOT))
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    forbidden = [
-        m for m in _imported(tree) if not _allowed(m) and (relative, m.split(".")[0]) not in EXCEPTIONS
-    ]
+    forbidden = [m for m in _imported(tree) if not _allowed(m) and (relative, m.split(".")[0]) not in EXCEPTIONS]
     assert forbidden == [], f"{relative} imports {forbidden}"
 
 

@@ -20,9 +20,7 @@ from gateway.settings import Settings
 from hil_sim.ports import free_port
 from hlidka_contract import EventType, Role, encode
 
-TOKENS = {
-    role: new_token_line(role, f"{role.value}-user") for role in (Role.VIEWER, Role.OPERATOR, Role.ADMIN)
-}
+TOKENS = {role: new_token_line(role, f"{role.value}-user") for role in (Role.VIEWER, Role.OPERATOR, Role.ADMIN)}
 
 
 def auth(role: Role) -> dict[str, str]:
@@ -87,9 +85,7 @@ def test_events_alarms_ack_and_audit(client: TestClient) -> None:
     assert [i["event"]["id"] for i in page["items"]] == [panic.id] and page["next_after"] == 1
     assert client.get("/api/v1/events?after=1", headers=auth(Role.VIEWER)).json()["items"] == []
     (alarm,) = client.get("/api/v1/alarms", headers=auth(Role.VIEWER)).json()
-    r = client.post(
-        f"/api/v1/alarms/{alarm['event_id']}/ack", json={"note": "seen"}, headers=auth(Role.OPERATOR)
-    )
+    r = client.post(f"/api/v1/alarms/{alarm['event_id']}/ack", json={"note": "seen"}, headers=auth(Role.OPERATOR))
     assert r.status_code == 200 and r.json()["acked_by"] == "operator-user"
     site = client.get("/api/v1/site", headers=auth(Role.VIEWER)).json()
     assert site["panics_latched"] == ["a1/p1"] and site["unacknowledged_alarms"] == 0

@@ -20,9 +20,7 @@ def test_panic_locks_every_agent() -> None:
 
 def test_no_lockdown_when_disabled_or_drill() -> None:
     assert rules.site_commands(event(EventType.PANIC_PRESSED), ["a1"], panic_locks_site=False) == []
-    assert (
-        rules.site_commands(event(EventType.PANIC_PRESSED, drill=True), ["a1"], panic_locks_site=True) == []
-    )
+    assert rules.site_commands(event(EventType.PANIC_PRESSED, drill=True), ["a1"], panic_locks_site=True) == []
     assert rules.site_commands(event(), ["a1"], panic_locks_site=True) == []
 
 

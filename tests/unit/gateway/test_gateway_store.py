@@ -96,9 +96,7 @@ def test_agents_and_commands(store: Store) -> None:
     store.save_agent(AgentRow("a1", True, "b", "1.0", "{}", T0, T0, 5.0))
     store.save_agent(AgentRow("a1", False, "b", "1.0", "{}", T0, T0 + 1, 5.0))
     assert [(a.id, a.online) for a in store.agents()] == [("a1", False)]
-    store.insert_command(
-        CommandRow("c1", "b1", "lockdown", "a1", "op", "operator", T0, "{}", "sent", None, None)
-    )
+    store.insert_command(CommandRow("c1", "b1", "lockdown", "a1", "op", "operator", T0, "{}", "sent", None, None))
     assert store.set_command_status("c1", "accepted", None, T0 + 1)
     assert not store.set_command_status("c1", "rejected", None, T0 + 2)
     assert store.commands("b1", 10)[0].status == "accepted"

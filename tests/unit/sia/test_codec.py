@@ -72,9 +72,7 @@ def test_seq_wraps_from_9999_to_1() -> None:
 
 def test_timestamp_is_utc_and_naive_time_is_refused() -> None:
     prague = TS.astimezone(__import__("zoneinfo").ZoneInfo("Europe/Prague"))
-    assert encode_frame(null_message(), seq=1, account="1234", timestamp=prague).endswith(
-        b"_07:08:09,03-05-2024\r"
-    )
+    assert encode_frame(null_message(), seq=1, account="1234", timestamp=prague).endswith(b"_07:08:09,03-05-2024\r")
     with pytest.raises(SiaFrameError):
         encode_frame(null_message(), seq=1, account="1234", timestamp=datetime(2024, 3, 5))
 

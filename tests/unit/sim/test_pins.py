@@ -212,9 +212,7 @@ def test_a_restarted_agent_replaces_the_old_link_and_the_record_continues(sock_d
         button = Button(17, pin_factory=second)
         board.press(17, hold=None)
         assert button.is_pressed
-        assert [c.level for c in board.outputs(27)] == [
-            True
-        ]  # a closed pin becomes an input: no output change
+        assert [c.level for c in board.outputs(27)] == [True]  # a closed pin becomes an input: no output change
         second.close()
     lamp.close()
 
@@ -231,9 +229,7 @@ def test_the_agent_survives_the_simulator_going_away(sock_dir: Path) -> None:
     factory.close()
 
 
-def test_the_wiring_at_rest_is_in_place_before_the_first_read(
-    sock_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_wiring_at_rest_is_in_place_before_the_first_read(sock_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     board = PinBoard(sock_dir / "rest.sock")
     env = board.env(rest={17: False})
     assert env["HLIDKA_SIM_PIN_REST"] == "17=0"

@@ -52,9 +52,7 @@ def _helper_pid(proc: ManagedProcess) -> int:
     found: list[int] = []
 
     def reported() -> bool:
-        found[:] = [
-            int(line.split()[1]) for line in proc.log_text().splitlines() if line.startswith("helper ")
-        ]
+        found[:] = [int(line.split()[1]) for line in proc.log_text().splitlines() if line.startswith("helper ")]
         return bool(found)
 
     proc.wait_ready(reported, timeout=10)
@@ -98,9 +96,7 @@ def test_wait_ready_on_a_port_and_on_early_exit(tmp_path: Path) -> None:
         server.wait_ready(port, timeout=10)
     finally:
         server.kill9()
-    crash = ManagedProcess(
-        "crash", [sys.executable, "-c", "raise SystemExit('boom')"], log_path=tmp_path / "c.log"
-    )
+    crash = ManagedProcess("crash", [sys.executable, "-c", "raise SystemExit('boom')"], log_path=tmp_path / "c.log")
     with pytest.raises(ProcessExited, match="boom"):
         crash.start().wait_ready(lambda: False, timeout=10)
 

@@ -6,7 +6,8 @@ import urllib.request
 
 import pytest
 
-from hil_sim.receivers import SIGNATURE_HEADER, WebhookReceiver, sign
+from gateway.upstream.webhook import SIGNATURE_HEADER, sign
+from hil_sim.receivers import WebhookReceiver
 
 
 def _post(url: str, body: bytes, signature: str) -> int:

@@ -42,9 +42,7 @@ class ScriptedSource:
         self.closed = True
 
 
-def make_loop(
-    clock: Clock, sources: list[ScriptedSource | Exception]
-) -> tuple[CameraLoop, list[CameraEvent]]:
+def make_loop(clock: Clock, sources: list[ScriptedSource | Exception]) -> tuple[CameraLoop, list[CameraEvent]]:
     emitted: list[CameraEvent] = []
 
     def factory() -> ScriptedSource:
