@@ -45,6 +45,8 @@ class StoredEvent:
     type: str
     agent: str
     drill: bool
+    subject: str | None = None
+    historical: bool = False
 
 
 @dataclass
@@ -84,7 +86,13 @@ def _police_matches(m: PoliceMatch, f: PoliceFrame) -> bool:
 
 def _event_matches(m: EventMatch, e: StoredEvent) -> bool:
     etype = m.type if m.type.startswith("cz.hlidka.") else f"cz.hlidka.{m.type}"
-    return e.type == etype and (m.agent is None or e.agent == m.agent) and (m.drill is None or e.drill == m.drill)
+    return (
+        e.type == etype
+        and (m.agent is None or e.agent == m.agent)
+        and (m.subject is None or e.subject == m.subject)
+        and (m.drill is None or e.drill == m.drill)
+        and (m.historical is None or e.historical == m.historical)
+    )
 
 
 def _count_check(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .expect import Trace, Verdict, judge
+from .pinboard import AgentNotConnected
 from .scenario import Scenario, Step
 from .school import School, SchoolOptions
 
@@ -33,18 +35,28 @@ def _later(delay: float, action: Callable[[], object]) -> threading.Timer:
     return timer
 
 
-def _burst(school: School, agent: str, name: str, count: int) -> None:
+def _burst(school: School, agent: str, name: str, count: int) -> threading.Thread:
+    """Toggle an input ``count`` times in the background, so faults can land mid-burst."""
     cfg = next(i for i in school.site.agent(agent).inputs if i.name == name)
     # Faster than the input's debounce, edges would (rightly) be filtered away.
     gap = cfg.debounce_ms / 1000.0 + 0.015
-    for n in range(count):
-        school.set_input(agent, name, n % 2 == 0)
-        time.sleep(gap)
-    if count % 2:
-        time.sleep(gap)
+
+    def toggle() -> None:
+        for n in range(count):
+            # While the agent is dead its pins cannot be driven: those edges are lost
+            # as in a power cut, and were never emitted, so no_loss does not count them.
+            with contextlib.suppress(AgentNotConnected):
+                school.set_input(agent, name, n % 2 == 0)
+            time.sleep(gap)
+        with contextlib.suppress(AgentNotConnected):
+            school.set_input(agent, name, False)
+
+    thread = threading.Thread(target=toggle, name=f"burst-{agent}-{name}", daemon=True)
+    thread.start()
+    return thread
 
 
-def perform(school: School, step: Step, timers: list[threading.Timer]) -> None:
+def perform(school: School, step: Step, timers: list[threading.Thread]) -> None:
     agent, name = step.agent or "", step.input or ""
     match step.do:
         case "press":
@@ -69,14 +81,14 @@ def perform(school: School, step: Step, timers: list[threading.Timer]) -> None:
             school.police.stop()
             timers.append(_later(step.for_s or 0, school.police.start))
         case "burst":
-            _burst(school, agent, name, step.count or 0)
+            timers.append(_burst(school, agent, name, step.count or 0))
         case _:
             school.node_action(step)
 
 
 def play(school: School, scenario: Scenario, log: Log = lambda _: None) -> Trace:
     trace = Trace(start=time.time())
-    timers: list[threading.Timer] = []
+    timers: list[threading.Thread] = []
     for i, step in enumerate(scenario.steps):
         wait = trace.start + step.at - time.time()
         if wait > 0:
@@ -99,9 +111,9 @@ def play(school: School, scenario: Scenario, log: Log = lambda _: None) -> Trace
     return trace
 
 
-def run_scenario(
-    scenario: Scenario, workdir: Path, options: SchoolOptions | None = None, log: Log = lambda _: None
-) -> Outcome:
+def run_scenario(scenario: Scenario, workdir: Path, log: Log = lambda _: None) -> Outcome:
+    settings = scenario.school
+    options = SchoolOptions(hours=settings.hours, heartbeat_s=settings.heartbeat_s, held_open_s=settings.held_open_s)
     with School(workdir, options) as school:
         log(f"school up: api {school.api}, police receiver :{school.police.port}")
         trace = play(school, scenario, log)

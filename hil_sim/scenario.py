@@ -106,7 +106,10 @@ class OutputMatch(_Strict):
 class EventMatch(_Strict):
     type: str
     agent: str | None = None
+    #: What the event is about; the gateway's own events (agent offline) name the agent here.
+    subject: str | None = None
     drill: bool | None = None
+    historical: bool | None = None
 
 
 class Expectation(_Strict):
@@ -147,9 +150,19 @@ class Expectation(_Strict):
         raise AssertionError("validated to have one kind")
 
 
+class SchoolSettings(_Strict):
+    """How the simulated school is set up for this scenario."""
+
+    #: "always"/"never" in school hours, or "site" for the example school's timetable.
+    hours: Literal["always", "never", "site"] = "always"
+    heartbeat_s: float = Field(default=1.0, ge=1.0, le=6.0)
+    held_open_s: float = Field(default=5.0, ge=5.0)
+
+
 class Scenario(_Strict):
     name: str
     description: str = ""
+    school: SchoolSettings = Field(default_factory=SchoolSettings)
     duration_s: float = Field(gt=0, le=3600)
     steps: list[Step]
     expect: Annotated[list[Expectation], Field(min_length=1)]

@@ -275,7 +275,17 @@ class School:
             for it in page["items"]:
                 ev = it["event"]
                 stored_at = it.get("stored_at") or _iso_to_unix(ev["time"])
-                items.append(StoredEvent(stored_at, ev["id"], ev["type"], ev["agent"], bool(ev.get("drill"))))
+                items.append(
+                    StoredEvent(
+                        stored_at,
+                        ev["id"],
+                        ev["type"],
+                        ev["agent"],
+                        bool(ev.get("drill")),
+                        ev.get("subject"),
+                        bool(ev.get("historical")),
+                    )
+                )
             after = page["next_after"]
             if not page["more"]:
                 return items

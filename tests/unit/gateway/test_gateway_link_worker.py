@@ -63,7 +63,8 @@ def test_outage_then_all_delivered_once_in_order(store: Store) -> None:
         sleeps.append(s)
 
     worker = LinkWorker(sender, store, Metrics(), lambda: T0, 0.1, 1.0, sleep=fake_sleep)
-    asyncio.run(drive(worker, lambda: len(sender.got) == 50))
+    # Wait for the committed cursor, not the send: the cursor moves just after the send returns.
+    asyncio.run(drive(worker, lambda: store.link("fake", T0).delivered == 50))
     assert sender.got == ids
     assert sleeps == [0.1, 0.2, 0.4, 0.8, 1.0, 1.0, 1.0]
     link = store.link("fake", T0)
@@ -73,7 +74,7 @@ def test_outage_then_all_delivered_once_in_order(store: Store) -> None:
 def test_restart_resumes_after_cursor(store: Store) -> None:
     ids = fill(store, 10)
     first = FlakySender(0)
-    asyncio.run(drive(LinkWorker(first, store, Metrics(), lambda: T0), lambda: len(first.got) == 10))
+    asyncio.run(drive(LinkWorker(first, store, Metrics(), lambda: T0), lambda: store.link("fake", T0).delivered == 10))
     more = fill_more(store)
     second = FlakySender(0)
     asyncio.run(drive(LinkWorker(second, store, Metrics(), lambda: T0), lambda: len(second.got) == 1))

@@ -11,7 +11,8 @@ from hil_sim.receivers import WebhookReceiver
 
 
 def _post(url: str, body: bytes, signature: str) -> int:
-    req = urllib.request.Request(url, data=body, method="POST", headers={SIGNATURE_HEADER: signature})
+    headers = {SIGNATURE_HEADER: signature, "Content-Type": "application/cloudevents+json; charset=utf-8"}
+    req = urllib.request.Request(url, data=body, method="POST", headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=5) as resp:
             return int(resp.status)
