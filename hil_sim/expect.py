@@ -21,6 +21,8 @@ class PoliceFrame:
     code: str | None
     zone: str | None
     room: str | None
+    #: The alarm text (SIA extended data ``I``); an escalation starts with "ESCALATED".
+    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,7 @@ def _police_matches(m: PoliceMatch, f: PoliceFrame) -> bool:
         (m.code is None or f.code == m.code)
         and (m.zone is None or (f.zone or "").lstrip("0") == m.zone.lstrip("0"))
         and (m.room is None or f.room == m.room)
+        and (m.escalated is None or f.text.startswith("ESCALATED") == m.escalated)
     )
 
 

@@ -90,6 +90,8 @@ class PoliceMatch(_Strict):
     code: str | None = None
     room: str | None = None
     zone: str | None = None
+    #: True: only escalations (an alarm no operator acknowledged in time); False: only first reports.
+    escalated: bool | None = None
 
 
 class WebhookMatch(_Strict):
@@ -157,6 +159,8 @@ class SchoolSettings(_Strict):
     hours: Literal["always", "never", "site"] = "always"
     heartbeat_s: float = Field(default=1.0, ge=1.0, le=6.0)
     held_open_s: float = Field(default=5.0, ge=5.0)
+    #: An alarm no operator acknowledged within this is sent again, marked escalated.
+    escalation_s: int = Field(default=60, ge=10, le=3600)
 
 
 class Scenario(_Strict):

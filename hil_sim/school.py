@@ -249,7 +249,10 @@ class School:
         return sorted(out, key=lambda c: c.t)
 
     def police_frames(self) -> list[PoliceFrame]:
-        return [PoliceFrame(f.received_at, f.code, f.zone, f.xdata.get("R")) for f in self.police.received]
+        return [
+            PoliceFrame(f.received_at, f.code, f.zone, f.xdata.get("R"), f.xdata.get("I", ""))
+            for f in self.police.received
+        ]
 
     def webhook_calls(self) -> list[WebhookCall]:
         calls = []
