@@ -1,0 +1,67 @@
+"""Hlídka site configuration: one TOML file per school site, shared by the edge agent and gateway.
+
+Rule: ``load_config`` returns a fully checked, frozen ``SiteConfig`` or raises ``ConfigError``
+listing every issue with file, line, key path, bad value and fix. Nothing else reads the file.
+"""
+
+from .agent import (
+    AgentConfig,
+    InputConfig,
+    LockdownConfig,
+    NodeConfig,
+    NodeInput,
+    OutboxConfig,
+    OutputConfig,
+)
+from .camera import CameraConfig, Tripwire, Zone
+from .errors import MISSING, ConfigError, ConfigIssue
+from .gateway import (
+    ApiConfig,
+    BrokerConfig,
+    GatewayConfig,
+    PoliceConfig,
+    RegionalConfig,
+    RulesConfig,
+    SupervisionConfig,
+    TlsConfig,
+)
+from .load import load_config, parse_config
+from .models import SiteConfig
+from .schedule import ExceptionDay, Schedule, Window, is_school_hours
+from .site import Building, Entrance, Location, Room, SiteInfo
+
+__all__ = [
+    "MISSING",
+    "AgentConfig",
+    "ApiConfig",
+    "BrokerConfig",
+    "Building",
+    "CameraConfig",
+    "ConfigError",
+    "ConfigIssue",
+    "Entrance",
+    "ExceptionDay",
+    "GatewayConfig",
+    "InputConfig",
+    "Location",
+    "LockdownConfig",
+    "NodeConfig",
+    "NodeInput",
+    "OutboxConfig",
+    "OutputConfig",
+    "PoliceConfig",
+    "RegionalConfig",
+    "Room",
+    "RulesConfig",
+    "Schedule",
+    "SiteConfig",
+    "SiteInfo",
+    "SupervisionConfig",
+    "TlsConfig",
+    "Tripwire",
+    "Window",
+    "Zone",
+    "is_school_hours",
+    "load_config",
+    "parse_config",
+]

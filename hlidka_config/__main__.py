@@ -1,0 +1,32 @@
+"""``python -m hlidka_config check FILE``: validate a site config before deploying it.
+
+Exit status: 0 when valid, 2 when the config has issues (printed one per line on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .errors import ConfigError
+from .load import load_config
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m hlidka_config", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("check", help="validate a site config file")
+    check.add_argument("file", help="path of the site TOML file")
+    args = parser.parse_args(argv)
+    try:
+        config = load_config(args.file)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(f"OK: {config.site.id} ({len(config.agents)} agents)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""The MQTT broker link and the gateway: database, API, alarm rules, police and regional links.
+
+Rule: file paths are kept as written; ``checks.py`` resolves them against the config file and
+reports the ones that are missing, so every referenced file is checked at load time.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal, Self
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from .fields import STRICT_MODEL, HexAccount, RelativeFile, TcpPort, config_error
+
+DB_SCHEMES = ("sqlite:///", "postgresql://")
+URL_PATTERN = re.compile(r"^https?://[^\s/]+\S*$")
+
+
+class TlsConfig(BaseModel):
+    model_config = STRICT_MODEL
+
+    ca_file: RelativeFile | None = Field(default=None, description="CA bundle (default: system trust store)")
+    cert_file: RelativeFile | None = Field(default=None, description="Client certificate (PEM)")
+    key_file: RelativeFile | None = Field(default=None, description="Client private key (PEM)")
+
+    @model_validator(mode="after")
+    def cert_with_key(self) -> Self:
+        if (self.cert_file is None) != (self.key_file is None):
+            missing = "key_file" if self.key_file is None else "cert_file"
+            raise config_error(
+                "A client certificate needs both cert_file and key_file.",
+                f"add {missing}, or remove the other one.",
+                key=missing,
+            )
+        return self
+
+
+class BrokerConfig(BaseModel):
+    model_config = STRICT_MODEL
+
+    host: str = Field(default="127.0.0.1", min_length=1, description="MQTT broker host")
+    port: TcpPort = Field(default=1883)
+    tls: TlsConfig | None = Field(default=None, description="TLS settings; plain TCP when absent")
+    credentials_file: RelativeFile | None = Field(
+        default=None, description="File with one 'username:password' line"
+    )
+    keepalive_s: int = Field(default=15, ge=5, le=120, description="MQTT keepalive, seconds")
+
+
+class ApiConfig(BaseModel):
+    model_config = STRICT_MODEL
+
+    host: str = Field(default="127.0.0.1", min_length=1, description="Address the HTTP API listens on")
+    port: TcpPort = Field(default=8080)
+    tokens_file: RelativeFile | None = Field(default=None, description="File with one bearer token per line")
+
+
+class RulesConfig(BaseModel):
+    model_config = STRICT_MODEL
+
+    panic_locks_site: bool = Field(default=True, description="A panic starts a site-wide lockdown")
+    escalation_s: int = Field(
+        default=60, ge=10, le=3600, description="Escalate an unacknowledged alarm after"
+    )
+
+
+class SupervisionConfig(BaseModel):
+    model_config = STRICT_MODEL
+
+    missed_heartbeats: int = Field(default=3, ge=2, le=10, description="Missed heartbeats before offline")
+
+
+class PoliceConfig(BaseModel):
+    """The SIA DC-09 link to the police alarm-receiving centre."""
+
+    model_config = STRICT_MODEL
+
+    host: str = Field(min_length=1, description="Receiver host")
+    port: TcpPort
+    account: HexAccount = Field(description="Account at the receiver (defaults to site.account)")
+    receiver: int = Field(default=0, ge=0, le=0xFFFFFF, description="Receiver number (R field)")
+    line: int = Field(default=0, ge=0, le=0xFFFFFF, description="Account prefix (L field)")
+    format: Literal["SIA-DCS", "ADM-CID"] = Field(default="SIA-DCS", description="Event format")
+    key_file: RelativeFile | None = Field(default=None, description="AES key as hex (16, 24 or 32 bytes)")
+    supervision_s: int = Field(default=60, ge=10, le=3600, description="NULL link test interval, seconds")
+    ack_timeout_s: float = Field(default=5.0, ge=1.0, le=60.0, description="Resend when no ACK after")
+    drills: Literal["test", "skip"] = Field(default="test", description="Send drills as tests, or not at all")
+
+
+class RegionalConfig(BaseModel):
+    model_config = STRICT_MODEL
+
+    url: str = Field(description="Regional centre endpoint (http or https)")
+    secret_file: RelativeFile = Field(description="HMAC secret for signing requests")
+    timeout_s: float = Field(default=10.0, ge=1.0, le=120.0, description="Request timeout, seconds")
+
+    @field_validator("url")
+    @classmethod
+    def http_url(cls, value: str) -> str:
+        if not URL_PATTERN.match(value):
+            raise config_error(
+                "Not an http or https URL.", 'use a URL like "https://region.example.cz/api/events".'
+            )
+        return value
+
+
+class GatewayConfig(BaseModel):
+    model_config = STRICT_MODEL
+
+    db: str = Field(default="sqlite:///var/hlidka/gateway.db", description="sqlite:/// or postgresql:// URL")
+    api: ApiConfig = Field(default_factory=ApiConfig, description="HTTP API")
+    rules: RulesConfig = Field(default_factory=RulesConfig, description="Alarm rules")
+    supervision: SupervisionConfig = Field(default_factory=SupervisionConfig, description="Liveness")
+    police: PoliceConfig | None = Field(default=None, description="Police receiving centre link")
+    regional: RegionalConfig | None = Field(default=None, description="Regional centre link")
+
+    @field_validator("db")
+    @classmethod
+    def known_database(cls, value: str) -> str:
+        if not value.startswith(DB_SCHEMES) or value in DB_SCHEMES:
+            raise config_error(
+                "Unsupported database URL.",
+                'use "sqlite:///path/to/gateway.db" or "postgresql://user@host/dbname".',
+            )
+        return value

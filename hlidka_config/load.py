@@ -1,0 +1,62 @@
+"""Reading a site config: TOML text in, a checked ``SiteConfig`` out, or a ``ConfigError``.
+
+Rule: this is the only module that reads the config file; every failure, from a TOML syntax
+error to a missing certificate, leaves here as a ``ConfigError`` with all its issues and lines.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from .checks import check_site
+from .errors import MISSING, ConfigError, ConfigIssue, issues_from_validation
+from .lines import find_line
+from .models import SiteConfig
+
+_TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
+
+
+def load_config(path: str | Path) -> SiteConfig:
+    """Load and check the site config at ``path``."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fix = "check the path, or save the file as UTF-8 text."
+        raise ConfigError(
+            str(path), [ConfigIssue("", MISSING, f"Cannot read the file: {exc}.", fix)]
+        ) from None
+    return parse_config(text, str(path))
+
+
+def parse_config(text: str, path: str) -> SiteConfig:
+    """Parse and check ``text``; ``path`` names it in errors and anchors its relative file paths."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, [_syntax_issue(exc)]) from None
+    base_dir = Path(path).parent
+    try:
+        config = SiteConfig.model_validate(data, context={"base_dir": base_dir})
+    except ValidationError as exc:
+        raise ConfigError(path, _with_lines(text, issues_from_validation(exc, SiteConfig))) from None
+    issues = check_site(config)
+    if issues:
+        raise ConfigError(path, _with_lines(text, issues))
+    return config
+
+
+def _syntax_issue(exc: tomllib.TOMLDecodeError) -> ConfigIssue:
+    # tomllib puts "(at line L, column C)" in its message; keep it and lift the line out.
+    match = _TOML_POSITION.search(str(exc))
+    line = int(match.group(1)) if match else None
+    fix = "correct the TOML syntax at that position (quotes, brackets, '=' between key and value)."
+    return ConfigIssue("", MISSING, f"TOML syntax error: {exc}.", fix, line)
+
+
+def _with_lines(text: str, issues: list[ConfigIssue]) -> list[ConfigIssue]:
+    return [dataclasses.replace(issue, line=find_line(text, issue.key_path)) for issue in issues]

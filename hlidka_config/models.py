@@ -1,0 +1,131 @@
+"""The root model: one school site's whole configuration, and lookups the services need.
+
+Rule: the model only validates shape and values; cross-table checks live in ``checks.py`` and
+run in ``load.py``. A ``SiteConfig`` returned by ``load_config`` has passed both.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, PrivateAttr, model_validator
+from pydantic_core import PydanticCustomError
+
+from .agent import AgentConfig
+from .fields import STRICT_MODEL
+from .gateway import BrokerConfig, GatewayConfig
+from .schedule import Schedule
+from .site import DEFAULT_TIMEZONE, Building, Entrance, Location, SiteInfo, check_timezone
+
+
+def _inherit_site_defaults(data: Any) -> Any:
+    """schedule.timezone and gateway.police.account default to the [site] values."""
+    if not isinstance(data, dict) or not isinstance(data.get("site"), dict):
+        return data
+    site = data["site"]
+    data = dict(data)
+    schedule = data.get("schedule")
+    timezone = site.get("timezone", DEFAULT_TIMEZONE)
+    # A bad site timezone is reported once, at site.timezone, not again under schedule.
+    if isinstance(schedule, dict) and "timezone" not in schedule and _known_timezone(timezone):
+        data["schedule"] = {**schedule, "timezone": timezone}
+    gateway = data.get("gateway")
+    police = gateway.get("police") if isinstance(gateway, dict) else None
+    if (
+        isinstance(gateway, dict)
+        and isinstance(police, dict)
+        and "account" not in police
+        and "account" in site
+    ):
+        data["gateway"] = {**gateway, "police": {**police, "account": site["account"]}}
+    return data
+
+
+def _known_timezone(name: object) -> bool:
+    try:
+        return isinstance(name, str) and check_timezone(name) == name
+    except PydanticCustomError:
+        return False
+
+
+class SiteConfig(BaseModel):
+    model_config = STRICT_MODEL
+
+    site: SiteInfo = Field(description="The school site")
+    buildings: list[Building] = Field(min_length=1, max_length=50, description="Buildings and their rooms")
+    entrances: list[Entrance] = Field(min_length=1, max_length=100, description="Guarded entrances")
+    schedule: Schedule = Field(description="School hours")
+    broker: BrokerConfig = Field(default_factory=BrokerConfig, description="MQTT broker")
+    gateway: GatewayConfig = Field(default_factory=GatewayConfig, description="Gateway settings")
+    agents: list[AgentConfig] = Field(default_factory=list, max_length=100, description="Edge agents")
+
+    # Not a TOML key: where the file was, so relative paths in it can be resolved.
+    _base_dir: Path = PrivateAttr(default_factory=lambda: Path("."))
+
+    @model_validator(mode="before")
+    @classmethod
+    def site_defaults(cls, data: Any) -> Any:
+        return _inherit_site_defaults(data)
+
+    def model_post_init(self, context: Any, /) -> None:
+        if isinstance(context, dict) and context.get("base_dir") is not None:
+            self._base_dir = Path(context["base_dir"])
+
+    @property
+    def base_dir(self) -> Path:
+        """Directory of the config file; relative file paths are relative to it."""
+        return self._base_dir
+
+    def resolve(self, path: str | Path) -> Path:
+        return self._base_dir / Path(path)
+
+    def agent(self, agent_id: str) -> AgentConfig:
+        for agent in self.agents:
+            if agent.id == agent_id:
+                return agent
+        known = ", ".join(a.id for a in self.agents) or "none"
+        raise KeyError(f"site {self.site.id!r} has no agent {agent_id!r} (known agents: {known})")
+
+    def building(self, building_id: str) -> Building:
+        for building in self.buildings:
+            if building.id == building_id:
+                return building
+        raise KeyError(f"site {self.site.id!r} has no building {building_id!r}")
+
+    def entrance(self, entrance_id: str) -> Entrance:
+        for entrance in self.entrances:
+            if entrance.id == entrance_id:
+                return entrance
+        raise KeyError(f"site {self.site.id!r} has no entrance {entrance_id!r}")
+
+    def locate(self, agent_id: str, thing: str) -> Location:
+        """Where an agent's input, output, node input or camera is: alarms carry this location."""
+        agent = self.agent(agent_id)
+        entrance = self.entrance(agent.entrance)
+        building = self.building(entrance.building)
+        room = building.room(_room_of(agent, thing) or entrance.room)
+        return Location(
+            building=building.id,
+            building_name=building.name,
+            entrance=entrance.id,
+            entrance_name=entrance.name,
+            room=room.id,
+            room_name=room.name,
+        )
+
+
+def _room_of(agent: AgentConfig, thing: str) -> str | None:
+    """The room set on ``thing`` (None means the entrance's room); KeyError when there is no such thing."""
+    for item in agent.inputs:
+        if item.name == thing:
+            return item.room
+    for node_input in (i for node in agent.nodes for i in node.inputs):
+        if node_input.name == thing:
+            return node_input.room
+    for camera in agent.cameras:
+        if camera.id == thing:
+            return camera.room
+    if any(output.name == thing for output in agent.outputs):
+        return None
+    raise KeyError(f"agent {agent.id!r} has no input, node input, output or camera named {thing!r}")
