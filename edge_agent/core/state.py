@@ -1,0 +1,123 @@
+"""The alarm core's whole state: frozen dataclasses, and their JSON form for the shell to persist.
+
+Rule: a state is a value. Every transition builds a new one with ``dataclasses.replace``; nothing
+mutates. The JSON form carries a version number so a shell upgraded across a format change
+refuses an old file loudly instead of silently forgetting a latched panic. Nothing here does
+I/O or reads the clock.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import TypeAdapter
+
+from .effects import Effect
+
+STATE_VERSION = 1
+#: How many command acknowledgements are remembered to answer a redelivered command alike.
+RECENT_COMMANDS = 64
+
+
+class DoorPhase(StrEnum):
+    CLOSED = "CLOSED"
+    OPEN = "OPEN"
+    HELD_OPEN = "HELD_OPEN"
+
+
+class DeviceStatus(StrEnum):
+    #: Not heard from since start; becomes OFFLINE if the first supervision window passes.
+    UNKNOWN = "UNKNOWN"
+    ONLINE = "ONLINE"
+    OFFLINE = "OFFLINE"
+
+
+@dataclass(frozen=True)
+class DoorState:
+    phase: DoorPhase = DoorPhase.CLOSED
+    opened_at: float | None = None
+    #: Alarm conditions of the current opening; each restores when the door closes.
+    forced: bool = False
+    intrusion: bool = False
+    #: Held open reported as a trouble (DM) rather than an alarm (DL).
+    held_trouble: bool = False
+    #: An exit request's grant window is running for this door.
+    granted: bool = False
+
+
+@dataclass(frozen=True)
+class LockdownState:
+    origin: Literal["panic", "command", "key_switch", "site_rule"]
+    started_at: float
+    by: str | None = None
+    #: Started while a drill ran: the drill's end ends it too.
+    drill: bool = False
+
+
+@dataclass(frozen=True)
+class DrillState:
+    drill_id: str
+    kind: Literal["lockdown", "evacuation"]
+    started_at: float
+    by: str | None = None
+    #: Seconds from the drill's start until each held lock was first locked.
+    locked_after: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Latch:
+    """A latched panic or duress input; only an authorised reset clears it."""
+
+    since: float
+    drill: bool = False
+
+
+@dataclass(frozen=True)
+class RecentAck:
+    command_id: str
+    accepted: bool
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class AgentState:
+    school_hours: bool = False
+    doors: dict[str, DoorState] = field(default_factory=dict)
+    panics: dict[str, Latch] = field(default_factory=dict)
+    duress: dict[str, Latch] = field(default_factory=dict)
+    tampers: frozenset[str] = frozenset()
+    lockdown: LockdownState | None = None
+    #: An operator silenced the sirens; a new alarm sounds them again.
+    silenced: bool = False
+    drill: DrillState | None = None
+    #: What the core last commanded each output to be (lock: True = locked).
+    outputs: dict[str, bool] = field(default_factory=dict)
+    devices: dict[str, DeviceStatus] = field(default_factory=dict)
+    recent_commands: tuple[RecentAck, ...] = ()
+
+    @property
+    def drilling(self) -> bool:
+        return self.drill is not None
+
+
+#: What every transition returns: the new state and the effects, in order.
+Step = tuple[AgentState, list[Effect]]
+
+_adapter: TypeAdapter[AgentState] = TypeAdapter(AgentState)
+
+
+def state_to_json(state: AgentState) -> str:
+    """The state as JSON text (stable key order, so equal states give equal text)."""
+    body = _adapter.dump_python(state, mode="json")
+    return json.dumps({"version": STATE_VERSION, "state": body}, sort_keys=True, ensure_ascii=False)
+
+
+def state_from_json(text: str) -> AgentState:
+    """Inverse of ``state_to_json``; ValueError on another version or a malformed state."""
+    document: Any = json.loads(text)
+    if not isinstance(document, dict) or document.get("version") != STATE_VERSION:
+        raise ValueError(f"not an alarm-core state of version {STATE_VERSION}")
+    return _adapter.validate_python(document["state"])
