@@ -21,10 +21,10 @@ try:
     from time import ticks_add, ticks_diff
 except ImportError:  # CPython, for the tests
 
-    def ticks_diff(ticks1: int, ticks2: int) -> int:  # type: ignore[misc]
+    def ticks_diff(ticks1: int, ticks2: int) -> int:  # type: ignore[misc,no-redef]
         return ticks1 - ticks2
 
-    def ticks_add(ticks: int, delta: int) -> int:  # type: ignore[misc]
+    def ticks_add(ticks: int, delta: int) -> int:  # type: ignore[misc,no-redef]
         return ticks + delta
 
 

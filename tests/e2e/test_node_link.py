@@ -144,7 +144,7 @@ def test_press_reaches_the_core_and_confirmation_turns_the_led_steady(
 def test_killed_node_goes_offline_within_three_heartbeats_and_comes_back_with_its_reset_cause(
     rig: tuple[SimNode, NodePort, CoreShell],
 ) -> None:
-    node, port, core = rig
+    node, _port, core = rig
     wait_for("boot", lambda: any(isinstance(i, DeviceSeen) for i in core.inputs_seen()))
     wait_for("a heartbeat", lambda: sum(isinstance(i, DeviceSeen) for i in core.inputs_seen()) >= 2)
     node.kill()
