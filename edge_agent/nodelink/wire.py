@@ -13,8 +13,10 @@ Frame body (before framing), big-endian::
     | u8  | u8   | u16   | u8    | idlen B   | 0..32 B   | u16    |
     +-----+------+-------+-------+-----------+-----------+--------+
 
-``crc16`` is CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF, no reflection, no
-final xor; check("123456789") = 0x29B1) over every byte before it. The body is
+``crc16`` is CRC-16/GENIBUS (poly 0x1021, init 0xFFFF, no reflection, final
+xor 0xFFFF; check("123456789") = 0xD64E) over every byte before it. Not
+CCITT-FALSE: without the final xor a frame followed by 0x00 still checks,
+and a corrupted trailing delimiter (0x00 -> 0x01) makes COBS append exactly that. The body is
 COBS-encoded and sent between two 0x00 delimiters: the leading one ends any
 garbage or cut-off frame still in the receiver, so a receiver resyncs on the
 very next frame.
@@ -66,7 +68,7 @@ MAX_ENCODED = const(56)
 
 
 def crc16(data: bytes | bytearray | memoryview, n: int = -1) -> int:
-    """CRC-16/CCITT-FALSE of ``data[:n]`` (all of it when ``n`` < 0), without slicing."""
+    """CRC-16/GENIBUS of ``data[:n]`` (all of it when ``n`` < 0), without slicing."""
     if n < 0:
         n = len(data)
     crc = 0xFFFF
@@ -74,7 +76,7 @@ def crc16(data: bytes | bytearray | memoryview, n: int = -1) -> int:
         crc ^= data[i] << 8
         for _ in range(8):
             crc = ((crc << 1) ^ 0x1021) & 0xFFFF if crc & 0x8000 else (crc << 1) & 0xFFFF
-    return crc
+    return crc ^ 0xFFFF
 
 
 def cobs_encode(data: bytes | bytearray) -> bytes:

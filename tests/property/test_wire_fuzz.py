@@ -24,12 +24,12 @@ def encoded(f: wire.Frame) -> bytes:
 
 
 def crc_ok(f: wire.Frame) -> bool:
-    """Re-check a yielded frame with an independent CRC-16/CCITT-FALSE (binascii.crc_hqx)."""
+    """Re-check a yielded frame with an independent CRC-16/GENIBUS (binascii.crc_hqx, then the final xor)."""
     nid = f.node.encode()
     body = bytes([wire.VERSION, f.type, f.seq >> 8, f.seq & 0xFF, len(nid)]) + nid + f.payload
     raw = bytearray(encoded(f)[1:-1])
     n = wire.cobs_decode_into(raw, len(raw))
-    return bytes(raw[: n - 2]) == body and binascii.crc_hqx(body, 0xFFFF) == int.from_bytes(
+    return bytes(raw[: n - 2]) == body and (binascii.crc_hqx(body, 0xFFFF) ^ 0xFFFF) == int.from_bytes(
         raw[n - 2 : n], "big"
     )
 

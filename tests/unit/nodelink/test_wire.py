@@ -27,10 +27,10 @@ def micropython() -> str:
     return found
 
 
-def test_crc_is_ccitt_false() -> None:
-    assert wire.crc16(b"123456789") == 0x29B1
-    # binascii.crc_hqx is an independent CRC-16/CCITT implementation.
-    assert wire.crc16(b"\x00\xff\x10") == binascii.crc_hqx(b"\x00\xff\x10", 0xFFFF)
+def test_crc_is_genibus() -> None:
+    assert wire.crc16(b"123456789") == 0xD64E
+    # binascii.crc_hqx is an independent CRC-16/CCITT; GENIBUS adds the final xor.
+    assert wire.crc16(b"\x00\xff\x10") == (binascii.crc_hqx(b"\x00\xff\x10", 0xFFFF) ^ 0xFFFF)
 
 
 @pytest.mark.parametrize("v", VECTORS, ids=[v["name"] for v in VECTORS])
@@ -43,7 +43,7 @@ def test_golden_encode_and_decode(v: dict[str, Any]) -> None:
     assert raw[0] == 0 and raw[-1] == 0 and 0 not in raw[1:-1]
     body = bytearray(raw[1:-1])
     n = wire.cobs_decode_into(body, len(body))
-    assert binascii.crc_hqx(bytes(body[: n - 2]), 0xFFFF) == int.from_bytes(body[n - 2 : n], "big")
+    assert (binascii.crc_hqx(bytes(body[: n - 2]), 0xFFFF) ^ 0xFFFF) == int.from_bytes(body[n - 2 : n], "big")
 
 
 def test_golden_under_micropython() -> None:
@@ -74,7 +74,7 @@ def test_counters_for_each_kind_of_bad_input() -> None:
 
 def test_wrong_version_is_garbage() -> None:
     body = bytearray(b"\x02\x03\x00\x01\x01n")
-    body += binascii.crc_hqx(bytes(body), 0xFFFF).to_bytes(2, "big")
+    body += (binascii.crc_hqx(bytes(body), 0xFFFF) ^ 0xFFFF).to_bytes(2, "big")
     dec = wire.Decoder()
     assert dec.feed(b"\x00" + wire.cobs_encode(body) + b"\x00") == []
     assert dec.garbage == 1
@@ -113,3 +113,12 @@ def test_cobs_long_runs_round_trip() -> None:
         assert 0 not in enc
         buf = bytearray(enc)
         assert bytes(buf[: wire.cobs_decode_into(buf, len(buf))]) == data
+
+
+def test_a_corrupted_trailing_delimiter_does_not_pass() -> None:
+    # 0x00 -> 0x01 makes COBS append a zero to the body; a CRC without final xor would still check.
+    raw = bytearray(wire.encode("0", wire.BOOT, 0, b""))
+    raw[-1] = 0x01
+    dec = wire.Decoder()
+    assert dec.feed(bytes(raw) + b"\x00") == []
+    assert dec.bad_crc == 1
