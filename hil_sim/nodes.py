@@ -108,9 +108,7 @@ class SimNode:
             self._ctrl_write(f"P {pin} {level}\n")
         env = dict(os.environ)
         env.update(
-            MICROPYPATH=os.pathsep.join(
-                [str(SHIM_DIR), str(self.workdir), str(self.firmware_dir), str(WIRE_DIR)]
-            ),
+            MICROPYPATH=os.pathsep.join([str(SHIM_DIR), str(self.workdir), str(self.firmware_dir), str(WIRE_DIR)]),
             HLIDKA_SIM_UART=self._node_side.path,
             HLIDKA_SIM_CTRL=self._ctrl.path,
             HLIDKA_SIM_RESET_CAUSE=str(RESET_CAUSES[reset_cause]),

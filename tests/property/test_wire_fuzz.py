@@ -52,9 +52,7 @@ def test_random_bytes_never_raise_and_only_yield_checked_frames(data: bytes, cut
 
 
 @given(st.binary(max_size=300), st.lists(frames, min_size=1, max_size=4), st.lists(st.integers(0, 10_000)))
-def test_resyncs_on_the_first_frame_after_garbage(
-    garbage: bytes, sent: list[wire.Frame], cuts: list[int]
-) -> None:
+def test_resyncs_on_the_first_frame_after_garbage(garbage: bytes, sent: list[wire.Frame], cuts: list[int]) -> None:
     dec = wire.Decoder()
     assert feed_in_chunks(dec, garbage + b"".join(encoded(f) for f in sent), cuts)[-len(sent) :] == sent
 

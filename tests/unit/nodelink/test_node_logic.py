@@ -66,9 +66,7 @@ def test_boot_then_debounced_press_then_resend_until_acked(node_mod: ModuleType)
 def test_confirm_sets_the_led_and_is_acknowledged(node_mod: ModuleType) -> None:
     n = node_mod.Node("pico-a", 2, now=0)
     n.poll(0, 5000)
-    confirm = frames([agent_wire.encode("pico-a", agent_wire.CONFIRM, 7, agent_wire.confirm_payload(1, 1))])[
-        0
-    ]
+    confirm = frames([agent_wire.encode("pico-a", agent_wire.CONFIRM, 7, agent_wire.confirm_payload(1, 1))])[0]
     n.receive(confirm, 5)
     assert n.leds[1] == node_mod.LED_STEADY and n.led(1, 5)
     (ack,) = frames(n.poll(5, 5000))
@@ -81,11 +79,7 @@ def test_confirm_sets_the_led_and_is_acknowledged(node_mod: ModuleType) -> None:
 def test_heartbeat_carries_states_and_repairs_a_lost_input() -> None:
     link = LinkState({"pico-a": {0: "panic-office", 2: "door-side"}})
     hb = frames(
-        [
-            agent_wire.encode(
-                "pico-a", agent_wire.HEARTBEAT, 4, agent_wire.heartbeat_payload(9, 0b0110, 5000, 500)
-            )
-        ]
+        [agent_wire.encode("pico-a", agent_wire.HEARTBEAT, 4, agent_wire.heartbeat_payload(9, 0b0110, 5000, 500))]
     )[0]
     inputs, replies, _ = link.on_frame(hb)
     assert inputs == [DeviceSeen("pico-a", "node"), InputChanged("door-side", True)]
