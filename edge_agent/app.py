@@ -128,6 +128,22 @@ class Hooks:
     #: ``TakeSnapshot`` goes to the camera loop, when there is one.
     snapshot: Callable[[str | None], None] | None = None
 
+    def also(self, emitted: Callable[[Event], None], acked: Callable[[list[str], float], None]) -> Hooks:
+        """These hooks plus another observer of emitted and acknowledged events."""
+        first_emitted, first_acked = self.emitted, self.acked
+
+        def both_emitted(event: Event) -> None:
+            if first_emitted:
+                first_emitted(event)
+            emitted(event)
+
+        def both_acked(ids: list[str], t: float) -> None:
+            if first_acked:
+                first_acked(ids, t)
+            acked(ids, t)
+
+        return Hooks(both_emitted, self.puback, both_acked, self.edge, self.snapshot)
+
 
 # ---- facts on the loop's queue (besides core ``Input``s) ----------------------------------
 
@@ -611,6 +627,14 @@ def build_agent(
     from .mqtt_link import LinkHandlers, MqttLink
 
     cfg = site.agent(agent_id)
+    from .cameras import camera_inputs
+    from .nodes import NodeInputs
+
+    configured: list[InputSource] = [*camera_inputs(site, cfg)]
+    if cfg.nodes:
+        nodes = NodeInputs(cfg)
+        configured.append(nodes)
+        hooks = (hooks or Hooks()).also(nodes.emitted, nodes.acked)
     outbox_path = site.resolve(cfg.outbox_path())
     outbox = Outbox(outbox_path, max_bytes=cfg.outbox.max_mb * MIB, ack_timeout_s=cfg.outbox.ack_timeout_s)
     settings = Settings(heartbeat_s=cfg.heartbeat_s, status_path=status_path_for(outbox_path))
@@ -645,9 +669,6 @@ def build_agent(
     except Exception:
         inputs.close()
         raise
-    from .cameras import camera_inputs
-
-    configured: list[InputSource] = [*camera_inputs(site, cfg)]
     agent.attach(link=link, inputs=inputs, outputs=outputs, sources=[*configured, *sources])
     return agent
 

@@ -51,6 +51,14 @@ class StoredEvent:
     historical: bool = False
 
 
+@dataclass(frozen=True)
+class LedSample:
+    t: float
+    node: str
+    index: int
+    state: str
+
+
 @dataclass
 class Trace:
     start: float
@@ -61,6 +69,8 @@ class Trace:
     stored: list[StoredEvent] = field(default_factory=list)
     #: Event ids each agent's outbox holds (what the agents emitted).
     emitted: dict[str, list[str]] = field(default_factory=dict)
+    #: Satellite-node LEDs, sampled while the scenario plays.
+    leds: list[LedSample] = field(default_factory=list)
     end: float | None = None
 
 
@@ -149,6 +159,14 @@ def judge_one(i: int, exp: Expectation, trace: Trace) -> Verdict:
             bad = [t for t in times if t0 <= t <= t1]
             return Verdict(i, not bad, f"no event {em.model_dump(exclude_none=True)}: {len(bad)} stored")
         ok, text, lat = _count_check(exp, times, t0, t1, f"event {em.model_dump(exclude_none=True)}")
+        return Verdict(i, ok, text, lat)
+    if kind == "led":
+        lm = exp.led
+        assert lm is not None
+        # Samples repeat every 0.1 s: the first one inside the window is what counts.
+        times = [x.t for x in trace.leds if (x.node, x.index, x.state) == (lm.node, lm.index, lm.state)]
+        first = [t for t in times if t0 <= t <= t1][:1]
+        ok, text, lat = _count_check(exp, first, t0, t1, f"LED {lm.node}/{lm.index} {lm.state}")
         return Verdict(i, ok, text, lat)
     if kind == "output":
         om = exp.output

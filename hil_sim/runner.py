@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .expect import Trace, Verdict, judge
+from .expect import LedSample, Trace, Verdict, judge
 from .pinboard import AgentNotConnected
 from .scenario import Scenario, Step
 from .school import School, SchoolOptions
@@ -86,9 +86,18 @@ def perform(school: School, step: Step, timers: list[threading.Thread]) -> None:
             school.node_action(step)
 
 
+def _sample_leds(school: School, trace: Trace, stop: threading.Event) -> None:
+    while not stop.wait(0.1):
+        now = time.time()
+        trace.leds.extend(LedSample(now, node, index, state) for node, index, state in school.leds())
+
+
 def play(school: School, scenario: Scenario, log: Log = lambda _: None) -> Trace:
     trace = Trace(start=time.time())
     timers: list[threading.Thread] = []
+    stop_sampling = threading.Event()
+    sampler = threading.Thread(target=_sample_leds, args=(school, trace, stop_sampling), daemon=True)
+    sampler.start()
     for i, step in enumerate(scenario.steps):
         wait = trace.start + step.at - time.time()
         if wait > 0:
@@ -102,6 +111,8 @@ def play(school: School, scenario: Scenario, log: Log = lambda _: None) -> Trace
         time.sleep(rest)
     for timer in timers:
         timer.join()
+    stop_sampling.set()
+    sampler.join()
     trace.end = time.time()
     trace.police = school.police_frames()
     trace.webhook = school.webhook_calls()

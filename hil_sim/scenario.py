@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 
 class _Strict(BaseModel):
@@ -105,6 +105,19 @@ class OutputMatch(_Strict):
     active: bool
 
 
+class LedMatch(_Strict):
+    node: str
+    index: int = Field(default=0, ge=0, le=3)
+    state: Literal["off", "blinking", "steady"]
+
+    @field_validator("state", mode="before")
+    @classmethod
+    def _yaml_off(cls, value: object) -> object:
+        if isinstance(value, bool):
+            raise ValueError('YAML reads a bare off/on as a boolean: write state: "off" in quotes')
+        return value
+
+
 class EventMatch(_Strict):
     type: str
     agent: str | None = None
@@ -112,6 +125,9 @@ class EventMatch(_Strict):
     subject: str | None = None
     drill: bool | None = None
     historical: bool | None = None
+
+
+KINDS = ("police", "no_police", "webhook", "output", "event", "no_event", "no_loss", "led")
 
 
 class Expectation(_Strict):
@@ -124,6 +140,7 @@ class Expectation(_Strict):
     event: EventMatch | None = None
     no_event: EventMatch | None = None
     no_loss: bool | None = None
+    led: LedMatch | None = None
     after_step: int | None = Field(default=None, ge=0)
     within_s: float | None = Field(default=None, gt=0)
     #: For police/webhook/event: how many matches there must be (default: at least one;
@@ -132,21 +149,14 @@ class Expectation(_Strict):
 
     @model_validator(mode="after")
     def _one_kind(self) -> Expectation:
-        kinds = [
-            k
-            for k in ("police", "no_police", "webhook", "output", "event", "no_event", "no_loss")
-            if getattr(self, k) is not None
-        ]
+        kinds = [k for k in KINDS if getattr(self, k) is not None]
         if len(kinds) != 1:
-            raise ValueError(
-                f"an expectation has exactly one of police, no_police, webhook, output, "
-                f"event, no_event, no_loss; got {kinds or 'none'}"
-            )
+            raise ValueError(f"an expectation has exactly one of {', '.join(KINDS)}; got {kinds or 'none'}")
         return self
 
     @property
     def kind(self) -> str:
-        for k in ("police", "no_police", "webhook", "output", "event", "no_event", "no_loss"):
+        for k in KINDS:
             if getattr(self, k) is not None:
                 return k
         raise AssertionError("validated to have one kind")

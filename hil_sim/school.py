@@ -32,7 +32,7 @@ from .ports import free_port
 from .procs import ManagedProcess, ProcessGroup
 from .receivers import PoliceReceiver, WebhookReceiver
 from .scenario import Step
-from .site import DEMO_POLICE_KEY, DEMO_REGIONAL_SECRET, DEMO_TOKENS, SimSiteSpec, write_sim_site
+from .site import DEMO_POLICE_KEY, DEMO_REGIONAL_SECRET, DEMO_TOKENS, EXAMPLE, SimSiteSpec, write_sim_site
 from .wiring import input_level, output_active
 
 
@@ -87,6 +87,8 @@ class School:
             camera_scenes=dict(self.options.camera_scenes),
             hours=self.options.hours,
         )
+        # The nodes' ptys exist before the site file that names them.
+        spec.node_ports = self._start_nodes()
         self.site_path = write_sim_site(spec)
         self.site = load_config(self.site_path)
         account = self.site.gateway.police.account if self.site.gateway and self.site.gateway.police else ""
@@ -102,6 +104,29 @@ class School:
         for agent in self.site.agents:
             self._start_agent(agent, timeout)
         return self
+
+    def _start_nodes(self) -> dict[str, str]:
+        from .nodes import SimNode
+
+        ports = {}
+        for agent in load_config(EXAMPLE).agents:
+            for node in agent.nodes:
+                (self.workdir / node.id).mkdir(parents=True, exist_ok=True)
+                sim = SimNode(node.id, heartbeat_s=max(1.0, self.options.heartbeat_s), workdir=self.workdir / node.id)
+                sim.start()
+                self.nodes[node.id] = sim
+                ports[node.id] = sim.port
+        return ports
+
+    def leds(self) -> list[tuple[str, int, str]]:
+        """Every node input's LED: (node id, index, "off" | "blinking" | "steady")."""
+        out: list[tuple[str, int, str]] = []
+        for agent in self.site.agents:
+            for node in agent.nodes:
+                sim = self.nodes.get(node.id)
+                if sim is not None:
+                    out.extend((node.id, i.index, str(sim.led(i.index))) for i in node.inputs)
+        return out
 
     def _python(self, *args: str) -> list[str]:
         return [sys.executable, "-m", *args]
@@ -143,10 +168,12 @@ class School:
     def stop(self) -> None:
         self.group.__exit__(None, None, None)
         for closer in (
+            *(n.close for n in self.nodes.values()),
             *(p.close for p in self.proxies.values()),
             *(b.close for b in self.boards.values()),
-            self.police.stop,
-            self.webhook.stop,
+            # A start that failed half-way has no receivers yet.
+            getattr(getattr(self, "police", None), "stop", lambda: None),
+            getattr(getattr(self, "webhook", None), "stop", lambda: None),
             self.broker.kill,
         ):
             with contextlib.suppress(Exception):

@@ -105,3 +105,27 @@ def test_late_duplicate_and_lost_are_each_caught() -> None:
     assert "2 in window (want exactly 1)" in text
     assert "1 lost" in text
     assert text.startswith("scenario panic-locks-the-school: FAIL")
+
+
+def test_an_led_expectation_looks_inside_its_window_only() -> None:
+    from hil_sim.expect import LedSample
+
+    sc = parse_scenario(
+        """
+name: led
+duration_s: 10
+steps:
+  - {at: 1, do: node_press, node: n, index: 0}
+  - {at: 5, do: command, command: reset_panic}
+expect:
+  - {led: {node: n, index: 0, state: steady}, after_step: 0, within_s: 1}
+  - {led: {node: n, index: 0, state: "off"}, after_step: 1, within_s: 1}
+"""
+    )
+    t = Trace(start=0.0, step_times=[1.0, 5.0], end=10.0)
+    t.leds = [LedSample(x / 10, "n", 0, "off" if x < 15 or x > 52 else "steady") for x in range(100)]
+    verdicts = judge(sc, t)
+    assert [v.ok for v in verdicts] == [True, True], report(sc, verdicts)
+    assert verdicts[1].latency_s == pytest.approx(0.3)
+    t.leds = [s for s in t.leds if s.t < 5.0]  # the LED never went off again
+    assert [v.ok for v in judge(sc, t)] == [True, False]
