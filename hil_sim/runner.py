@@ -73,6 +73,9 @@ def perform(school: School, step: Step, timers: list[threading.Thread]) -> None:
         case "cut_link":
             school.proxies[agent].cut()
             timers.append(_later(step.for_s or 0, school.proxies[agent].restore))
+        case "half_open_link":
+            school.proxies[agent].half_open()
+            timers.append(_later(step.for_s or 0, school.proxies[agent].restore))
         case "kill":
             school.kill(step.target or "")
         case "restart":

@@ -41,6 +41,7 @@ Action = Literal[
     "restart_node",
     "command",  # an operator command through the gateway API
     "cut_link",  # cut the agent's broker link (for_s seconds, then restore)
+    "half_open_link",  # the link stays open but carries nothing (only missed heartbeats reveal it)
     "kill",  # kill -9 a process: target = broker | gateway | <agent id>
     "restart",  # start it again
     "receiver_down",  # police receiver down for for_s seconds
@@ -75,6 +76,7 @@ class Step(_Strict):
             "restart_node": ("node",),
             "command": ("command",),
             "cut_link": ("agent", "for_s"),
+            "half_open_link": ("agent", "for_s"),
             "kill": ("target",),
             "restart": ("target",),
             "receiver_down": ("for_s",),
