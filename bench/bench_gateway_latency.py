@@ -19,16 +19,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
+from bench.stats import pct  # noqa: E402
 from hil_sim.broker import Mosquitto  # noqa: E402
 from hil_sim.ports import free_port  # noqa: E402
 from hil_sim.receivers import PoliceReceiver, WebhookReceiver  # noqa: E402
 from hlidka_contract import EventType  # noqa: E402
 from tests.e2e.gateway_rig import GatewayProcess, TestAgent, write_site  # noqa: E402
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> None:
