@@ -30,6 +30,8 @@ from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Any, TypeVar
 
+from .aio import quiet_cancellations
+
 CHUNK = 64 * 1024
 QUEUE_CHUNKS = 64
 LOOPBACK = "127.0.0.1"
@@ -79,6 +81,7 @@ class FaultProxy:
         self._server: asyncio.Server | None = None
         self._links: set[asyncio.Task[None]] = set()
         self._loop = asyncio.new_event_loop()
+        self._loop.set_exception_handler(quiet_cancellations)
         self._thread = threading.Thread(target=self._loop.run_forever, name="fault-proxy", daemon=True)
         self._thread.start()
         try:

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from gateway.upstream.webhook import SIGNATURE_HEADER, verify_signature
 
+from .aio import quiet_cancellations
 from .ports import free_port, wait_listening
 
 T = TypeVar("T")
@@ -48,14 +49,6 @@ class SiaReceived:
     #: Extended data by identifier letter, e.g. {"R": "Vratnice"}.
     xdata: dict[str, str] = field(default_factory=dict)
     raw: str = ""
-
-
-def _quiet_cancellations(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-    # Cancelling a connection handler on stop makes asyncio's stream callback log
-    # the CancelledError (Python 3.11); that is the intended outage, not an error.
-    if isinstance(context.get("exception"), asyncio.CancelledError):
-        return
-    loop.default_exception_handler(context)
 
 
 class PoliceReceiver:
@@ -126,7 +119,7 @@ class PoliceReceiver:
     def start(self) -> PoliceReceiver:
         ready = threading.Event()
         self._loop = asyncio.new_event_loop()
-        self._loop.set_exception_handler(_quiet_cancellations)
+        self._loop.set_exception_handler(quiet_cancellations)
         self._thread = threading.Thread(
             target=self._loop.run_until_complete,
             args=(self._serve(ready),),
