@@ -1,4 +1,4 @@
-"""``hlidka-agent`` (``python -m edge_agent``): run, check-config, walk-test, status.
+"""``hlidka-agent`` (``python -m edge_agent``): run, check-config, wiring, walk-test, status.
 
 Exit codes: 0 fine, 2 invalid config or unknown agent, 3 walk test with inputs
 not seen, 4 agent not running (status).
@@ -92,6 +92,16 @@ def cmd_status(args: argparse.Namespace, out: TextIO | None = None) -> int:
     return 0 if running else 4
 
 
+def cmd_wiring(args: argparse.Namespace) -> int:
+    site = _load(args.config, args.agent, sys.stderr)
+    if site is None:
+        return 2
+    from .wiring_map import render
+
+    print(render(site.agent(args.agent)))
+    return 0
+
+
 def cmd_walk_test(
     args: argparse.Namespace,
     ask: Callable[[str], str] = input,
@@ -160,6 +170,9 @@ def parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check-config", help="validate the config; exit 2 with file and key path if not")
     common(check, agent_required=False)
     check.set_defaults(func=cmd_check)
+    wiring = sub.add_parser("wiring", help="print the wiring map: header pins, BCM numbers, how to wire each")
+    common(wiring)
+    wiring.set_defaults(func=cmd_wiring)
     walk = sub.add_parser("walk-test", help="commissioning: trigger every input, check outputs, write a report")
     common(walk)
     walk.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for each input")

@@ -6,8 +6,9 @@ Rules:
 - Every edge is handed to ``put_edge(name, active, t)`` as it comes; the agent's
   loop debounces (mock pins ignore ``bounce_time``, so gpiozero's is not used).
 - ``active`` means door open, button pressed, tamper tripped, key on.
-  Doors use normally-closed contacts (a cut wire then reads as open), so with an
-  internal pull a door is open when its contact is open; with
+  Doors and tamper switches use normally-closed contacts (a cut wire then reads
+  as open / tampered), so with an internal pull they are active when their
+  contact is open; with
   ``pull = "external"`` the configured ``active_state`` is the level of "active".
 - gpiozero calls back from its own thread; ``put_edge`` must be thread-safe.
 """
@@ -22,6 +23,8 @@ from gpiozero import DigitalInputDevice
 from hlidka_config import InputConfig
 
 EdgeSink = Callable[[str, bool, float], None]
+#: Input kinds wired as normally-closed loops: open contact = active.
+NORMALLY_CLOSED = frozenset({"door", "tamper"})
 
 
 class GpioInput:
@@ -32,8 +35,9 @@ class GpioInput:
         if pull_up is None:
             kwargs["active_state"] = cfg.active_state == "high"
         self.device = DigitalInputDevice(cfg.pin, **kwargs)
-        # gpiozero's "active" is "contact closed" for an internal pull; a door is open when it is not.
-        self._invert = cfg.kind == "door" and pull_up is not None
+        # gpiozero's "active" is "contact closed" for an internal pull; an NC loop (door,
+        # tamper) is active when it is not, so cutting the wire raises the alarm.
+        self._invert = cfg.kind in NORMALLY_CLOSED and pull_up is not None
         self._put = put_edge
         self._clock = clock
         self.device.when_activated = self._changed

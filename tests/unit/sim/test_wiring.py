@@ -32,6 +32,7 @@ CASES = [
     {"name": "p", "kind": "panic", "pin": 17, "pull": "up"},
     {"name": "p", "kind": "panic", "pin": 17, "pull": "down"},
     {"name": "t", "kind": "tamper", "pin": 17, "pull": "external", "active_state": "low"},
+    {"name": "t", "kind": "tamper", "pin": 17, "pull": "up"},
 ]
 
 
