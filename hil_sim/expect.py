@@ -132,33 +132,33 @@ def _output_state(changes: Iterable[OutputChange], m: OutputMatch, at: float) ->
     return state, when
 
 
-def judge_one(i: int, exp: Expectation, trace: Trace) -> Verdict:
-    t0, t1 = _window(exp, trace)
-    kind = exp.kind
+def _matching_times(kind: str, exp: Expectation, trace: Trace) -> tuple[list[float], str]:
+    """When the things an expectation looks for happened, and how to name them."""
     if kind in ("police", "no_police"):
         m = exp.police or exp.no_police
         assert m is not None
-        times = [f.t for f in trace.police if _police_matches(m, f)]
-        if kind == "no_police":
-            bad = [t for t in times if t0 <= t <= t1]
-            return Verdict(i, not bad, f"no police frame {m.model_dump(exclude_none=True)}: {len(bad)} seen")
-        ok, text, lat = _count_check(exp, times, t0, t1, f"police {m.model_dump(exclude_none=True)}")
-        return Verdict(i, ok, text, lat)
+        return [f.t for f in trace.police if _police_matches(m, f)], f"police frame {m.model_dump(exclude_none=True)}"
     if kind == "webhook":
         w = exp.webhook
         assert w is not None
         wtype = w.type if w.type.startswith("cz.hlidka.") else f"cz.hlidka.{w.type}"
-        times = [c.t for c in trace.webhook if c.type == wtype and (w.drill is None or c.drill == w.drill)]
-        ok, text, lat = _count_check(exp, times, t0, t1, f"webhook {wtype}")
-        return Verdict(i, ok, text, lat)
-    if kind in ("event", "no_event"):
-        em = exp.event or exp.no_event
-        assert em is not None
-        times = [e.t for e in trace.stored if _event_matches(em, e)]
-        if kind == "no_event":
+        return [c.t for c in trace.webhook if c.type == wtype and (w.drill is None or c.drill == w.drill)], (
+            f"webhook {wtype}"
+        )
+    em = exp.event or exp.no_event
+    assert em is not None
+    return [e.t for e in trace.stored if _event_matches(em, e)], f"event {em.model_dump(exclude_none=True)}"
+
+
+def judge_one(i: int, exp: Expectation, trace: Trace) -> Verdict:
+    t0, t1 = _window(exp, trace)
+    kind = exp.kind
+    if kind in ("police", "no_police", "webhook", "event", "no_event"):
+        times, what = _matching_times(kind, exp, trace)
+        if kind.startswith("no_"):
             bad = [t for t in times if t0 <= t <= t1]
-            return Verdict(i, not bad, f"no event {em.model_dump(exclude_none=True)}: {len(bad)} stored")
-        ok, text, lat = _count_check(exp, times, t0, t1, f"event {em.model_dump(exclude_none=True)}")
+            return Verdict(i, not bad, f"no {what}: {len(bad)} seen")
+        ok, text, lat = _count_check(exp, times, t0, t1, what)
         return Verdict(i, ok, text, lat)
     if kind == "led":
         lm = exp.led

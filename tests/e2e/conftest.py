@@ -26,22 +26,6 @@ class Running:
 
 
 @pytest.fixture
-def mock_pins(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    from gpiozero import Device
-
-    monkeypatch.setenv("GPIOZERO_PIN_FACTORY", "mock")
-    old = Device.pin_factory
-    Device.pin_factory = None
-    try:
-        yield
-    finally:
-        if Device.pin_factory is not None:
-            Device.pin_factory.reset()
-            Device.pin_factory.close()
-        Device.pin_factory = old
-
-
-@pytest.fixture
 def running(tmp_path: Path, mosquitto: Mosquitto, mock_pins: None) -> Iterator[Running]:
     site = load_config(write_site(tmp_path, mosquitto.port))
     consumer = Consumer(mosquitto.port)
