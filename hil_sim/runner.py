@@ -83,6 +83,9 @@ def perform(school: School, step: Step, timers: list[threading.Thread]) -> None:
         case "receiver_down":
             school.police.stop()
             timers.append(_later(step.for_s or 0, school.police.start))
+        case "half_open_police_link":
+            school.police_link.half_open()
+            timers.append(_later(step.for_s or 0, school.police_link.restore))
         case "burst":
             timers.append(_burst(school, agent, name, step.count or 0))
         case _:

@@ -45,6 +45,7 @@ Action = Literal[
     "kill",  # kill -9 a process: target = broker | gateway | <agent id>
     "restart",  # start it again
     "receiver_down",  # police receiver down for for_s seconds
+    "half_open_police_link",  # the gateway's line to the police receiver carries nothing for for_s
     "burst",  # ``count`` door events from ``agent``/``input``, as fast as its debounce allows
 ]
 
@@ -80,6 +81,7 @@ class Step(_Strict):
             "kill": ("target",),
             "restart": ("target",),
             "receiver_down": ("for_s",),
+            "half_open_police_link": ("for_s",),
             "burst": ("agent", "input", "count"),
         }[self.do]
         missing = [name for name in required if getattr(self, name) is None]

@@ -73,11 +73,14 @@ class School:
         self.broker.start()
         key = DEMO_POLICE_KEY if self.options.police_encrypted else None
         self.webhook = WebhookReceiver(DEMO_REGIONAL_SECRET).start()
+        police_port = free_port()
+        # The gateway reaches the police receiver through a fault proxy, as each agent reaches the broker.
+        self.police_link = FaultProxy("127.0.0.1", police_port)
         spec = SimSiteSpec(
             workdir=self.workdir,
             broker_port=self.broker.port,
             api_port=self.api_port,
-            police_port=free_port(),
+            police_port=self.police_link.port,
             webhook_url=self.webhook.url,
             heartbeat_s=self.options.heartbeat_s,
             node_heartbeat_s=max(1.0, self.options.heartbeat_s),
@@ -92,7 +95,7 @@ class School:
         self.site_path = write_sim_site(spec)
         self.site = load_config(self.site_path)
         account = self.site.gateway.police.account if self.site.gateway and self.site.gateway.police else ""
-        self.police = PoliceReceiver(account or self.site.site.account, key=key, port=spec.police_port).start()
+        self.police = PoliceReceiver(account or self.site.site.account, key=key, port=police_port).start()
         for agent in self.site.agents:
             proxy = FaultProxy("127.0.0.1", self.broker.port)
             self.proxies[agent.id] = proxy
@@ -170,6 +173,7 @@ class School:
         for closer in (
             *(n.close for n in self.nodes.values()),
             *(p.close for p in self.proxies.values()),
+            getattr(getattr(self, "police_link", None), "close", lambda: None),
             *(b.close for b in self.boards.values()),
             # A start that failed half-way has no receivers yet.
             getattr(getattr(self, "police", None), "stop", lambda: None),
