@@ -159,7 +159,9 @@ class MqttLink:
 
     def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, reason_code: ReasonCode, _p: Properties | None) -> None:
         was_up, self.up = self.up, False
-        self.last_error = f"disconnected: {reason_code}"
+        # After a refused CONNECT the broker drops the line: keep the refusal, it says why.
+        if was_up or self.last_error is None or not self.last_error.startswith("connection refused"):
+            self.last_error = f"disconnected: {reason_code}"
         if was_up:
             self.handlers.down(self.last_error)
 

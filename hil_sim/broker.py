@@ -7,11 +7,15 @@ sessions; a ``kill()`` (SIGKILL) loses what was not saved, as in the field.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import os
 import shutil
 import signal
 import subprocess
 from pathlib import Path
 
+from .certs import TlsFiles
 from .ports import free_port, wait_listening
 
 
@@ -27,11 +31,28 @@ def mosquitto_binary() -> str:
     raise MosquittoNotFound("mosquitto is not installed: apt-get install -y mosquitto")
 
 
+def password_line(user: str, password: str, salt: bytes | None = None) -> str:
+    """A Mosquitto password-file line (``$6$``: salted SHA-512), without needing mosquitto_passwd."""
+    salt = salt if salt is not None else os.urandom(12)
+    digest = hashlib.sha512(password.encode() + salt).digest()
+    return f"{user}:$6${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
+
+
 class Mosquitto:
     """One broker. ``start``/``stop``/``kill``/``restart`` keep the same port and data dir."""
 
-    def __init__(self, workdir: Path, port: int | None = None, max_queued: int = 100_000) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        port: int | None = None,
+        max_queued: int = 100_000,
+        tls: TlsFiles | None = None,
+        users: dict[str, str] | None = None,
+    ) -> None:
+        """``tls`` serves MQTT over TLS; ``users`` (name -> password) turns anonymous access off."""
         self.workdir = Path(workdir)
+        self.tls = tls
+        self.users = users
         self.port = port or free_port()
         self.max_queued = max_queued
         self.proc: subprocess.Popen[bytes] | None = None
@@ -44,11 +65,23 @@ class Mosquitto:
         return f"mqtt://127.0.0.1:{self.port}"
 
     def _write_conf(self) -> None:
+        access = ["allow_anonymous true"]
+        if self.users is not None:
+            passwords = self.workdir / "passwords"
+            passwords.write_text("".join(password_line(u, p) + "\n" for u, p in self.users.items()))
+            access = ["allow_anonymous false", f"password_file {passwords}"]
+        if self.tls is not None:
+            access += [f"cafile {self.tls.ca}", f"certfile {self.tls.cert}", f"keyfile {self.tls.key}"]
+        if os.geteuid() == 0:
+            # Started as root, Mosquitto drops to the 'mosquitto' user, which cannot read the
+            # test's private work directory: no log, no persistence, no TLS key. This broker
+            # is a loopback-only child of the test, so it keeps the test's user.
+            access.append("user root")
         self.conf.write_text(
             "\n".join(
                 [
                     f"listener {self.port} 127.0.0.1",
-                    "allow_anonymous true",
+                    *access,
                     "persistence true",
                     f"persistence_location {self.workdir}/",
                     "autosave_interval 1",

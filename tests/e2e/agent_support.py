@@ -83,7 +83,14 @@ door = "dvere"
 class Consumer:
     """Plays the gateway: subscribes to the agent's events, validates them, acknowledges them."""
 
-    def __init__(self, port: int, site: str = SITE, agent: str = AGENT) -> None:
+    def __init__(
+        self,
+        port: int,
+        site: str = SITE,
+        agent: str = AGENT,
+        ca_file: Path | None = None,
+        credentials: tuple[str, str] | None = None,
+    ) -> None:
         self.site, self.agent = site, agent
         self.events: list[Event] = []
         self.invalid: list[str] = []
@@ -97,6 +104,10 @@ class Consumer:
         c.on_connect = self._on_connect
         c.on_message = self._on_message
         c.reconnect_delay_set(1, 2)
+        if ca_file is not None:
+            c.tls_set(ca_certs=str(ca_file))
+        if credentials is not None:
+            c.username_pw_set(*credentials)
         self.client = c
         c.connect("127.0.0.1", port, keepalive=5)
         c.loop_start()
