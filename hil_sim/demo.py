@@ -53,8 +53,11 @@ def run_demo(workdir: Path | None = None, story: Path = STORY, stay: bool = True
 
             trace = play(school, scenario, log=say)
             verdicts = judge(scenario, trace)
-            view.status = "příběh dohrán — " + ("vše v pořádku" if all(v.ok for v in verdicts) else "NĚCO SELHALO")
+            verdict = "vše v pořádku" if all(v.ok for v in verdicts) else "NĚCO SELHALO"
+            view.status = f"příběh dohrán — {verdict}"
+            console.print(f"story finished: {'PASS' if all(v.ok for v in verdicts) else 'FAIL'} ({verdict})")
             if stay:
+                console.print("the school keeps running; Ctrl-C stops every process the demo started")
                 view.status += "  (Ctrl-C ukončí simulaci)"
                 with contextlib.suppress(KeyboardInterrupt):
                     threading.Event().wait()

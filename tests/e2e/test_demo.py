@@ -1,0 +1,64 @@
+"""The README's first command: the demo plays its story, and Ctrl-C leaves nothing running."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def _processes_using(path: Path) -> list[int]:
+    """Pids whose command line, environment or working directory mention ``path`` (the demo's work dir)."""
+    pids = []
+    needle = str(path).encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            seen = (entry / "cmdline").read_bytes() + (entry / "environ").read_bytes()
+            seen += os.readlink(entry / "cwd").encode()
+        except OSError:
+            continue
+        if needle in seen:
+            pids.append(int(entry.name))
+    return pids
+
+
+@pytest.mark.timeout(300)
+def test_the_demo_plays_its_story_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
+    work = tmp_path / "demo"
+    out = tmp_path / "demo.out"
+    with out.open("wb") as sink:
+        demo = subprocess.Popen(
+            [sys.executable, "-m", "hil_sim", "demo", "--workdir", str(work)],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+        try:
+            deadline = time.monotonic() + 240
+            while "Ctrl-C stops every process" not in out.read_text(errors="replace"):
+                assert demo.poll() is None, out.read_text(errors="replace")[-3000:]
+                assert time.monotonic() < deadline, "the story did not finish"
+                time.sleep(0.5)
+            assert _processes_using(work), "the school's processes run while the demo waits"
+            demo.send_signal(signal.SIGINT)
+            assert demo.wait(30) == 0
+        finally:
+            if demo.poll() is None:
+                demo.kill()
+    text = out.read_text(errors="replace")
+    assert "story finished: PASS" in text
+    assert "operator API (OpenAPI):" in text and "/api/v1/stream" in text
+    assert "scenario demo-story: PASS" in text
+    deadline = time.monotonic() + 10
+    while _processes_using(work) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _processes_using(work) == [], "processes left running after Ctrl-C"
