@@ -83,7 +83,7 @@ def for_annotation(ann: Any, metadata: list[Any] | None = None) -> st.SearchStra
         return st.lists(for_annotation(item), max_size=3)
     if origin is tuple:
         return st.tuples(*(for_annotation(a) for a in get_args(ann)))
-    raise NotImplementedError(f"no strategy for {ann!r}")
+    raise TypeError(f"no strategy for {ann!r}: teach for_annotation this field type")
 
 
 def _field_strategy(info: FieldInfo) -> st.SearchStrategy[Any]:

@@ -10,6 +10,7 @@ import pytest
 from gpiozero import Device
 
 from edge_agent.app import Agent, build_agent
+from edge_agent.mqtt_link import MqttLink
 from hil_sim.broker import Mosquitto
 from hil_sim.certs import TlsFiles, make_broker_tls
 from hlidka_config import load_config
@@ -45,21 +46,21 @@ def _site(tmp_path: Path, port: int, ca: Path, password: str) -> Path:
     return path
 
 
-def _run(site_path: Path) -> tuple[Agent, threading.Thread]:
+def _run(site_path: Path) -> tuple[Agent, MqttLink, threading.Thread]:
     agent = build_agent(load_config(site_path), AGENT, reconnect_s=(1, 2))
+    link = agent.link
+    assert isinstance(link, MqttLink), "build_agent wires the paho link"
     thread = threading.Thread(target=agent.run, daemon=True)
     thread.start()
-    return agent, thread
+    return agent, link, thread
 
 
 def test_a_panic_travels_over_tls_with_credentials_and_is_acknowledged(
     tmp_path: Path, secure_broker: Mosquitto, tls: TlsFiles, mock_pins: None
 ) -> None:
     consumer = Consumer(secure_broker.port, ca_file=tls.ca, credentials=("brana", "heslo-brana"))
-    agent, thread = _run(_site(tmp_path, secure_broker.port, tls.ca, "heslo-vchod"))
+    agent, link, thread = _run(_site(tmp_path, secure_broker.port, tls.ca, "heslo-vchod"))
     try:
-        link = agent.link
-        assert link is not None
         wait_until(lambda: link.up, 15, "the agent's TLS link")
         Device.pin_factory.pin(23).drive_low()  # the panic button closes its contact
         wait_until(
@@ -75,10 +76,8 @@ def test_a_panic_travels_over_tls_with_credentials_and_is_acknowledged(
 def test_a_wrong_password_is_a_failed_link_not_a_silent_one(
     tmp_path: Path, secure_broker: Mosquitto, tls: TlsFiles, mock_pins: None
 ) -> None:
-    agent, thread = _run(_site(tmp_path, secure_broker.port, tls.ca, "spatne-heslo"))
+    agent, link, thread = _run(_site(tmp_path, secure_broker.port, tls.ca, "spatne-heslo"))
     try:
-        link = agent.link
-        assert link is not None
         wait_until(lambda: "refused" in (link.last_error or ""), 15, "the refused connection")
         assert not link.up
         assert "Not authorized" in (link.last_error or "") or "password" in (link.last_error or "")

@@ -44,8 +44,7 @@ from hlidka_contract.events import (
 def test_event_maps_to_the_receiver_code(etype, data, sia, cid, restore) -> None:  # type: ignore[no-untyped-def]
     sample = data if data is not None else EVENT_DATA[etype].model_construct()
     got = classify(etype, sample)
-    assert got is not None
-    assert (got.sia, got.code.cid, got.restore) == (sia, cid, restore)
+    assert got is not None and (got.sia, got.code.cid, got.restore) == (sia, cid, restore)
 
 
 def test_codes_that_decode_as_invalid_are_never_used() -> None:
