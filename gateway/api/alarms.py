@@ -4,29 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import asdict
 
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
 from hlidka_contract.limits import MAX_TEXT
 
+from ..store.base import AlarmRow
 from .deps import API, Acker, Reader, RuntimeDep
 
 router = APIRouter(prefix=API, tags=["alarms"])
 
 
-class Alarm(BaseModel):
-    event_id: str
-    agent: str
-    type: str
-    subject: str | None
-    opened_at: float
-    restored_at: float | None
-    acked_at: float | None
-    acked_by: str | None
-    note: str | None
-    escalated_at: float | None
+#: The store's row is the API's shape: one definition, served as it is.
+Alarm = AlarmRow
 
 
 class AckRequest(BaseModel):
@@ -36,7 +27,7 @@ class AckRequest(BaseModel):
 @router.get("/alarms", response_model=list[Alarm], summary="Alarms, newest first")
 async def list_alarms(rt: RuntimeDep, _who: Reader, open_only: bool = True, limit: int = 100) -> list[Alarm]:
     rows = await asyncio.to_thread(rt.store.alarms, open_only, min(max(limit, 1), 1000))
-    return [Alarm(**asdict(r)) for r in rows]
+    return list(rows)
 
 
 @router.post("/alarms/{event_id}/ack", response_model=Alarm, summary="Acknowledge an alarm (stops escalation)")
@@ -47,4 +38,4 @@ async def ack_alarm(rt: RuntimeDep, who: Acker, event_id: str, body: AckRequest)
         raise HTTPException(404, f"no alarm {event_id}")
     detail = json.dumps({"alarm": event_id, "note": body.note}, sort_keys=True)
     await asyncio.to_thread(rt.store.append_audit, who.name, who.role.value, "alarm.acked", detail, now)
-    return Alarm(**asdict(row))
+    return row
