@@ -38,6 +38,9 @@ LABELS = {
 }
 
 
+DOOR_STATES = {"open": "otevřeno", "closed": "zavřeno"}
+
+
 class LiveView:
     """Polls the gateway's API and the receivers; renders a few times a second."""
 
@@ -95,7 +98,10 @@ class LiveView:
                 locked = locks.get((agent.id, lock)) if lock else None
                 doors.add_row(
                     agent.id,
-                    Text(state, style="red" if state == "open" else ""),
+                    Text(
+                        {"open": "otevřeno", "closed": "zavřeno"}.get(state, state),
+                        style="red" if state == "open" else "",
+                    ),
                     "—"
                     if locked is None
                     else Text("zamčeno" if locked else "odemčeno", style="bold" if locked else ""),
