@@ -38,12 +38,24 @@ class LinkCounters:
     unknown_input: int = 0
     malformed: int = 0
     duplicate: int = 0
+    #: Late resends older than input states already applied (ACKed, not applied).
+    stale: int = 0
 
 
 @dataclass
 class _NodeLink:
     states: int = 0
     recent: deque[int] = field(default_factory=lambda: deque(maxlen=DEDUP_WINDOW))
+    #: Seq of the newest frame whose input states were applied. The node numbers every frame
+    #: it makes from one counter and a resend keeps its number, so an older seq is a late
+    #: resend that must not undo newer states (a press resent after its release would be
+    #: a second panic), however long after the duplicate window it comes.
+    state_seq: int | None = None
+
+
+def _newer(seq: int, than: int | None) -> bool:
+    """Serial-number comparison for the 16-bit wrapping seq (RFC 1982 style)."""
+    return than is None or 0 < ((seq - than) & 0xFFFF) < 0x8000
 
 
 class LinkState:
@@ -83,15 +95,24 @@ class LinkState:
             cause, firmware = wire.parse_boot(frame.payload)
             link.recent.clear()
             link.recent.append(frame.seq)
+            link.state_seq = frame.seq
             return [DeviceSeen(frame.node, "node", reset_cause=cause, firmware=firmware)], ack, None
         if frame.seq in link.recent:
             self.counters.duplicate += 1
             return [], ack, None
         link.recent.append(frame.seq)
+        fresh = _newer(frame.seq, link.state_seq)
+        if fresh:
+            link.state_seq = frame.seq
+        else:
+            self.counters.stale += 1
         if frame.type == wire.HEARTBEAT:
             _, states, _, _ = wire.parse_heartbeat(frame.payload)
             # The heartbeat's states also repair an INPUT frame the node had to give up.
-            return [DeviceSeen(frame.node, "node"), *self._states(frame.node, link, states)], ack, None
+            changed = self._states(frame.node, link, states) if fresh else []
+            return [DeviceSeen(frame.node, "node"), *changed], ack, None
+        if not fresh:
+            return [], ack, None
         index, active, _ = wire.parse_input(frame.payload)
         if index not in self.nodes[frame.node]:
             self.counters.unknown_input += 1
