@@ -4,8 +4,9 @@ Every child runs in its own session (``start_new_session=True``), so it leads a 
 signals go to the whole group: a ``kill9`` takes the agent's own helpers with it, as a power cut would.
 Output (stdout and stderr) is appended to one log file per process, with a header line per start.
 A :class:`ProcessGroup` stops everything it started when its block ends, whether normally, by an
-exception, by Ctrl-C (``KeyboardInterrupt``) or by SIGTERM (turned into ``SystemExit`` while the
-group is open, in the main thread).
+exception, by Ctrl-C (``KeyboardInterrupt``), by SIGTERM or by SIGHUP (a closed terminal), the
+last two turned into ``SystemExit`` while the group is open, in the main thread. The children run in
+their own sessions, so they never see the terminal's hang-up themselves: the group must act on it.
 """
 
 from __future__ import annotations
@@ -165,7 +166,7 @@ class ProcessGroup:
         self.log_dir = Path(log_dir) if log_dir is not None else Path(tempfile.mkdtemp(prefix="hlidka-procs-"))
         self.grace = grace
         self._procs: dict[str, ManagedProcess] = {}
-        self._previous_sigterm: Any = None
+        self._previous: dict[int, Any] = {}
         self._handler_installed = False
 
     def start(
@@ -205,7 +206,7 @@ class ProcessGroup:
 
     def __enter__(self) -> ProcessGroup:
         if threading.current_thread() is threading.main_thread():
-            self._previous_sigterm = signal.signal(signal.SIGTERM, _sigterm_to_exit)
+            self._previous = {sig: signal.signal(sig, _sigterm_to_exit) for sig in STOP_SIGNALS}
             self._handler_installed = True
         return self
 
@@ -213,13 +214,19 @@ class ProcessGroup:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         if self._handler_installed:
-            signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not cut the cleanup short
+            for sig in STOP_SIGNALS:  # a second signal must not cut the cleanup short
+                signal.signal(sig, signal.SIG_IGN)
         try:
             self.stop_all()
         finally:
             if self._handler_installed:
-                signal.signal(signal.SIGTERM, self._previous_sigterm)
+                for stop_sig, previous in self._previous.items():
+                    signal.signal(stop_sig, previous)
                 self._handler_installed = False
+
+
+#: Signals that stop the group's children: a kill request and a closed terminal.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
 def _sigterm_to_exit(signum: int, frame: FrameType | None) -> None:

@@ -185,6 +185,17 @@ class NodePort:
             self._thread.join(timeout=5)
         self._close()
 
+    @property
+    def is_open(self) -> bool:
+        return self._serial is not None
+
+    def _open(self) -> serial.SerialBase:
+        if "://" in self.url:
+            return serial.serial_for_url(self.url, self.baud, timeout=0.05)
+        # A device is ours alone: a second reader (a stale process, a pty number reused
+        # by the kernel) would take frames off the line and answer for us.
+        return serial.Serial(self.url, self.baud, timeout=0.05, exclusive=True)
+
     def confirm(self, node_id: str, index: int, state: LedConfirm) -> None:
         """Tell a node's LED the gateway's verdict; resent until the node acknowledges it."""
         if node_id not in self.link.nodes:
@@ -205,7 +216,7 @@ class NodePort:
         while not self._stop.is_set():
             if self._serial is None:
                 try:
-                    self._serial = serial.serial_for_url(self.url, self.baud, timeout=0.05)
+                    self._serial = self._open()
                 except (serial.SerialException, OSError, ValueError):
                     self._stop.wait(backoff)
                     backoff = min(backoff * 2, REOPEN_BACKOFF_S[1])

@@ -65,3 +65,23 @@ def test_an_unplugged_port_reports_its_nodes_lost_and_is_reopened() -> None:
         server.close()
     finally:
         reader.stop()
+
+
+def test_a_serial_device_has_one_reader_only() -> None:
+    import os
+
+    import serial
+
+    master, slave = os.openpty()
+    path = os.ttyname(slave)
+    got: list[Input] = []
+    reader = NodePort(path, nodes={"uzel": {0: "panika"}}, put=got.append)
+    reader.start()
+    try:
+        _until(lambda: reader.is_open, 5, "the reader to open its device")
+        with pytest.raises(serial.SerialException, match="exclusively lock"):
+            serial.Serial(path, 115200, exclusive=True)
+    finally:
+        reader.stop()
+        os.close(master)
+        os.close(slave)

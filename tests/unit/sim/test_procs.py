@@ -125,7 +125,8 @@ def test_group_exit_on_an_exception(tmp_path: Path) -> None:
     assert proc.pid is not None and _gone(proc.pid)
 
 
-def test_sigterm_to_the_simulator_stops_its_group(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_a_stop_signal_to_the_simulator_stops_its_group(tmp_path: Path, sig: signal.Signals) -> None:
     script = textwrap.dedent(
         f"""
         import sys, time
@@ -147,8 +148,8 @@ def test_sigterm_to_the_simulator_stops_its_group(tmp_path: Path) -> None:
         assert sim.stdout is not None
         child = int(sim.stdout.readline())
         assert _alive(child)
-        sim.send_signal(signal.SIGTERM)
-        assert sim.wait(timeout=10) == 128 + signal.SIGTERM
+        sim.send_signal(sig)  # SIGHUP: the terminal running the demo was closed
+        assert sim.wait(timeout=10) == 128 + sig
         assert _gone(child)
     finally:
         if sim.poll() is None:
