@@ -144,11 +144,10 @@ class FaultProxy:
         self.port = int(self._server.sockets[0].getsockname()[1])
 
     async def _cut_all(self) -> None:
+        # The listener stays: new connections are reset in _accept. Closing it would free
+        # the port, and a client retrying a free loopback port in the ephemeral range can
+        # end up connected to itself (source port = destination port), taking the port.
         self._cut = True
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
         links = list(self._links)
         for task in links:
             task.cancel()

@@ -15,7 +15,6 @@ import pytest
 from edge_agent.core.inputs import DeviceLost, DeviceSeen, Input
 from edge_agent.nodelink import wire
 from edge_agent.nodelink.reader import NodePort
-from hil_sim.ports import free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -28,43 +27,51 @@ def _until(pred: Callable[[], bool], timeout: float, what: str) -> None:
         time.sleep(0.02)
 
 
-def _plug(port: int) -> tuple[socket.socket, socket.socket]:
-    server = socket.socket()
-    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    server.bind(("127.0.0.1", port))
-    server.listen(1)
-    server.settimeout(20)
-    conn, _ = server.accept()
-    return server, conn
+def _send_until(conn: socket.socket, frame: bytes, pred: Callable[[], bool], what: str) -> None:
+    """Send like a node does, again and again until the agent shows it got it.
+
+    Opening a socket:// port discards input that is already waiting, as a real port's
+    open does, so a single frame sent at the moment of opening may be lost.
+    """
+    deadline = time.monotonic() + 20
+    while not pred():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        conn.sendall(frame)
+        time.sleep(0.2)
 
 
 def test_an_unplugged_port_reports_its_nodes_lost_and_is_reopened() -> None:
-    port = free_port()
+    # The line's far end listens before the reader starts and stays bound throughout: a
+    # client retrying a free loopback port can connect to itself and take the port.
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    server.settimeout(20)
+    port = server.getsockname()[1]
     got: list[Input] = []
     reader = NodePort(f"socket://127.0.0.1:{port}", nodes={"uzel": {0: "panika"}}, put=got.append)
     reader.start()
     try:
-        server, conn = _plug(port)
-        conn.sendall(wire.encode("uzel", wire.HEARTBEAT, 1, wire.heartbeat_payload(10, 0, 3300, 1000)))
-        _until(lambda: any(isinstance(i, DeviceSeen) for i in got), 10, "the node's heartbeat")
+        conn, _ = server.accept()
+        beat = wire.encode("uzel", wire.HEARTBEAT, 1, wire.heartbeat_payload(10, 0, 3300, 1000))
+        _send_until(conn, beat, lambda: any(isinstance(i, DeviceSeen) for i in got), "the node's heartbeat")
 
         conn.close()  # the cable is pulled
-        server.close()
         _until(lambda: any(isinstance(i, DeviceLost) for i in got), 10, "the node reported lost")
         lost = next(i for i in got if isinstance(i, DeviceLost))
         assert (lost.device, lost.kind) == ("uzel", "node")
 
-        server, conn = _plug(port)  # plugged back in: the reader reopens it by itself
+        conn, _ = server.accept()  # plugged back in: the reader reopened it by itself
         boot = wire.encode("uzel", wire.BOOT, 2, wire.boot_payload(1, "1.0.0"))
-        conn.sendall(boot)
-        _until(lambda: any(isinstance(i, DeviceSeen) and i.reset_cause for i in got), 20, "the node back")
+        _send_until(conn, boot, lambda: any(isinstance(i, DeviceSeen) and i.reset_cause for i in got), "the node back")
         back = [i for i in got if isinstance(i, DeviceSeen) and i.reset_cause][-1]
         assert (back.reset_cause, back.firmware) == ("power_on", "1.0.0")
         assert reader.reopened >= 1
         conn.close()
-        server.close()
     finally:
         reader.stop()
+        server.close()
 
 
 def test_a_serial_device_has_one_reader_only() -> None:
