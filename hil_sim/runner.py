@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .expect import LedSample, Trace, Verdict, judge
+from .expect import LedSample, StoredEvent, Trace, Verdict, judge
 from .pinboard import AgentNotConnected
 from .scenario import Scenario, Step
 from .school import School, SchoolOptions
@@ -120,12 +120,28 @@ def play(school: School, scenario: Scenario, log: Log = lambda _: None) -> Trace
     stop_sampling.set()
     sampler.join()
     trace.end = time.time()
+    trace.emitted = school.emitted()
+    trace.stored = _settled(school, trace.emitted)
     trace.police = school.police_frames()
     trace.webhook = school.webhook_calls()
     trace.outputs = school.outputs()
-    trace.stored = school.stored()
-    trace.emitted = school.emitted()
     return trace
+
+
+def _settled(school: School, emitted: dict[str, list[str]], bound_s: float = 15.0) -> list[StoredEvent]:
+    """What the gateway stored, once the events emitted by now had time to arrive.
+
+    The agents keep emitting (cameras) up to the last moment, and delivery takes
+    milliseconds: judging at that instant would call events in flight lost. A real
+    loss still shows after the bound.
+    """
+    wanted = {event_id for ids in emitted.values() for event_id in ids}
+    deadline = time.monotonic() + bound_s
+    while True:
+        stored = school.stored()
+        if wanted <= {e.id for e in stored} or time.monotonic() > deadline:
+            return stored
+        time.sleep(0.2)
 
 
 def run_scenario(scenario: Scenario, workdir: Path, log: Log = lambda _: None) -> Outcome:
