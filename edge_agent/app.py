@@ -476,13 +476,13 @@ class Agent:
             self.hooks.emitted(event)
         return event
 
-    def _location(self, subject: str | None) -> dict[str, str]:
+    def _location(self, subject: str | None) -> dict[str, Any]:
         try:
             loc = self.site.locate(self.agent_id, subject) if subject else None
         except KeyError:
             loc = None
         if loc is not None:
-            return {"building": loc.building, "entrance": loc.entrance, "room": loc.room}
+            return {"building": loc.building, "entrance": loc.entrance, "room": loc.room, "zone": loc.zone}
         entrance = self.site.entrance(self.cfg.entrance)
         return {"building": entrance.building, "entrance": entrance.id, "room": entrance.room}
 

@@ -146,14 +146,6 @@ def _resolve_db(url: str, base: Path) -> str:
 
 
 def _locator(config: SiteConfig) -> Callable[[str, str | None], Place | None]:
-    zones: dict[tuple[str, str], int] = {}
-    for a_index, agent in enumerate(config.agents):
-        names = [i.name for i in agent.inputs] + [i.name for n in agent.nodes for i in n.inputs]
-        names += [c.id for c in agent.cameras]
-        for i, name in enumerate(names):
-            # Zones are stable per config: 32 per agent, 1-based, within Contact ID's 3 digits.
-            zones[(agent.id, name)] = min(999, a_index * 32 + i + 1)
-
     def locate(agent: str, thing: str | None) -> Place | None:
         try:
             if thing is not None:
@@ -169,7 +161,7 @@ def _locator(config: SiteConfig) -> Callable[[str, str | None], Place | None]:
             building_name=loc.building_name,
             entrance_name=loc.entrance_name,
             room_name=loc.room_name,
-            zone=zones.get((agent, thing), 0),
+            zone=loc.zone or 0,
         )
 
     return locate

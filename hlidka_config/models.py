@@ -94,6 +94,10 @@ class SiteConfig(BaseModel):
                 return entrance
         raise KeyError(f"site {self.site.id!r} has no entrance {entrance_id!r}")
 
+    def zone_of(self, agent_id: str, thing: str) -> int | None:
+        """The SIA zone of an agent's input, node input or camera; None for outputs and unknown names."""
+        return zone_numbers(self.agents).get((agent_id, thing))
+
     def locate(self, agent_id: str, thing: str) -> Location:
         """Where an agent's input, output, node input or camera is: alarms carry this location."""
         agent = self.agent(agent_id)
@@ -101,6 +105,7 @@ class SiteConfig(BaseModel):
         building = self.building(entrance.building)
         room = building.room(_room_of(agent, thing) or entrance.room)
         return Location(
+            zone=self.zone_of(agent_id, thing),
             building=building.id,
             building_name=building.name,
             entrance=entrance.id,
@@ -108,6 +113,21 @@ class SiteConfig(BaseModel):
             room=room.id,
             room_name=room.name,
         )
+
+
+def zone_numbers(agents: list[AgentConfig]) -> dict[tuple[str, str], int]:
+    """(agent id, input/node input/camera) -> SIA zone number.
+
+    Zones are stable per site file: 32 per agent in file order, 1-based, capped to Contact ID's 3 digits. They are
+    numbered here once; the agent stamps them into its events and the police link only reads them.
+    """
+    zones: dict[tuple[str, str], int] = {}
+    for a_index, agent in enumerate(agents):
+        names = [i.name for i in agent.inputs] + [i.name for n in agent.nodes for i in n.inputs]
+        names += [c.id for c in agent.cameras]
+        for i, name in enumerate(names):
+            zones[(agent.id, name)] = min(999, a_index * 32 + i + 1)
+    return zones
 
 
 def _room_of(agent: AgentConfig, thing: str) -> str | None:

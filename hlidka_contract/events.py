@@ -287,6 +287,8 @@ class Event(Model):
     building: Slug | None = None
     entrance: Slug | None = None
     room: Slug | None = None
+    #: The SIA / Contact ID zone of the input or camera, numbered by the site file (``hlidka_config``).
+    zone: int | None = Field(default=None, ge=1, le=999)
     #: Per-agent sequence number, persisted and monotonic across restarts.
     #: Heartbeat and status messages carry the current high-water seq.
     seq: int = Field(ge=0)
