@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
@@ -29,6 +30,7 @@ from .upstream.police import PoliceSender
 from .upstream.queue import LinkWorker, UpstreamSender
 from .upstream.sia_client import SiaClient
 from .upstream.sia_codec import SiaError
+from .upstream.heartbeat import heartbeat_source
 from .upstream.webhook import WebhookSender
 
 log = logging.getLogger(__name__)
@@ -73,7 +75,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rt = _build(settings, store or open_store(settings.db), clock, asyncio.get_running_loop())
         app.state.runtime = rt
-        chosen, rt.unavailable = _senders(settings, clock) if senders is None else (senders, {})
+        chosen, rt.unavailable = _senders(settings, clock, rt) if senders is None else (senders, {})
         rt.workers = [
             LinkWorker(
                 s,
@@ -146,12 +148,27 @@ def _build(settings: Settings, store: Store, clock: Callable[[], float], loop: a
     return rt
 
 
-def _senders(settings: Settings, clock: Callable[[], float]) -> tuple[list[UpstreamSender], dict[str, str]]:
+def _counts(rt: Runtime) -> tuple[int, int, int]:
+    """Agents online, agents total and people inside, for the regional heartbeat."""
+    live = rt.ingest.supervisor.agents
+    agent_ids = set(rt.settings.agents) | set(live)
+    online = sum(1 for a in agent_ids if (x := live.get(a)) is not None and x.online)
+    people = 0
+    for key, value in rt.store.site_state().items():
+        if key.startswith("occupancy/"):
+            people += int(json.loads(value).get("inside", 0))
+    return online, len(agent_ids), people
+
+
+def _senders(
+    settings: Settings, clock: Callable[[], float], rt: Runtime
+) -> tuple[list[UpstreamSender], dict[str, str]]:
     chosen: list[UpstreamSender] = []
     unavailable: dict[str, str] = {}
     if settings.regional is not None:
         r = settings.regional
-        chosen.append(WebhookSender(r.url, r.secret, r.timeout_s, clock))
+        beat = heartbeat_source(settings.site, rt.ingest.bootid, clock, r.heartbeat_s, lambda: _counts(rt))
+        chosen.append(WebhookSender(r.url, r.secret, r.timeout_s, clock, heartbeat=beat, heartbeat_s=r.heartbeat_s))
     if settings.police is not None:
         try:
             chosen.append(PoliceSender(_police_sia(settings.police), settings))

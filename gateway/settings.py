@@ -44,6 +44,7 @@ class RegionalSettings:
     url: str
     secret: bytes
     timeout_s: float = 10.0
+    heartbeat_s: float = 15.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +114,7 @@ class Settings:
         if gw.regional is not None:
             r = gw.regional
             secret = config.resolve(r.secret_file).read_bytes().strip()
-            regional = RegionalSettings(url=r.url, secret=secret, timeout_s=r.timeout_s)
+            regional = RegionalSettings(url=r.url, secret=secret, timeout_s=r.timeout_s, heartbeat_s=r.heartbeat_s)
         return Settings(
             site=config.site.id,
             site_name=config.site.name,

@@ -55,6 +55,7 @@ class EventType(StrEnum):
     CAMERA_TAMPER_RESTORED = "cz.hlidka.camera.tamper_restored"
     TROUBLE_STARTED = "cz.hlidka.trouble.started"
     TROUBLE_CLEARED = "cz.hlidka.trouble.cleared"
+    GATEWAY_HEARTBEAT = "cz.hlidka.gateway.heartbeat"
 
 
 class Severity(StrEnum):
@@ -227,6 +228,19 @@ class TroubleData(Model):
     detail: Text = ""
 
 
+class GatewayHeartbeatData(Model):
+    """The school gateway's liveness on the regional link, with a summary of the site.
+
+    Sent by the gateway itself (agent ``gateway``) only over the webhook, never stored at the school.
+    """
+
+    interval_s: float = Field(gt=0)
+    uptime_s: float = Field(ge=0)
+    agents_online: int = Field(ge=0)
+    agents_total: int = Field(ge=0)
+    people_inside: int = Field(ge=0)
+
+
 EVENT_DATA: dict[EventType, type[Model]] = {
     EventType.DOOR_OPENED: DoorData,
     EventType.DOOR_CLOSED: DoorData,
@@ -263,6 +277,7 @@ EVENT_DATA: dict[EventType, type[Model]] = {
     EventType.CAMERA_TAMPER_RESTORED: CameraTamperData,
     EventType.TROUBLE_STARTED: TroubleData,
     EventType.TROUBLE_CLEARED: TroubleData,
+    EventType.GATEWAY_HEARTBEAT: GatewayHeartbeatData,
 }
 
 

@@ -1,11 +1,14 @@
 """The regional supervision server's link: CloudEvents 1.0 JSON (structured mode) over HTTPS.
 
-Signature (see docs/gateway.md): ``X-Hlidka-Signature: sha256=<hex>``, the hex
-HMAC-SHA256 of the body bytes exactly as sent, keyed with the shared secret.
-``X-Hlidka-Timestamp: <unix seconds>`` says when the request was made (a
-resend after an outage carries a later one). A replayed request is harmless:
-the receiver de-duplicates on the CloudEvent ``id``. Anything but a 2xx is a
-failure and is retried.
+Signature (see docs/gateway.md): ``X-Hlidka-Timestamp: <unix seconds>`` says when
+the request was made (a resend after an outage carries a later one) and
+``X-Hlidka-Signature: sha256=<hex>`` is the HMAC-SHA256, keyed with the shared
+secret, of the timestamp's ASCII digits, a ``.``, and the body bytes exactly as
+sent: a captured request cannot be replayed later under a fresh timestamp. The
+receiver also de-duplicates on the CloudEvent ``id``. Anything but a 2xx is a
+failure and is retried. While the queue is idle the link sends a signed
+``cz.hlidka.gateway.heartbeat`` every ``heartbeat_s`` so the region can tell a
+quiet school from a dead one.
 """
 
 from __future__ import annotations
@@ -27,13 +30,15 @@ class WebhookRefused(ConnectionError):
     pass
 
 
-def sign(secret: bytes, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+def sign(secret: bytes, timestamp: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret, timestamp.encode("ascii") + b"." + body, hashlib.sha256).hexdigest()
 
 
-def verify_signature(secret: bytes, body: bytes, header: str) -> bool:
-    """What a receiver does: recompute over the raw body and compare in constant time."""
-    return hmac.compare_digest(sign(secret, body), header)
+def verify_signature(secret: bytes, timestamp: str, body: bytes, header: str) -> bool:
+    """What a receiver does: recompute over the raw bytes and compare in constant time."""
+    if not timestamp.isascii():
+        return False
+    return hmac.compare_digest(sign(secret, timestamp, body), header)
 
 
 class WebhookSender:
@@ -46,24 +51,41 @@ class WebhookSender:
         timeout_s: float,
         clock: Callable[[], float],
         client: httpx.AsyncClient | None = None,
+        heartbeat: Callable[[], bytes] | None = None,
+        heartbeat_s: float = 15.0,
     ) -> None:
         self.url, self.secret, self.clock = url, secret, clock
         self.client = client or httpx.AsyncClient(timeout=timeout_s)
+        self.heartbeat, self.heartbeat_s = heartbeat, heartbeat_s
+        self._last_sent = float("-inf")
 
     def wants(self, item: UpstreamItem) -> bool:
         return True
 
     async def send(self, item: UpstreamItem) -> None:
-        body = item.body.encode()
+        await self._post(item.body.encode())
+
+    async def idle(self) -> None:
+        """Called by the link worker when the queue is empty: a heartbeat when one is due."""
+        if self.heartbeat is None or self.clock() - self._last_sent < self.heartbeat_s:
+            return
+        try:
+            await self._post(self.heartbeat())
+        except (httpx.HTTPError, WebhookRefused):
+            # The next idle turn tries again; events keep their own retry loop.
+            return
+
+    async def _post(self, body: bytes) -> None:
         timestamp = str(int(self.clock()))
         headers = {
             "Content-Type": CONTENT_TYPE,
             TIMESTAMP_HEADER: timestamp,
-            SIGNATURE_HEADER: sign(self.secret, body),
+            SIGNATURE_HEADER: sign(self.secret, timestamp, body),
         }
         response = await self.client.post(self.url, content=body, headers=headers)
         if not 200 <= response.status_code < 300:
             raise WebhookRefused(f"{self.url} answered {response.status_code}")
+        self._last_sent = self.clock()
 
     async def aclose(self) -> None:
         await self.client.aclose()

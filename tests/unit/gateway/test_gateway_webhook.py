@@ -23,14 +23,16 @@ def item() -> UpstreamItem:
     )
 
 
-def test_signature_is_hmac_sha256_of_the_body() -> None:
+def test_signature_is_hmac_sha256_of_the_timestamp_and_the_body() -> None:
     import hashlib
     import hmac
 
-    assert sign(SECRET, b"{}") == "sha256=" + hmac.new(SECRET, b"{}", hashlib.sha256).hexdigest()
-    assert verify_signature(SECRET, b"{}", sign(SECRET, b"{}"))
-    assert not verify_signature(b"other", b"{}", sign(SECRET, b"{}"))
-    assert not verify_signature(SECRET, b"{ }", sign(SECRET, b"{}"))
+    assert sign(SECRET, "1000", b"{}") == "sha256=" + hmac.new(SECRET, b"1000.{}", hashlib.sha256).hexdigest()
+    assert verify_signature(SECRET, "1000", b"{}", sign(SECRET, "1000", b"{}"))
+    assert not verify_signature(b"other", "1000", b"{}", sign(SECRET, "1000", b"{}"))
+    assert not verify_signature(SECRET, "1000", b"{ }", sign(SECRET, "1000", b"{}"))
+    # A captured request under a fresh timestamp no longer verifies.
+    assert not verify_signature(SECRET, "1001", b"{}", sign(SECRET, "1000", b"{}"))
 
 
 def test_post_is_structured_cloudevent_and_non_2xx_raises() -> None:
@@ -49,7 +51,7 @@ def test_post_is_structured_cloudevent_and_non_2xx_raises() -> None:
     assert req.headers["content-type"].startswith("application/cloudevents+json")
     assert json.loads(req.content)["specversion"] == "1.0"
     assert req.headers["x-hlidka-timestamp"] == "1000"
-    assert verify_signature(SECRET, req.content, req.headers["x-hlidka-signature"])
+    assert verify_signature(SECRET, "1000", req.content, req.headers["x-hlidka-signature"])
     status[0] = 503
     try:
         asyncio.run(sender.send(it))
@@ -57,3 +59,24 @@ def test_post_is_structured_cloudevent_and_non_2xx_raises() -> None:
         pass
     else:
         raise AssertionError("a 503 must raise")
+
+
+def test_idle_link_sends_a_signed_heartbeat_when_due() -> None:
+    seen: list[httpx.Request] = []
+    now = [1000.0]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(204)
+
+    client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    sender = WebhookSender(
+        "https://region.example/ev", SECRET, 5, lambda: now[0], client, heartbeat=lambda: b'{"beat":1}', heartbeat_s=15
+    )
+    asyncio.run(sender.idle())
+    asyncio.run(sender.idle())
+    assert [r.content for r in seen] == [b'{"beat":1}']
+    assert verify_signature(SECRET, "1000", seen[0].content, seen[0].headers["x-hlidka-signature"])
+    now[0] += 15
+    asyncio.run(sender.idle())
+    assert len(seen) == 2

@@ -6,12 +6,16 @@ import urllib.request
 
 import pytest
 
-from gateway.upstream.webhook import SIGNATURE_HEADER, sign
+from gateway.upstream.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from hil_sim.receivers import WebhookReceiver
 
 
 def _post(url: str, body: bytes, signature: str) -> int:
-    headers = {SIGNATURE_HEADER: signature, "Content-Type": "application/cloudevents+json; charset=utf-8"}
+    headers = {
+        TIMESTAMP_HEADER: "1000",
+        SIGNATURE_HEADER: signature,
+        "Content-Type": "application/cloudevents+json; charset=utf-8",
+    }
     req = urllib.request.Request(url, data=body, method="POST", headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=5) as resp:
@@ -23,7 +27,7 @@ def _post(url: str, body: bytes, signature: str) -> int:
 def test_a_correctly_signed_event_is_accepted_and_recorded() -> None:
     with WebhookReceiver(b"s3cret") as hook:
         body = json.dumps({"id": "x", "type": "cz.hlidka.panic.pressed"}).encode()
-        assert _post(hook.url, body, sign(b"s3cret", body)) == 204
+        assert _post(hook.url, body, sign(b"s3cret", "1000", body)) == 204
         got = hook.wait_for(lambda r: True, timeout=2)
         assert got.signature_ok and got.event["type"] == "cz.hlidka.panic.pressed"
 
@@ -31,17 +35,17 @@ def test_a_correctly_signed_event_is_accepted_and_recorded() -> None:
 def test_a_wrong_signature_is_refused() -> None:
     with WebhookReceiver(b"s3cret") as hook:
         body = b'{"id": "x"}'
-        assert _post(hook.url, body, sign(b"other", body)) == 401
+        assert _post(hook.url, body, sign(b"other", "1000", body)) == 401
         assert [r.signature_ok for r in hook.received] == [False]
 
 
 def test_an_outage_answers_503_and_records_nothing_until_recovery() -> None:
     with WebhookReceiver(b"k") as hook:
         hook.fail_with(503)
-        assert _post(hook.url, b"{}", sign(b"k", b"{}")) == 503
+        assert _post(hook.url, b"{}", sign(b"k", "1000", b"{}")) == 503
         assert hook.received == []
         hook.recover()
-        assert _post(hook.url, b"{}", sign(b"k", b"{}")) == 204
+        assert _post(hook.url, b"{}", sign(b"k", "1000", b"{}")) == 204
         assert len(hook.received) == 1
 
 
