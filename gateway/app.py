@@ -26,11 +26,11 @@ from .mqtt import MqttLink
 from .runtime import Runtime
 from .settings import PoliceSettings, Settings
 from .store import Store, open_store
+from .upstream.heartbeat import heartbeat_source
 from .upstream.police import PoliceSender
 from .upstream.queue import LinkWorker, UpstreamSender
 from .upstream.sia_client import SiaClient
 from .upstream.sia_codec import SiaError
-from .upstream.heartbeat import heartbeat_source
 from .upstream.webhook import WebhookSender
 
 log = logging.getLogger(__name__)
