@@ -90,7 +90,9 @@ class RegionalConfig(BaseModel):
     url: str = Field(description="Regional centre endpoint (http or https)")
     secret_file: RelativeFile = Field(description="HMAC secret for signing requests")
     timeout_s: float = Field(default=10.0, ge=1.0, le=120.0, description="Request timeout, seconds")
-    heartbeat_s: float = Field(default=15.0, ge=1.0, le=300.0, description="Heartbeat to the region while idle, seconds")
+    heartbeat_s: float = Field(
+        default=15.0, ge=1.0, le=300.0, description="Heartbeat to the region while idle, seconds"
+    )
 
     @field_validator("url")
     @classmethod

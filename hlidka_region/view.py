@@ -72,7 +72,7 @@ def school_view(row: SchoolRow, facts: list[Fact], now: float, drill_overdue_day
         for f, v in _values(facts, "alarm/")
         if v["open"]
     ]
-    alarms.sort(key=lambda a: a.since)
+    alarms.sort(key=lambda a: (a.since, a.event_id))
     lockdown = any(v["on"] and not v["drill"] for _, v in _values(facts, "lockdown/"))
     drills = [v for _, v in _values(facts, "drill/") if v["on"]]
     incident = any(a.condition in INCIDENT_CONDITIONS and not a.drill for a in alarms)
