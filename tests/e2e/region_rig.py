@@ -88,10 +88,11 @@ class RegionProcess:
 
     def start(self, timeout: float = 20.0) -> RegionProcess:
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        command = [sys.executable, "-m", "hlidka_region", "run", "--config", str(self.config)]
+        command += ["--port", str(self.port), "--log-level", "warning"]
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "hlidka_region", "run", "--config", str(self.config)]
-                + ["--port", str(self.port), "--log-level", "warning"],
+                command,
                 cwd=ROOT,
                 env=env,
                 stdout=log,
