@@ -122,7 +122,7 @@ class Settings:
             site=config.site.id,
             site_name=config.site.name,
             account=config.site.account,
-            db=_resolve_db(gw.db, config.base_dir),
+            db=_resolve_db(gw.db, config.state_dir),
             broker_host=config.broker.host,
             broker_port=config.broker.port,
             broker_keepalive_s=config.broker.keepalive_s,

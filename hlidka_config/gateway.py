@@ -115,7 +115,10 @@ class HomeAssistantConfig(BaseModel):
 class GatewayConfig(BaseModel):
     model_config = STRICT_MODEL
 
-    db: str = Field(default="sqlite:///var/hlidka/gateway.db", description="sqlite:/// or postgresql:// URL")
+    db: str = Field(
+        default="sqlite:///gateway.db",
+        description="sqlite:/// or postgresql:// URL; a relative SQLite path is under the state directory",
+    )
     api: ApiConfig = Field(default_factory=ApiConfig, description="HTTP API")
     rules: RulesConfig = Field(default_factory=RulesConfig, description="Alarm rules")
     supervision: SupervisionConfig = Field(default_factory=SupervisionConfig, description="Liveness")
