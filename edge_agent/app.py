@@ -635,7 +635,7 @@ def build_agent(
         nodes = NodeInputs(cfg)
         configured.append(nodes)
         hooks = (hooks or Hooks()).also(nodes.emitted, nodes.acked)
-    outbox_path = site.resolve(cfg.outbox_path())
+    outbox_path = site.resolve_state(cfg.outbox_path())
     outbox = Outbox(outbox_path, max_bytes=cfg.outbox.max_mb * MIB, ack_timeout_s=cfg.outbox.ack_timeout_s)
     settings = Settings(heartbeat_s=cfg.heartbeat_s, status_path=status_path_for(outbox_path))
     agent = Agent(
