@@ -111,10 +111,10 @@ class SqlStore(abc.ABC):
     def _seen(self, cur: Any, school: str, now: float) -> None:
         self._x(
             cur,
-            "UPDATE schools SET last_seen = CASE WHEN last_seen < ? THEN ? ELSE last_seen END WHERE id = ?",
+            "UPDATE schools SET last_seen = CASE WHEN last_seen < ? THEN ? ELSE last_seen END WHERE id = ? "
+            "RETURNING offline_since",
             (now, now, school),
         )
-        self._x(cur, "SELECT offline_since FROM schools WHERE id = ?", (school,))
         row = cur.fetchone()
         if row is not None and row[0] is not None:
             self._x(cur, "UPDATE schools SET offline_since = NULL WHERE id = ?", (school,))
