@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 
+import httpx
+
 from gateway.upstream.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
 
 from .aio import quiet_cancellations
@@ -176,6 +178,8 @@ class WebhookReceiver:
         self.port = port or free_port()
         self._received: list[WebhookReceived] = []
         self.heartbeats: list[WebhookReceived] = []
+        #: Also pass every verified call on (the demo feeds its regional server this way).
+        self.forward_to: str | None = None
         self._lock = threading.Lock()
         self._fail_status: int | None = None
         self._server: ThreadingHTTPServer | None = None
@@ -202,6 +206,13 @@ class WebhookReceiver:
     def bad_signatures(self) -> int:
         return sum(1 for r in self.received if not r.signature_ok)
 
+    def _forward(self, body: bytes, headers: dict[str, str]) -> None:
+        keep = {k: v for k, v in headers.items() if k.lower().startswith(("x-hlidka-", "content-type"))}
+        try:
+            httpx.post(str(self.forward_to), content=body, headers=keep, timeout=2)
+        except httpx.HTTPError:
+            return  # the region catches up through the pull API
+
     def fail_with(self, status: int = 503) -> None:
         self._fail_status = status
 
@@ -223,6 +234,8 @@ class WebhookReceiver:
                 # Structured-mode CloudEvents say so in their content type.
                 ok = ok and self.headers.get("Content-Type", "").startswith("application/cloudevents+json")
                 got = WebhookReceived(time.time(), dict(self.headers), body, ok)
+                if ok and receiver.forward_to is not None:
+                    receiver._forward(body, dict(self.headers))
                 with receiver._lock:
                     # The gateway's liveness beats are kept apart: they are not events.
                     if ok and b'"cz.hlidka.gateway.heartbeat"' in body:
