@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import os
 import random
 import sys
 import tempfile
@@ -84,9 +85,10 @@ class Load:
         self.turn = itertools.count()
         self.latencies: list[float] = []
         self.errors = 0
+        self.sent = 0
         self.stored = 0
 
-    async def post(self, school: SchoolLink, payload: bytes, watch: bool) -> None:
+    async def post(self, school: SchoolLink, payload: bytes, watch: bool, is_event: bool = True) -> None:
         i = next(self.turn)
         worker, client = self.workers[i % len(self.workers)], self.clients[i % len(self.clients)]
         ts = str(int(time.time()))
@@ -97,27 +99,38 @@ class Load:
         except httpx.HTTPError:
             self.errors += 1
             return
+        self.sent += 1
         if answer.status_code != 200:
             self.errors += 1
             return
-        self.stored += 1
+        self.stored += int(is_event)
         if watch:
             await self._visible(school.id, answer.json()["id"], i + 1, start)
 
     async def _visible(self, school: str, event_id: str, turn: int, start: float) -> None:
         client = self.clients[turn % len(self.clients)]  # the next worker: what another operator sees
         for _ in range(200):
-            page = await client.get(f"/api/v1/schools/{school}/events", params={"limit": 20})
+            try:
+                page = await client.get(f"/api/v1/schools/{school}/events", params={"limit": 20})
+            except httpx.HTTPError:
+                break
             if any(item["id"] == event_id for item in page.json()):
                 self.latencies.append(time.perf_counter() - start)
                 return
-            await asyncio.sleep(0.005)
+            await asyncio.sleep(0.01)
         self.errors += 1
 
 
-async def steady(load: Load, schools: list[SchoolLink], rate: float, seconds: float) -> float:
+async def steady(load: Load, schools: list[SchoolLink], rate: float, seconds: float, concurrency: int) -> float:
+    """Open loop at ``rate``; at most ``concurrency`` requests in flight (the rest wait their turn)."""
     rnd = random.Random(7)
+    gate = asyncio.Semaphore(concurrency)
     tasks: set[asyncio.Task[None]] = set()
+
+    async def one(school: SchoolLink, payload: bytes, is_event: bool, watch: bool) -> None:
+        async with gate:
+            await load.post(school, payload, watch, is_event)
+
     start = time.perf_counter()
     sent = 0
     while (now := time.perf_counter() - start) < seconds:
@@ -125,7 +138,7 @@ async def steady(load: Load, schools: list[SchoolLink], rate: float, seconds: fl
         for _ in range(due):
             school = rnd.choice(schools)
             payload, is_event = everyday(school, rnd)
-            task = asyncio.create_task(load.post(school, payload, watch=is_event and sent % 5 == 0))
+            task = asyncio.create_task(one(school, payload, is_event, is_event and sent % 5 == 0))
             tasks.add(task)
             task.add_done_callback(tasks.discard)
             sent += 1
@@ -183,12 +196,14 @@ async def run(args: argparse.Namespace, n_workers: int, work: Path) -> dict[str,
         sync = logged_in(workers[0])
         cookies = dict(sync.cookies)
         sync.close()
-        clients = [httpx.AsyncClient(base_url=w.url, cookies=cookies, timeout=30) for w in workers]
+        limits = httpx.Limits(max_connections=args.concurrency * 2)
+        clients = [httpx.AsyncClient(base_url=w.url, cookies=cookies, timeout=60, limits=limits) for w in workers]
         try:
             base = await baseline(workers, 2000, args.concurrency)
             load = Load(workers, clients)
-            took = await steady(load, schools, args.rate, args.steady_s)
+            took = await steady(load, schools, args.rate, args.steady_s, args.concurrency)
             steady_lat, steady_stored, steady_err = load.latencies, load.stored, load.errors
+            steady_msgs = load.sent
             load2 = Load(workers, clients)
             burst_s = await burst(load2, schools, args.concurrency)
         finally:
@@ -204,6 +219,7 @@ async def run(args: argparse.Namespace, n_workers: int, work: Path) -> dict[str,
     return {
         "baseline": base,
         "steady_rate": steady_stored / took,
+        "steady_msgs": steady_msgs / took,
         "steady_p50": pct(steady_lat, 0.5),
         "steady_p99": pct(steady_lat, 0.99),
         "steady_err": steady_err,
@@ -228,12 +244,15 @@ def main() -> None:
         for n in args.workers:
             results[n] = asyncio.run(run(args, n, Path(tmp)))
     print(f"\n{args.schools} schools, steady {args.rate:.0f} msg/s for {args.steady_s:.0f} s, then the 9:00 burst")
+    print(f"machine load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(
-        "workers | steady stored/s  p50 / p99 visible | burst events  stored/s  p50 / p99 visible | errors | /healthz/s"
+        "workers | steady msg/s  events/s  p50 / p99 visible | burst events  stored/s  p50 / p99 visible"
+        " | errors | /healthz/s"
     )
     for n, r in results.items():
         print(
-            f"{n:7d} | {r['steady_rate']:14.0f}  {r['steady_p50'] * 1e3:5.1f} / {r['steady_p99'] * 1e3:6.1f} ms"
+            f"{n:7d} | {r['steady_msgs']:11.0f}  {r['steady_rate']:8.0f}"
+            f"  {r['steady_p50'] * 1e3:5.1f} / {r['steady_p99'] * 1e3:6.1f} ms"
             f" | {r['burst_n']:12.0f}  {r['burst_rate']:8.0f}"
             f"  {r['burst_p50'] * 1e3:5.1f} / {r['burst_p99'] * 1e3:6.1f} ms"
             f" | {r['steady_err'] + r['burst_err']:6.0f} | {r['baseline']:9.0f}"
