@@ -174,6 +174,16 @@ async def baseline(workers: list[RegionProcess], n: int, concurrency: int) -> fl
         return n / (time.perf_counter() - start)
 
 
+def cpu_s(workers: list[RegionProcess]) -> float:
+    """CPU seconds (user + system) the worker processes have used so far, from /proc."""
+    total = 0.0
+    for w in workers:
+        assert w.proc is not None
+        fields = Path(f"/proc/{w.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def logged_in(worker: RegionProcess) -> httpx.Client:
     client = httpx.Client(base_url=worker.url, timeout=30)
     login(client, ("bench", "bench-password"))
@@ -205,7 +215,9 @@ async def run(args: argparse.Namespace, n_workers: int, work: Path) -> dict[str,
             steady_lat, steady_stored, steady_err = load.latencies, load.stored, load.errors
             steady_msgs = load.sent
             load2 = Load(workers, clients)
+            cpu0 = cpu_s(workers)
             burst_s = await burst(load2, schools, args.concurrency)
+            burst_cpu = cpu_s(workers) - cpu0
         finally:
             for c in clients:
                 await c.aclose()
@@ -228,6 +240,7 @@ async def run(args: argparse.Namespace, n_workers: int, work: Path) -> dict[str,
         "burst_p50": pct(load2.latencies, 0.5),
         "burst_p99": pct(load2.latencies, 0.99),
         "burst_err": load2.errors,
+        "cpu_ms": burst_cpu / max(1, load2.stored) * 1e3,
     }
 
 
@@ -260,9 +273,16 @@ def main() -> None:
     one = results[min(results)]
     per_worker = one["burst_rate"]
     print(f"\nburst stored/s as a share of the /healthz baseline (1 worker): {per_worker / one['baseline']:.2f}")
+    cpu_ms = one["cpu_ms"]
+    print(
+        f"worker CPU per stored burst event (its share of visibility reads included): {cpu_ms:.1f} ms"
+        f" → {1e3 / cpu_ms:,.0f} events/s per worker on a core of its own"
+    )
     country = 11_000 / args.schools * args.rate
     need = max(1, -(-country * 2 // per_worker))  # twice the steady load as headroom
     drain = 11_000 * 4 / per_worker
+    cores = country * cpu_ms / 1e3
+    print(f"country at the CPU cost measured: {cores:.1f} worker cores for {country:,.0f} msg/s")
     print(
         f"country (~11,000 schools): steady ≈ {country:,.0f} msg/s → {need:.0f} workers at the measured "
         f"{per_worker:,.0f} events/s per worker with 2× headroom; the country-wide 9:00 burst "
