@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sqlite3
 from typing import Annotated, Any
 
+import psycopg
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -146,6 +148,16 @@ async def status(rt: RuntimeDep, _who: ApiUser) -> WorkerStatus:
 @router.get("/healthz", include_in_schema=False)
 async def healthz() -> dict[str, str]:
     return {"status": "ok"}
+
+
+@router.get("/readyz", include_in_schema=False)
+async def readyz(rt: RuntimeDep) -> JSONResponse:
+    """For the load balancer: 200 while this worker reaches its database, else 503."""
+    try:
+        await asyncio.to_thread(rt.store.count_events, "-")
+    except (sqlite3.Error, psycopg.Error, OSError) as exc:
+        return JSONResponse({"status": "unavailable", "reason": f"{type(exc).__name__}: {exc}"[:300]}, status_code=503)
+    return JSONResponse({"status": "ok"})
 
 
 @router.get("/metrics", include_in_schema=False)

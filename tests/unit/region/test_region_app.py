@@ -93,6 +93,7 @@ def test_webhooks_are_stored_once_and_every_refusal_is_counted(client: TestClien
     [item] = client.get(f"/api/v1/schools/{SCHOOL}/events").json()
     assert item["id"] == ev.id and item["event"]["subject"] == "p1"
     assert "# HELP hlidka_region_webhooks_refused_total" in client.get("/metrics").text
+    assert client.get("/readyz").json() == {"status": "ok"}
 
 
 def test_pages_need_a_login_and_a_wrong_password_is_refused(client: TestClient) -> None:
