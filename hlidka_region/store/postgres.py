@@ -71,21 +71,13 @@ class PostgresStore(SqlStore):
             cur.execute(sql.encode())
 
     def migrate(self) -> None:
-        # Two workers starting together must not both apply the same script.
+        # Workers starting together: one migrates while the others wait, then find nothing to do.
         conn = self._conn()
-        with conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (PARTITION_LOCK,))
-            conn.execute("CREATE TABLE IF NOT EXISTS region_migrations (version TEXT PRIMARY KEY)")
-        super().migrate()
-
-    def _apply(self, name: str, sql: str) -> None:
-        with self._tx() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", (PARTITION_LOCK,))
-            cur.execute("SELECT 1 FROM region_migrations WHERE version = %s", (name,))
-            if cur.fetchone() is not None:
-                return
-            cur.execute(sql.encode())
-            cur.execute("INSERT INTO region_migrations (version) VALUES (%s)", (name,))
+        conn.execute("SELECT pg_advisory_lock(%s)", (PARTITION_LOCK,))
+        try:
+            super().migrate()
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (PARTITION_LOCK,))
 
     def housekeeping(self, now: float) -> None:
         super().housekeeping(now)

@@ -106,3 +106,31 @@ def test_postgres_stores_events_in_monthly_partitions(store: Store) -> None:
     conn = store._conn()
     got = conn.execute(f"SELECT count(*) FROM {name} WHERE id = %s", (ev.id,)).fetchone()
     assert got[0] == 1
+
+
+def test_workers_starting_together_migrate_once(store_url: str) -> None:
+    import threading
+
+    from hlidka_region.store import open_store
+
+    opened: list[Store] = []
+    errors: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            opened.append(open_store(store_url))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    try:
+        assert errors == [] and len(opened) == 4
+        opened[0].sync_schools([(SCHOOL, "ZŠ A")], T0)
+        assert [s.id for s in opened[3].schools()] == [SCHOOL]
+    finally:
+        for s in opened:
+            s.close()
