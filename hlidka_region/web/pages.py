@@ -104,7 +104,14 @@ async def overview(request: Request, rt: RuntimeDep, who: PageUser) -> Response:
     return templates.TemplateResponse(
         request,
         "overview.html",
-        {"who": who, "schools": views, "alerts": alerts, "counts": counts, "operator": who.role == "operator"},
+        {
+            "who": who,
+            "schools": views,
+            "names": {v.id: v.name for v in views},
+            "alerts": alerts,
+            "counts": counts,
+            "operator": who.role == "operator",
+        },
     )
 
 
