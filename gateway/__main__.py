@@ -47,7 +47,7 @@ def _run(config_path: str, worker: str | None, level: str) -> int:
 
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        settings = Settings.from_config(load_config(config_path))
+        settings = Settings.from_config(load_config(config_path), config_path)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Callable
 
 from fastapi import FastAPI
 
+from hlidka_config import PoliceConfig
 from hlidka_contract import Channel, subscription
 
 from .api import agents, alarms, commands, events, health, site, stream
@@ -23,7 +24,7 @@ from .ingest import Ingest
 from .metrics import Metrics
 from .mqtt import MqttLink
 from .runtime import Runtime
-from .settings import PoliceSettings, Settings
+from .settings import Settings
 from .store import Store, open_store
 from .upstream.police import PoliceSender
 from .upstream.queue import LinkWorker, UpstreamSender
@@ -48,7 +49,7 @@ def subscriptions(settings: Settings) -> list[str]:
     ]
 
 
-def _police_sia(police: PoliceSettings) -> SiaClient:
+def _police_sia(police: PoliceConfig, key: bytes | None) -> SiaClient:
     return SiaClient(
         police.host,
         police.port,
@@ -56,7 +57,7 @@ def _police_sia(police: PoliceSettings) -> SiaClient:
         receiver=police.receiver,
         line=police.line,
         fmt=police.format,
-        key=police.key,
+        key=key,
         ack_timeout_s=police.ack_timeout_s,
     )
 
@@ -151,10 +152,10 @@ def _senders(settings: Settings, clock: Callable[[], float]) -> tuple[list[Upstr
     unavailable: dict[str, str] = {}
     if settings.regional is not None:
         r = settings.regional
-        chosen.append(WebhookSender(r.url, r.secret, r.timeout_s, clock))
+        chosen.append(WebhookSender(r.url, settings.regional_secret, r.timeout_s, clock))
     if settings.police is not None:
         try:
-            chosen.append(PoliceSender(_police_sia(settings.police), settings))
+            chosen.append(PoliceSender(_police_sia(settings.police, settings.police_key), settings))
         except (SiaError, ValueError) as exc:
             unavailable["police"] = f"SIA DC-09 client refused its settings: {exc}"
             log.error("police link configured but %s", unavailable["police"])

@@ -16,16 +16,15 @@ from importlib import resources
 from typing import Any
 
 from ..audit import GENESIS, row_hash
+from ..rules import CloseAlarms, OpenAlarm
 from .base import (
     AgentRow,
     AlarmRow,
     AuditRow,
-    CloseAlarms,
     CommandRow,
     EventFilter,
     LinkRow,
     NewEvent,
-    OpenAlarm,
     StoredEvent,
 )
 
