@@ -58,7 +58,15 @@ def _run(config_path: str, worker: str | None, level: str) -> int:
             client_id=f"{settings.client_id}-{worker}",
             supervise=worker == "1",
         )
-    uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port, log_level=level.lower())
+    # With [gateway.api.tls] the operator API is served over HTTPS only (the tokens never cross in clear).
+    uvicorn.run(
+        create_app(settings),
+        host=settings.api_host,
+        port=settings.api_port,
+        log_level=level.lower(),
+        ssl_certfile=settings.api_cert_file,
+        ssl_keyfile=settings.api_key_file,
+    )
     return 0
 
 

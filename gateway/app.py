@@ -22,7 +22,7 @@ from .auth import TokenBook
 from .commands import Commander
 from .ingest import Ingest
 from .metrics import Metrics
-from .mqtt import MqttLink
+from .mqtt import Link, MqttLink, OnMessage, OnState
 from .runtime import Runtime
 from .settings import Settings
 from .store import Store, open_store
@@ -62,17 +62,37 @@ def _police_sia(police: PoliceConfig, key: bytes | None) -> SiaClient:
     )
 
 
+#: Builds the broker link from the settings, the message handler and the connected/lost callback.
+LinkFactory = Callable[[Settings, OnMessage, OnState], Link]
+
+
+def mqtt_link(settings: Settings, on_message: OnMessage, on_state: OnState) -> Link:
+    """The real link: paho-mqtt to the site's broker."""
+    return MqttLink(
+        settings.broker_host,
+        settings.broker_port,
+        settings.client_id,
+        subscriptions(settings),
+        on_message,
+        settings.broker_keepalive_s,
+        settings.broker_username,
+        settings.broker_password,
+        on_state,
+    )
+
+
 def create_app(
     settings: Settings,
     store: Store | None = None,
     clock: Callable[[], float] = time.time,
     senders: list[UpstreamSender] | None = None,
+    link: LinkFactory = mqtt_link,
 ) -> FastAPI:
-    """``senders`` replaces the configured upstream links (tests use fakes)."""
+    """``senders`` replaces the configured upstream links, ``link`` the broker link (tests use fakes)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        rt = _build(settings, store or open_store(settings.db), clock, asyncio.get_running_loop())
+        rt = _build(settings, store or open_store(settings.db), clock, asyncio.get_running_loop(), link)
         app.state.runtime = rt
         chosen, rt.unavailable = _senders(settings, clock) if senders is None else (senders, {})
         rt.workers = [
@@ -115,7 +135,13 @@ def create_app(
     return app
 
 
-def _build(settings: Settings, store: Store, clock: Callable[[], float], loop: asyncio.AbstractEventLoop) -> Runtime:
+def _build(
+    settings: Settings,
+    store: Store,
+    clock: Callable[[], float],
+    loop: asyncio.AbstractEventLoop,
+    make_link: LinkFactory,
+) -> Runtime:
     metrics = Metrics()
     holder: dict[str, Runtime] = {}
 
@@ -125,18 +151,8 @@ def _build(settings: Settings, store: Store, clock: Callable[[], float], loop: a
     def on_state(up: bool) -> None:
         metrics.mqtt_connected.set(1 if up else 0)
 
-    link = MqttLink(
-        settings.broker_host,
-        settings.broker_port,
-        settings.client_id,
-        subscriptions(settings),
-        on_message,
-        settings.broker_keepalive_s,
-        settings.broker_username,
-        settings.broker_password,
-        on_state,
-    )
-    commander = Commander(settings, store, link.publish, clock, metrics)
+    link = make_link(settings, on_message, on_state)
+    commander = Commander(settings, store, link.publish, clock, metrics, link.connected.is_set)
 
     def on_stored() -> None:
         loop.call_soon_threadsafe(holder["rt"].wake)
