@@ -43,7 +43,8 @@ async def healthz() -> dict[str, str]:
 )
 async def readyz(rt: RuntimeDep, response: Response) -> Ready:
     writable = await asyncio.to_thread(rt.store.writable)
-    links = await asyncio.to_thread(link_states, rt)
+    # Link states live in the database: with the database gone, say so (503), do not fail reading them.
+    links = await asyncio.to_thread(link_states, rt) if writable else []
     connected = rt.mqtt.connected.is_set()
     ready = connected and writable
     if not ready:
