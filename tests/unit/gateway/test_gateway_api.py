@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fake_link import Links
 from fastapi.openapi.models import OpenAPI
 from fastapi.testclient import TestClient
-from fake_link import Links
 from gateway_factories import event
 
 from gateway.app import create_app
