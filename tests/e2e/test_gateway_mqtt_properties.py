@@ -115,3 +115,24 @@ def test_commands_and_acks_carry_expiry_and_content_type(gateway: tuple[TestClie
     finally:
         sender.loop_stop()
         sender.disconnect()
+
+
+def test_a_refused_login_is_what_the_link_says_when_down(tmp_path: Path) -> None:
+    """The real link against a broker with logins: the CONNACK's refusal becomes the readiness reason."""
+    from gateway.mqtt import MqttLink
+
+    broker = Mosquitto(tmp_path / "auth-broker", users={"gateway": "right"}).start()
+    link = MqttLink("127.0.0.1", broker.port, "gw-refused", [], lambda _t, _p: None, 5, "gateway", "wrong")
+    link.start()
+    try:
+        deadline = time.monotonic() + 10
+        while link.refused is None:
+            assert time.monotonic() < deadline, "the broker never answered the CONNECT"
+            time.sleep(0.05)
+        assert not link.connected.is_set()
+        why = link.why_down()
+        assert why.startswith(f"broker 127.0.0.1:{broker.port} refused the connection: ")
+        assert "Not authorized" in why or "Bad user name or password" in why
+    finally:
+        link.stop()
+        broker.kill()
