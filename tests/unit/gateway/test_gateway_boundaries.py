@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import PG_URL, postgres_unreachable
 from fake_link import Links
 from fastapi.testclient import TestClient
+from pg_support import PG_URL, postgres_unreachable
 
 from gateway.__main__ import main
 from gateway.app import create_app
