@@ -20,6 +20,8 @@ from hlidka_contract import Channel, subscription
 from .api import agents, alarms, commands, events, health, site, stream
 from .auth import TokenBook
 from .commands import Commander
+from .hass import HassLink
+from .hass.link import Publish, PublishConfirmed
 from .ingest import Ingest
 from .metrics import Metrics
 from .mqtt import Link, MqttLink, OnMessage, OnState
@@ -33,6 +35,7 @@ from .upstream.sia_codec import SiaError
 from .upstream.webhook import WebhookSender
 
 log = logging.getLogger(__name__)
+VERSION = "0.1.0"
 
 
 def subscriptions(settings: Settings) -> list[str]:
@@ -62,17 +65,18 @@ def _police_sia(police: PoliceConfig, key: bytes | None) -> SiaClient:
     )
 
 
-#: Builds the broker link from the settings, the message handler and the connected/lost callback.
-LinkFactory = Callable[[Settings, OnMessage, OnState], Link]
+#: Builds the broker link from the settings, the topics to subscribe, the message handler and the
+#: connected/lost callback.
+LinkFactory = Callable[[Settings, list[str], OnMessage, OnState], Link]
 
 
-def mqtt_link(settings: Settings, on_message: OnMessage, on_state: OnState) -> Link:
+def mqtt_link(settings: Settings, topics: list[str], on_message: OnMessage, on_state: OnState) -> Link:
     """The real link: paho-mqtt to the site's broker."""
     return MqttLink(
         settings.broker_host,
         settings.broker_port,
         settings.client_id,
-        subscriptions(settings),
+        topics,
         on_message,
         settings.broker_keepalive_s,
         settings.broker_username,
@@ -94,7 +98,9 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rt = _build(settings, store or open_store(settings.db), clock, asyncio.get_running_loop(), link)
         app.state.runtime = rt
-        chosen, rt.unavailable = _senders(settings, clock) if senders is None else (senders, {})
+        chosen, rt.unavailable = _senders(settings, clock) if senders is None else (list(senders), {})
+        if rt.hass is not None:
+            chosen.append(rt.hass)
         rt.workers = [
             LinkWorker(
                 s,
@@ -145,13 +151,21 @@ def _build(
     metrics = Metrics()
     holder: dict[str, Runtime] = {}
 
+    hass = _hass(settings, store, lambda t, p, r: link.publish(t, p, retain=r), lambda *a: link.publish_confirmed(*a))
+
     def on_message(topic: str, payload: bytes) -> None:
+        if hass is not None and hass.handles(topic):
+            hass.on_message(topic, payload)
+            return
         holder["rt"].ingest.submit(topic, payload)
 
     def on_state(up: bool) -> None:
         metrics.mqtt_connected.set(1 if up else 0)
+        if up and hass is not None:
+            hass.announce()
 
-    link = make_link(settings, on_message, on_state)
+    topics = subscriptions(settings) + (hass.subscriptions() if hass is not None else [])
+    link = make_link(settings, topics, on_message, on_state)
     commander = Commander(settings, store, link.publish, clock, metrics, link.connected.is_set)
 
     def on_stored() -> None:
@@ -159,8 +173,16 @@ def _build(
 
     ingest = Ingest(settings, store, link.publish, commander, metrics, clock, on_stored)
     rt = Runtime(settings, store, metrics, TokenBook(settings.token_lines), clock, commander, ingest, link)
+    rt.hass = hass
     holder["rt"] = rt
     return rt
+
+
+def _hass(settings: Settings, store: Store, publish: Publish, confirmed: PublishConfirmed) -> HassLink | None:
+    if settings.home_assistant_prefix is None or settings.site_config is None:
+        return None
+    site, prefix = settings.site_config, settings.home_assistant_prefix
+    return HassLink(site, prefix, VERSION, publish, confirmed, store.site_state)
 
 
 def _senders(settings: Settings, clock: Callable[[], float]) -> tuple[list[UpstreamSender], dict[str, str]]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from .auth import TokenBook
 from .commands import Commander
+from .hass import HassLink
 from .ingest import Ingest
 from .metrics import Metrics
 from .mqtt import Link
@@ -53,6 +54,8 @@ class Runtime:
     unavailable: dict[str, str] = field(default_factory=dict)
     #: Why /readyz last answered 503 (None: ready), so the log says it once per change, not per probe.
     not_ready: str | None = None
+    #: The Home Assistant link when discovery is on.
+    hass: HassLink | None = None
 
     def wake(self) -> None:
         self.hub.notify()

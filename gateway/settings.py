@@ -49,9 +49,12 @@ class Settings:
     regional: RegionalConfig | None = None
     #: The webhook's HMAC key (read from ``regional.secret_file``).
     regional_secret: bytes = b""
-    #: The site file, for display names of the ids events carry and for the entrance of an agent the
-    #: gateway's own events are about. None when a test builds settings without one.
+    #: The site file, for display names of the ids events carry, the entrance of an agent the gateway's
+    #: own events are about, and what is derived from it as a whole (Home Assistant discovery).
+    #: None when a test builds settings without one.
     site_config: SiteConfig | None = None
+    #: Home Assistant discovery prefix when discovery is on (``[gateway.home_assistant]``), else None.
+    home_assistant_prefix: str | None = None
     #: How long a command waits for the agents' acknowledgements.
     command_timeout_s: float = 5.0
     #: Upstream retry backoff: first delay and cap, seconds.
@@ -123,7 +126,7 @@ def _from_config(config: SiteConfig) -> Settings:
         site=config.site.id,
         site_name=config.site.name,
         account=config.site.account,
-        db=_resolve_db(gw.db, config.base_dir),
+        db=_resolve_db(gw.db, config.state_dir),
         broker_host=config.broker.host,
         broker_port=config.broker.port,
         broker_keepalive_s=config.broker.keepalive_s,
@@ -144,6 +147,7 @@ def _from_config(config: SiteConfig) -> Settings:
         regional=gw.regional,
         regional_secret=secret,
         site_config=config,
+        home_assistant_prefix=gw.home_assistant.prefix if gw.home_assistant.enabled else None,
     )
 
 

@@ -223,7 +223,11 @@ class CameraTamperData(Model):
 
 
 class TroubleData(Model):
-    kind: Literal["disk_full", "mains_lost", "battery_low", "outbox_backlog", "config_invalid", "link_down"]
+    #: core_fault: the agent's alarm core raised an unexpected error on an input (a software bug);
+    #: the agent kept its previous state and goes on.
+    kind: Literal[
+        "disk_full", "mains_lost", "battery_low", "outbox_backlog", "config_invalid", "link_down", "core_fault"
+    ]
     detail: Text = ""
 
 

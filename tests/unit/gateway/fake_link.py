@@ -27,7 +27,12 @@ class FakeLink:
     def stop(self) -> None:
         self.connected.clear()
 
-    def publish(self, topic: str, payload: bytes, qos: int = 1) -> None:
+    def publish(self, topic: str, payload: bytes, qos: int = 1, retain: bool = False) -> None:
+        self.published.append((topic, payload))
+
+    def publish_confirmed(self, topic: str, payload: bytes, retain: bool, timeout_s: float) -> None:
+        if not self.connected.is_set():
+            raise ConnectionError(f"publish to {topic}: not connected to the broker")
         self.published.append((topic, payload))
 
     def why_down(self) -> str:
@@ -52,6 +57,6 @@ class Links:
         self.up = up
         self.link: FakeLink | None = None
 
-    def __call__(self, _settings: Settings, on_message: OnMessage, on_state: OnState) -> FakeLink:
+    def __call__(self, _settings: Settings, _topics: list[str], on_message: OnMessage, on_state: OnState) -> FakeLink:
         self.link = FakeLink(on_message, on_state, self.up)
         return self.link
