@@ -47,7 +47,7 @@ def _run(config_path: str, worker: str | None, level: str) -> int:
 
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        settings = Settings.from_config(load_config(config_path))
+        settings = Settings.from_config(load_config(config_path), config_path)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -58,7 +58,15 @@ def _run(config_path: str, worker: str | None, level: str) -> int:
             client_id=f"{settings.client_id}-{worker}",
             supervise=worker == "1",
         )
-    uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port, log_level=level.lower())
+    # With [gateway.api.tls] the operator API is served over HTTPS only (the tokens never cross in clear).
+    uvicorn.run(
+        create_app(settings),
+        host=settings.api_host,
+        port=settings.api_port,
+        log_level=level.lower(),
+        ssl_certfile=settings.api_cert_file,
+        ssl_keyfile=settings.api_key_file,
+    )
     return 0
 
 

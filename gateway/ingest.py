@@ -193,6 +193,10 @@ class Ingest:
         event = parse_event(payload)
         if (event.site, event.agent) != (where.site, where.agent):
             raise ForgedSource(f"payload from {event.site}/{event.agent} on {where.site}/{where.agent}'s topic")
+        if event.escalated or event.escalates is not None:
+            raise ForgedSource(
+                f"{event.type.value} from {event.agent!r} claims to be an escalation: only the gateway escalates"
+            )
         if where.channel is Channel.EVENT:
             return event
         if where.channel is Channel.HEARTBEAT and isinstance(event.data, AgentHeartbeatData):
@@ -318,4 +322,6 @@ class Ingest:
             bootid=self.bootid,
             subject=t.agent,
             severity=severity,
+            # The gateway emits this event, so it locates it: at the agent's entrance.
+            **self.settings.agent_place(t.agent),
         )

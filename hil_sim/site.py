@@ -69,6 +69,8 @@ def _rewire(doc: dict[str, Any], spec: SimSiteSpec) -> dict[str, Any]:
         "url": spec.webhook_url,
         "secret_file": str(work / "regional-hmac.secret"),
         "timeout_s": 5,
+        # The simulated regional server listens on loopback, in plain HTTP.
+        "allow_http": True,
     }
     for agent in doc["agents"]:
         agent["heartbeat_s"] = spec.heartbeat_s

@@ -13,14 +13,19 @@ from pydantic import BaseModel, ValidationError
 
 from .commands import COMMAND_VARIANTS, Command, CommandAck, CommandType, EventAck
 from .errors import ContractError, InvalidField, MalformedJson, PayloadTooLarge, UnknownType
-from .events import EVENT_VARIANTS, Event, EventType
+from .events import EVENT_VARIANTS, OPTIONAL_ATTRIBUTES, Event, EventType
 from .limits import MAX_COMMAND_BYTES, MAX_EVENT_BYTES
 
 M = TypeVar("M", bound=BaseModel)
 
 
 def encode(model: BaseModel) -> bytes:
-    """Compact JSON; ``None`` fields are kept so the schema sees every field."""
+    """Compact JSON. An event's unset optional attributes (``subject``, ``building``...) are left out:
+    CloudEvents SDKs refuse ``"subject": null``. ``None`` inside ``data`` and in other messages is kept,
+    where it means something ("never locked")."""
+    if isinstance(model, Event):
+        unset = {name for name in OPTIONAL_ATTRIBUTES if getattr(model, name) is None}
+        return model.model_dump_json(exclude=unset).encode()
     return model.model_dump_json().encode()
 
 

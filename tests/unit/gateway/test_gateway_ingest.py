@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
 
 from gateway_factories import T0, event
 
@@ -145,3 +146,31 @@ def test_unacknowledged_alarm_is_escalated_once(store: Store) -> None:
     rows = store.events(EventFilter())
     assert [r.kind for r in rows] == ["event", "escalation"]
     assert json.loads(rows[1].body)["escalates"] == panic.id
+
+
+def test_the_gateways_offline_event_is_located_at_the_agents_entrance(store: Store) -> None:
+    """The gateway emits it, so the gateway stamps the place, once; nothing downstream locates it."""
+    from hlidka_config import load_config
+
+    example = Path(__file__).resolve().parents[3] / "examples" / "two-entrance-school.toml"
+    rig = Rig(store, site_config=load_config(example))
+    rig.ingest.handle(
+        [(rig.on("status", "agent-dvur"), encode(event(EventType.AGENT_ONLINE, seq=0, agent="agent-dvur")))]
+    )
+    rig.now += 16
+    rig.ingest.tick(rig.now)
+    body = json.loads(store.events(EventFilter())[0].body)
+    assert (body["subject"], body["building"], body["entrance"], body["room"]) == (
+        "agent-dvur",
+        "hlavni-budova",
+        "dvur",
+        "chodba-u-dvora",
+    )
+    assert "zone" not in body, "an agent has no zone; unset attributes are left out, not null"
+
+
+def test_an_agent_cannot_pass_its_event_off_as_an_escalation(store: Store) -> None:
+    rig = Rig(store)
+    forged = event(EventType.PANIC_PRESSED, escalated=True, escalates=event(seq=9).id)
+    rig.ingest.handle([(rig.on("event"), encode(forged))])
+    assert store.events(EventFilter()) == [] and rig.invalid() == {"forged": 1.0}
