@@ -29,7 +29,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
 
-from hlidka_config import SiteConfig
+from hlidka_config import AgentConfig, SiteConfig
 from hlidka_contract import (
     ContractError,
     Event,
@@ -37,7 +37,6 @@ from hlidka_contract import (
     Severity,
     encode,
     make_event,
-    parse_event_ack,
     uuid7,
 )
 from hlidka_contract.events import (
@@ -49,6 +48,7 @@ from hlidka_contract.events import (
 )
 from hlidka_contract.fields import Model
 from hlidka_contract.limits import MAX_TEXT
+from hlidka_contract.signing import read_key
 
 from .commands_in import CommandGate
 from .core.effects import (
@@ -224,7 +224,7 @@ class Agent:
         self.hooks = hooks or Hooks()
         self.notifier = notifier or Notifier()
         self.q: queue.SimpleQueue[Fact] = queue.SimpleQueue()
-        self.gate = CommandGate(self.site_id, agent_id)
+        self.gate = CommandGate(self.site_id, agent_id, command_key(site, self.cfg))
         self.debounce = DebounceBank()
         self.link: Link | None = None
         self.relay: Relay | None = None
@@ -388,13 +388,11 @@ class Agent:
             self.step(fact, now)
 
     def _event_ack(self, payload: bytes, now: float) -> None:
+        # Only an ack the gateway signed for this agent makes the outbox forget an event.
         try:
-            ack = parse_event_ack(payload)
+            ack = self.gate.event_ack(payload, now)
         except ContractError as exc:
-            log.warning("bad event ack ignored", extra={"reason": exc.reason, "detail": exc.message})
-            return
-        if ack.site != self.site_id or ack.agent != self.agent_id:
-            log.warning("event ack for another agent ignored", extra={"for": f"{ack.site}/{ack.agent}"})
+            log.warning("event ack refused", extra={"reason": exc.reason, "detail": exc.message})
             return
         self.outbox.mark_acked(ack.ids, now)
         if self.hooks.acked:
@@ -654,10 +652,13 @@ def build_agent(
         command=lambda payload, corr: agent.put(RawCommand(payload, corr)),
         event_ack=lambda payload: agent.put(RawEventAck(payload, clock())),
     )
+    broker = site.broker
+    if cfg.credentials_file is not None:
+        broker = broker.model_copy(update={"credentials_file": cfg.credentials_file})
     link = MqttLink(
         site=site.site.id,
         agent=agent_id,
-        broker=site.broker,
+        broker=broker,
         resolve=site.resolve,
         will=encode(agent.will(clock())),
         handlers=handlers,
@@ -671,6 +672,14 @@ def build_agent(
         raise
     agent.attach(link=link, inputs=inputs, outputs=outputs, sources=[*configured, *sources])
     return agent
+
+
+def command_key(site: SiteConfig, cfg: AgentConfig) -> bytes | None:
+    """The agent's command key; None (commands and acks taken unsigned) when none is configured."""
+    if cfg.command_key_file is None:
+        log.warning("no command_key_file: commands and event acks are accepted unsigned")
+        return None
+    return read_key(site.resolve(cfg.command_key_file).read_text(encoding="ascii"))
 
 
 def status_path_for(outbox_path: Path) -> Path:

@@ -21,7 +21,7 @@ from .auth import TokenBook
 from .commands import Commander
 from .ingest import Ingest
 from .metrics import Metrics
-from .mqtt import MqttLink
+from .mqtt import MqttLink, TlsFiles
 from .runtime import Runtime
 from .settings import PoliceSettings, Settings
 from .store import Store, open_store
@@ -134,6 +134,7 @@ def _build(settings: Settings, store: Store, clock: Callable[[], float], loop: a
         settings.broker_username,
         settings.broker_password,
         on_state,
+        _tls(settings),
     )
     commander = Commander(settings, store, link.publish, clock, metrics)
 
@@ -144,6 +145,12 @@ def _build(settings: Settings, store: Store, clock: Callable[[], float], loop: a
     rt = Runtime(settings, store, metrics, TokenBook(settings.token_lines), clock, commander, ingest, link)
     holder["rt"] = rt
     return rt
+
+
+def _tls(settings: Settings) -> TlsFiles | None:
+    if not settings.broker_tls:
+        return None
+    return TlsFiles(settings.broker_ca_file, settings.broker_cert_file, settings.broker_key_file)
 
 
 def _senders(settings: Settings, clock: Callable[[], float]) -> tuple[list[UpstreamSender], dict[str, str]]:

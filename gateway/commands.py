@@ -19,6 +19,7 @@ from hlidka_contract.topics import Channel, topic
 from .audit import AuditChainBroken, verify
 from .metrics import Metrics
 from .settings import Settings
+from .signer import Signer
 from .store.base import CommandRow, Store
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,8 @@ class Commander:
             clock,
             metrics,
         )
+        self.signer = Signer(settings.site, settings.command_keys)
+        self.signer.warn_unsigned(list(settings.agents))
 
     def verify_audit(self) -> None:
         verify(self.store.audit(0, 10**9))
@@ -91,7 +94,8 @@ class Commander:
         detail = json.dumps({"batch": batch, "type": ctype.value, "agents": agents, "args": args}, sort_keys=True)
         self.store.append_audit(issued_by, role.value, "command.issued", detail, now)
         for cmd in commands:
-            self.publish(topic(self.settings.site, cmd.agent, Channel.CMD), encode(cmd))
+            signed = self.signer.wrap(cmd.agent, "cmd", issued_by, role.value, encode(cmd), now)
+            self.publish(topic(self.settings.site, cmd.agent, Channel.CMD), signed)
             self.metrics.commands.labels(ctype.value).inc()
         return batch, commands
 

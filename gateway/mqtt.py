@@ -3,14 +3,18 @@
 Persistent session (clean_start=False, one-hour expiry) so QoS 1 messages wait
 at the broker while the gateway restarts; the application-level ack is what
 makes delivery end to end. A refused CONNACK is a failed connection, not a
-connected one; a refused publish is reported, not swallowed.
+connected one; a refused publish is reported, not swallowed. With ``tls`` the
+broker's certificate is verified against the CA (or the system trust store)
+and its host name checked; a client certificate is sent when one is given.
 """
 
 from __future__ import annotations
 
 import logging
+import ssl
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
@@ -21,6 +25,15 @@ from paho.mqtt.reasoncodes import ReasonCode
 log = logging.getLogger(__name__)
 
 OnMessage = Callable[[str, bytes], None]
+
+
+@dataclass(frozen=True, slots=True)
+class TlsFiles:
+    """TLS to the broker; ``ca_file`` None means the system trust store."""
+
+    ca_file: str | None = None
+    cert_file: str | None = None
+    key_file: str | None = None
 
 
 class MqttLink:
@@ -35,6 +48,7 @@ class MqttLink:
         username: str | None = None,
         password: str | None = None,
         on_state: Callable[[bool], None] | None = None,
+        tls: TlsFiles | None = None,
     ) -> None:
         self.host, self.port, self.keepalive_s = host, port, keepalive_s
         self.subscriptions = list(subscriptions)
@@ -44,6 +58,10 @@ class MqttLink:
         self.client = mqtt.Client(
             callback_api_version=CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5
         )
+        if tls is not None:
+            self.client.tls_set(
+                ca_certs=tls.ca_file, certfile=tls.cert_file, keyfile=tls.key_file, cert_reqs=ssl.CERT_REQUIRED
+            )
         if username is not None:
             self.client.username_pw_set(username, password)
         self.client.max_inflight_messages_set(200)

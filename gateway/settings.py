@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from hlidka_config import Location, SiteConfig
+from hlidka_contract.signing import read_key
 
 
 class Place(BaseModel):
@@ -57,6 +58,13 @@ class Settings:
     broker_keepalive_s: int = 15
     broker_username: str | None = None
     broker_password: str | None = None
+    #: TLS to the broker: CA file (None: system trust store), client certificate and key.
+    broker_tls: bool = False
+    broker_ca_file: str | None = None
+    broker_cert_file: str | None = None
+    broker_key_file: str | None = None
+    #: Agent id -> the key its commands and event acks are signed with.
+    command_keys: dict[str, bytes] = field(default_factory=dict)
     #: MQTT 5 shared-subscription group; several gateway workers split the load.
     share_group: str | None = None
     client_id: str = "hlidka-gateway"
@@ -90,9 +98,11 @@ class Settings:
         if gw.api.tokens_file:
             tokens = tuple(config.resolve(gw.api.tokens_file).read_text(encoding="utf-8").splitlines())
         user = password = None
-        if config.broker.credentials_file:
-            first = config.resolve(config.broker.credentials_file).read_text(encoding="utf-8").strip()
+        login = gw.credentials_file or config.broker.credentials_file
+        if login:
+            first = config.resolve(login).read_text(encoding="utf-8").strip()
             user, _, password = first.partition(":")
+        tls = config.broker.tls
         police = None
         if gw.police is not None:
             p = gw.police
@@ -124,6 +134,15 @@ class Settings:
             broker_keepalive_s=config.broker.keepalive_s,
             broker_username=user,
             broker_password=password,
+            broker_tls=tls is not None,
+            broker_ca_file=_path(config, tls.ca_file if tls else None),
+            broker_cert_file=_path(config, tls.cert_file if tls else None),
+            broker_key_file=_path(config, tls.key_file if tls else None),
+            command_keys={
+                a.id: read_key(config.resolve(a.command_key_file).read_text(encoding="ascii"))
+                for a in config.agents
+                if a.command_key_file is not None
+            },
             client_id=f"hlidka-gateway-{config.site.id}",
             api_host=gw.api.host,
             api_port=gw.api.port,
@@ -136,6 +155,10 @@ class Settings:
             regional=regional,
             locate=_locator(config),
         )
+
+
+def _path(config: SiteConfig, name: str | None) -> str | None:
+    return None if name is None else str(config.resolve(name))
 
 
 def _resolve_db(url: str, base: Path) -> str:

@@ -173,7 +173,13 @@ def _file_issues(config: SiteConfig) -> Iterator[ConfigIssue]:
     files = [
         ("broker.credentials_file", broker.credentials_file),
         ("gateway.api.tokens_file", gateway.api.tokens_file),
+        ("gateway.credentials_file", gateway.credentials_file),
     ]
+    for index, agent in enumerate(config.agents):
+        files += [
+            (f"agents[{index}].credentials_file", agent.credentials_file),
+            (f"agents[{index}].command_key_file", agent.command_key_file),
+        ]
     if broker.tls is not None:
         files += [(f"broker.tls.{k}", getattr(broker.tls, k)) for k in ("ca_file", "cert_file", "key_file")]
     if gateway.police is not None:
@@ -194,6 +200,8 @@ def _file_issues(config: SiteConfig) -> Iterator[ConfigIssue]:
             )
         elif key in checks:
             yield from checks[key](key, resolved)
+        elif key.endswith(".command_key_file"):
+            yield from _command_key(key, resolved)
 
 
 def _aes_key(key: str, path: Path) -> Iterator[ConfigIssue]:
@@ -204,4 +212,15 @@ def _aes_key(key: str, path: Path) -> Iterator[ConfigIssue]:
             str(path),
             f"{path} does not hold an AES key as hex (found {len(text)} characters).",
             "write 32, 48 or 64 hex digits (a 16, 24 or 32 byte AES key) on one line.",
+        )
+
+
+def _command_key(key: str, path: Path) -> Iterator[ConfigIssue]:
+    text = path.read_text(encoding="ascii", errors="replace").strip()
+    if len(text) != 64 or any(c not in string.hexdigits for c in text):
+        yield ConfigIssue(
+            key,
+            str(path),
+            f"{path} does not hold a command key (found {len(text)} characters).",
+            "write 64 hex digits (32 random bytes) on one line, or run 'hlidka-gateway provision'.",
         )

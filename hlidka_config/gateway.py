@@ -103,6 +103,9 @@ class GatewayConfig(BaseModel):
     model_config = STRICT_MODEL
 
     db: str = Field(default="sqlite:///var/hlidka/gateway.db", description="sqlite:/// or postgresql:// URL")
+    credentials_file: RelativeFile | None = Field(
+        default=None, description="The gateway's own broker login, one 'username:password' line (default: broker's)"
+    )
     api: ApiConfig = Field(default_factory=ApiConfig, description="HTTP API")
     rules: RulesConfig = Field(default_factory=RulesConfig, description="Alarm rules")
     supervision: SupervisionConfig = Field(default_factory=SupervisionConfig, description="Liveness")
