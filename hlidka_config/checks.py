@@ -18,8 +18,8 @@ from .site import Building
 AES_KEY_BYTES = (16, 24, 32)
 
 
-def check_site(config: SiteConfig) -> list[ConfigIssue]:
-    issues = [*_unique_ids(config), *_entrance_refs(config), *_file_issues(config)]
+def check_site(config: SiteConfig, check_files: bool = True) -> list[ConfigIssue]:
+    issues = [*_unique_ids(config), *_entrance_refs(config), *(_file_issues(config) if check_files else ())]
     for index, agent in enumerate(config.agents):
         issues += _agent_issues(config, f"agents[{index}]", agent)
     return issues

@@ -21,17 +21,17 @@ from .models import SiteConfig
 _TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
 
 
-def load_config(path: str | Path) -> SiteConfig:
-    """Load and check the site config at ``path``."""
+def load_config(path: str | Path, check_files: bool = True) -> SiteConfig:
+    """Load and check the site config at ``path``; ``check_files=False`` before the files exist (provisioning)."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         fix = "check the path, or save the file as UTF-8 text."
         raise ConfigError(str(path), [ConfigIssue("", MISSING, f"Cannot read the file: {exc}.", fix)]) from None
-    return parse_config(text, str(path))
+    return parse_config(text, str(path), check_files)
 
 
-def parse_config(text: str, path: str) -> SiteConfig:
+def parse_config(text: str, path: str, check_files: bool = True) -> SiteConfig:
     """Parse and check ``text``; ``path`` names it in errors and anchors its relative file paths."""
     try:
         data = tomllib.loads(text)
@@ -42,7 +42,7 @@ def parse_config(text: str, path: str) -> SiteConfig:
         config = SiteConfig.model_validate(data, context={"base_dir": base_dir})
     except ValidationError as exc:
         raise ConfigError(path, _with_lines(text, issues_from_validation(exc, SiteConfig))) from None
-    issues = check_site(config)
+    issues = check_site(config, check_files)
     if issues:
         raise ConfigError(path, _with_lines(text, issues))
     return config
