@@ -65,7 +65,7 @@ class ListenerFiles:
 
 
 def mosquitto_conf(
-    port: int, files: ListenerFiles, bind: str | None = None, data_dir: Path | None = None, extra: list[str] = ()
+    port: int, files: ListenerFiles, bind: str | None = None, data_dir: Path | None = None, extra: Sequence[str] = ()
 ) -> str:
     """A Mosquitto 2 configuration: one TLS listener, logins and ACL, sessions bound to logins."""
     lines = [
