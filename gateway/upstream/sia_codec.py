@@ -107,6 +107,8 @@ class Response:
     account: str | None
     #: The receiver's clock (NAK always carries it; encrypted ACKs do too).
     timestamp: datetime | None
+    #: The answer came encrypted and decrypted into the DC-09 shape (pad, then "]" and the content).
+    encrypted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,10 +276,12 @@ def parse_response(frame: bytes, key: bytes | None = None) -> Response:
     if kind is None:
         raise SiaFrameError(f"not a receiver response: {match['id']!r}")
     rest = match["rest"] or ""
-    content = _decrypt_rest(rest, key) if match["star"] and rest else rest
+    encrypted = bool(match["star"] and rest)
+    content = _decrypt_rest(rest, key) if encrypted else rest
     fields = _fields(match)
     seq = match["seq"]
     return Response(
+        encrypted=encrypted and "]" in content,
         kind=kind,
         seq=int(seq) if seq is not None else None,
         receiver=fields.get("R"),

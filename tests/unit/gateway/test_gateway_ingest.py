@@ -145,3 +145,24 @@ def test_unacknowledged_alarm_is_escalated_once(store: Store) -> None:
     rows = store.events(EventFilter())
     assert [r.kind for r in rows] == ["event", "escalation"]
     assert json.loads(rows[1].body)["escalates"] == panic.id
+
+
+POISONS = [
+    b"[" * 1100 + b"]" * 1100,  # RecursionError in json
+    b'{"type": "door.opened", "seq": ' + b"9" * 4400 + b"}",  # int() digit limit
+    b'{"a":' * 600 + b"1" + b"}" * 600,
+    b"\xff" * 40,
+]
+
+
+def test_a_poison_message_in_a_burst_of_300_costs_exactly_one(store: Store) -> None:
+    for poison in POISONS:
+        rig = Rig(store)
+        evs = [event(seq=i, at=T0 + len(poison)) for i in range(1, 301)]
+        burst = [(rig.on("event"), encode(e)) for e in evs]
+        burst[150] = (rig.on("event"), poison)
+        rig.ingest.handle(burst)
+        valid = [e.id for i, e in enumerate(evs) if i != 150]
+        assert all(store.event(i) is not None for i in valid) and store.event(evs[150].id) is None
+        assert rig.acks() == valid
+        assert rig.invalid() == {"bad_json": 1}
