@@ -37,6 +37,12 @@ def parse_config(text: str, path: str, check_files: bool = True) -> SiteConfig:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, [_syntax_issue(exc)]) from None
+    except (RecursionError, ValueError) as exc:
+        # tomllib recurses per nesting level and refuses integers past Python's digit limit.
+        fix = "a site file nests a few levels and holds small numbers: check for runaway brackets or digits."
+        raise ConfigError(
+            path, [ConfigIssue("", MISSING, f"Not a usable TOML file: {type(exc).__name__}.", fix)]
+        ) from None
     base_dir = Path(path).parent
     try:
         config = SiteConfig.model_validate(data, context={"base_dir": base_dir})

@@ -54,6 +54,8 @@ _FIELD_SPLIT_RE: Final = re.compile(r"(?=[RL#])")
 _NAK_ACCOUNT_RE: Final = re.compile(r"A(\d*)$")
 _RESPONSE_KINDS: Final[dict[str, ResponseKind]] = {"ACK": "ACK", "NAK": "NAK", "DUH": "DUH"}
 _FRAME_KINDS: Final[dict[str, FrameKind]] = {"SIA-DCS": "SIA-DCS", "ADM-CID": "ADM-CID", "NULL": "NULL"}
+#: LF + CRC (4) + length (4) + a 4095-character body + CR, and a little slack for stray whitespace.
+MAX_FRAME_BYTES: Final = 4200
 _TIMESTAMP_RE: Final = re.compile(r"_(\d{2}:\d{2}:\d{2},\d{2}-\d{2}-\d{4})$")
 
 
@@ -219,6 +221,9 @@ def encode_frame(
 
 
 def _split(frame: bytes) -> re.Match[str]:
+    # DC-09 bodies are at most 4095 characters: anything longer is refused before any parsing.
+    if len(frame) > MAX_FRAME_BYTES:
+        raise SiaFrameError(f"frame of {len(frame)} bytes is longer than DC-09 allows")
     text = frame.decode("ascii", errors="replace").strip("\r\n\x00 ")
     match = _FRAME_RE.match(text)
     if match is None:
