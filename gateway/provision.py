@@ -87,7 +87,9 @@ def provision(
     files.append(
         _secret(local_broker / "passwords", "\n".join(broker_acl.password_line(u, p) for u, p in logins.items()))
     )
-    (local_broker / "acl").write_text(broker_acl.acl(site, [a.id for a in config.agents]), encoding="utf-8")
+    (local_broker / "acl").write_text(
+        broker_acl.acl(site, [a.id for a in config.agents], config.gateway.home_assistant.prefix), encoding="utf-8"
+    )
     listener = broker_acl.ListenerFiles(
         cafile=there / "ca.pem",
         certfile=there / "broker.pem",
