@@ -187,3 +187,24 @@ def test_the_example_gateway_starts_as_written_over_tls_and_signs_its_acks(
         proc.terminate()
         proc.wait(20)
         log.close()
+
+
+def test_home_assistant_sees_what_the_gateway_publishes_for_it(site: Site, broker: Mosquitto) -> None:
+    ha = _up(connect(site, site.login("homeassistant.credentials")))
+    gateway = _up(connect(site, site.login("gateway.credentials")))
+    try:
+        ha.subscribe("homeassistant/#")
+        ha.subscribe(f"hlidka/v1/{SITE}/gateway/ha/#")
+        config = "homeassistant/binary_sensor/hlidka_zs_na_vysluni/dvere/config"
+        state = f"hlidka/v1/{SITE}/gateway/ha/agent-dvur/dvere"
+        assert not gateway.publish(config, b"{}").is_failure
+        assert not gateway.publish(state, b"ON").is_failure
+        assert {ha.messages.get(timeout=5)[0], ha.messages.get(timeout=5)[0]} == {config, state}
+        assert not ha.publish("homeassistant/status", b"online").is_failure
+        # Home Assistant cannot fake the gateway's entities, nor the gateway another site's.
+        assert ha.publish(config, b"{}").is_failure
+        assert ha.publish(state, b"OFF").is_failure
+        assert gateway.publish("homeassistant/binary_sensor/hlidka_other/x/config", b"{}").is_failure
+    finally:
+        gateway.close()
+        ha.close()
