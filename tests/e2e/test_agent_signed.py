@@ -18,6 +18,7 @@ from hlidka_config import load_config
 from hlidka_contract import Channel, CommandType, EventAck, encode, make_command, topic, uuid7
 
 from .agent_support import AGENT, SITE, Consumer, wait_until, write_site
+from .conftest import Running
 
 pytestmark = pytest.mark.e2e
 KEY = bytes(range(32))
@@ -99,3 +100,32 @@ def test_only_a_signed_event_ack_makes_the_agent_forget(signed_agent: tuple[Agen
         ack_topic, Signer(SITE, {AGENT: KEY}).wrap(AGENT, "ack", "gateway", "system", ack, time.time()), qos=1
     )
     wait_until(lambda: agent.outbox.is_acked(event.id), 10, "the signed ack")
+
+
+def test_hostile_payloads_never_end_the_agents_loop(signed_agent: tuple[Agent, Consumer]) -> None:
+    agent, consumer = signed_agent
+    cmd_topic, ack_topic = topic(SITE, AGENT, Channel.CMD), topic(SITE, AGENT, Channel.ACK)
+    nested = b"[" * 1100 + b"]" * 1100  # 2.2 KB: RecursionError in a bare json.loads
+    huge_int = b'{"site": "skola", "high_water_seq": ' + b"9" * 4400 + b"}"  # 4.4 KB: ValueError
+    for payload in (nested, huge_int):
+        consumer.client.publish(cmd_topic, payload, qos=1)
+        consumer.client.publish(ack_topic, payload, qos=1)
+    signed = Signer(SITE, {AGENT: KEY}).wrap(AGENT, "cmd", "reditelka", "operator", _lockdown(), time.time())
+    consumer.client.publish(cmd_topic, signed, qos=1)
+    answers = _answers(consumer, 3)
+    assert all(a.startswith("rejected:unsigned:") for a in answers[:2])
+    assert answers[2].startswith("accepted")
+    assert agent.gate.rejected["ack_unsigned"] == 2
+
+
+def test_hostile_payloads_reach_the_parsers_of_an_agent_without_a_key(running: Running) -> None:
+    # No key: the contract's parsers meet the payloads themselves and refuse them by reason.
+    consumer = running.consumer
+    cmd_topic, ack_topic = topic(SITE, AGENT, Channel.CMD), topic(SITE, AGENT, Channel.ACK)
+    for payload in (b"[" * 1100 + b"]" * 1100, b'{"seq": ' + b"9" * 4000 + b"}"):
+        consumer.client.publish(cmd_topic, payload, qos=1)
+        consumer.client.publish(ack_topic, payload, qos=1)
+    consumer.client.publish(cmd_topic, _lockdown(), qos=1)
+    answers = _answers(consumer, 3)
+    assert all(a.startswith("rejected:bad_json:") for a in answers[:2]) and answers[2].startswith("accepted"), answers
+    assert running.agent.gate.rejected["ack_bad_json"] == 2
