@@ -24,7 +24,7 @@ from .hass import HassLink
 from .hass.link import Publish, PublishConfirmed
 from .ingest import Ingest
 from .metrics import Metrics
-from .mqtt import Link, MqttLink, OnMessage, OnState
+from .mqtt import Link, MqttLink, OnMessage, OnState, TlsFiles
 from .runtime import Runtime
 from .settings import Settings
 from .store import Store, open_store
@@ -82,7 +82,14 @@ def mqtt_link(settings: Settings, topics: list[str], on_message: OnMessage, on_s
         settings.broker_username,
         settings.broker_password,
         on_state,
+        _tls(settings),
     )
+
+
+def _tls(settings: Settings) -> TlsFiles | None:
+    if not settings.broker_tls:
+        return None
+    return TlsFiles(settings.broker_ca_file, settings.broker_cert_file, settings.broker_key_file)
 
 
 def create_app(

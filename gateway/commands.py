@@ -22,6 +22,7 @@ from hlidka_contract.topics import Channel, topic
 from .audit import AuditChainBroken, verify
 from .metrics import Metrics
 from .settings import Settings
+from .signer import Signer
 from .store.base import CommandRow, Store
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,8 @@ class Commander:
             metrics,
         )
         self.connected = connected
+        self.signer = Signer(settings.site, settings.command_keys)
+        self.signer.warn_unsigned(list(settings.agents))
 
     def verify_audit(self) -> None:
         verify(self.store.audit(0, 10**9))
@@ -108,7 +111,8 @@ class Commander:
         self.store.append_audit(issued_by, role.value, "command.issued", detail, now)
         for cmd in commands:
             try:
-                self.publish(topic(self.settings.site, cmd.agent, Channel.CMD), encode(cmd))
+                signed = self.signer.wrap(cmd.agent, "cmd", issued_by, role.value, encode(cmd), now)
+                self.publish(topic(self.settings.site, cmd.agent, Channel.CMD), signed)
             except ConnectionError as exc:
                 log.error("%s to %s not delivered: %s", ctype.value, cmd.agent, exc)
                 self.store.set_command_status(cmd.id, "undelivered", str(exc)[:200], self.clock())

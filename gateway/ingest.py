@@ -218,6 +218,7 @@ class Ingest:
         )
 
     def _ack(self, events: list[Event]) -> None:
+        now = self.clock()
         by_agent: dict[tuple[str, str], list[Event]] = defaultdict(list)
         for e in events:
             if e.agent != GATEWAY_AGENT:
@@ -231,7 +232,8 @@ class Ingest:
                     ids=[e.id for e in chunk],
                     high_water_seq=max(e.seq for e in chunk),
                 )
-                self.publish(topic(site, agent, Channel.ACK), encode(ack))
+                body = self.commander.signer.wrap(agent, "ack", GATEWAY_AGENT, Role.SYSTEM.value, encode(ack), now)
+                self.publish(topic(site, agent, Channel.ACK), body)
 
     def _run_rules(self, event: Event) -> None:
         agents = sorted(set(self.settings.agents) | set(self._agents))

@@ -14,6 +14,7 @@ import socket
 import ssl
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 import paho.mqtt.client as mqtt
@@ -27,6 +28,17 @@ from hlidka_contract import TOPICS, ContractError, parse_topic
 log = logging.getLogger(__name__)
 
 OnMessage = Callable[[str, bytes], None]
+
+
+@dataclass(frozen=True, slots=True)
+class TlsFiles:
+    """TLS to the broker; ``ca_file`` None means the system trust store."""
+
+    ca_file: str | None = None
+    cert_file: str | None = None
+    key_file: str | None = None
+
+
 OnState = Callable[[bool], None]
 
 
@@ -74,6 +86,7 @@ class MqttLink:
         username: str | None = None,
         password: str | None = None,
         on_state: Callable[[bool], None] | None = None,
+        tls: TlsFiles | None = None,
     ) -> None:
         self.host, self.port, self.keepalive_s = host, port, keepalive_s
         self.subscriptions = list(subscriptions)
@@ -85,6 +98,10 @@ class MqttLink:
         self.client = mqtt.Client(
             callback_api_version=CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5
         )
+        if tls is not None:
+            self.client.tls_set(
+                ca_certs=tls.ca_file, certfile=tls.cert_file, keyfile=tls.key_file, cert_reqs=ssl.CERT_REQUIRED
+            )
         if username is not None:
             self.client.username_pw_set(username, password)
         self.client.max_inflight_messages_set(200)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from hlidka_config import PoliceConfig, RegionalConfig, SiteConfig
 from hlidka_config import secrets as files
+from hlidka_contract.signing import read_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,13 @@ class Settings:
     broker_keepalive_s: int = 15
     broker_username: str | None = None
     broker_password: str | None = None
+    #: TLS to the broker: CA file (None: system trust store), client certificate and key.
+    broker_tls: bool = False
+    broker_ca_file: str | None = None
+    broker_cert_file: str | None = None
+    broker_key_file: str | None = None
+    #: Agent id -> the key its commands and event acks are signed with.
+    command_keys: dict[str, bytes] = field(default_factory=dict)
     #: MQTT 5 shared-subscription group; several gateway workers split the load.
     share_group: str | None = None
     client_id: str = "hlidka-gateway"
@@ -107,10 +115,12 @@ def _from_config(config: SiteConfig) -> Settings:
         files.read_tokens(key, path)
         tokens = tuple(files.read_text(key, path).splitlines())
     user = password = None
-    if config.broker.credentials_file:
-        user, password = files.read_credentials(
-            "broker.credentials_file", config.resolve(config.broker.credentials_file)
-        )
+    # The gateway's own broker login (provisioned), else the site's shared one.
+    login_key = "gateway.credentials_file" if gw.credentials_file else "broker.credentials_file"
+    login = gw.credentials_file or config.broker.credentials_file
+    if login:
+        user, password = files.read_credentials(login_key, config.resolve(login))
+    tls = config.broker.tls
     police_key = None
     if gw.police is not None and gw.police.key_file:
         police_key = files.read_hex_key("gateway.police.key_file", config.resolve(gw.police.key_file))
@@ -132,6 +142,15 @@ def _from_config(config: SiteConfig) -> Settings:
         broker_keepalive_s=config.broker.keepalive_s,
         broker_username=user,
         broker_password=password,
+        broker_tls=tls is not None,
+        broker_ca_file=_path(config, tls.ca_file if tls else None),
+        broker_cert_file=_path(config, tls.cert_file if tls else None),
+        broker_key_file=_path(config, tls.key_file if tls else None),
+        command_keys={
+            a.id: read_key(config.resolve(a.command_key_file).read_text(encoding="ascii"))
+            for a in config.agents
+            if a.command_key_file is not None
+        },
         client_id=f"hlidka-gateway-{config.site.id}",
         api_host=gw.api.host,
         api_port=gw.api.port,
@@ -149,6 +168,10 @@ def _from_config(config: SiteConfig) -> Settings:
         site_config=config,
         home_assistant_prefix=gw.home_assistant.prefix if gw.home_assistant.enabled else None,
     )
+
+
+def _path(config: SiteConfig, name: str | None) -> str | None:
+    return None if name is None else str(config.resolve(name))
 
 
 def _resolve_db(url: str, base: Path) -> str:

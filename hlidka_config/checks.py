@@ -17,8 +17,8 @@ from .models import SiteConfig
 from .site import Building
 
 
-def check_site(config: SiteConfig) -> list[ConfigIssue]:
-    issues = [*_unique_ids(config), *_entrance_refs(config), *_file_issues(config)]
+def check_site(config: SiteConfig, check_files: bool = True) -> list[ConfigIssue]:
+    issues = [*_unique_ids(config), *_entrance_refs(config), *(_file_issues(config) if check_files else ())]
     for index, agent in enumerate(config.agents):
         issues += _agent_issues(config, f"agents[{index}]", agent)
     return issues
@@ -173,7 +173,13 @@ def _file_issues(config: SiteConfig) -> Iterator[ConfigIssue]:
     readers: list[tuple[str, str | None, Callable[[str, Path], object]]] = [
         ("broker.credentials_file", broker.credentials_file, secrets.read_credentials),
         ("gateway.api.tokens_file", gateway.api.tokens_file, secrets.read_tokens),
+        ("gateway.credentials_file", gateway.credentials_file, secrets.read_credentials),
     ]
+    for index, agent in enumerate(config.agents):
+        readers += [
+            (f"agents[{index}].credentials_file", agent.credentials_file, secrets.read_credentials),
+            (f"agents[{index}].command_key_file", agent.command_key_file, _command_key),
+        ]
     tls = broker.tls
     if tls is not None:
         readers.append(("broker.tls.ca_file", tls.ca_file, secrets.check_ca))
@@ -196,3 +202,8 @@ def _file_issues(config: SiteConfig) -> Iterator[ConfigIssue]:
             read(key, config.resolve(value))
         except secrets.SecretFileError as exc:
             yield dataclasses.replace(exc.issue, value=value)
+
+
+def _command_key(key: str, path: Path) -> bytes:
+    """A command key is 32 random bytes as 64 hex digits (``hlidka-gateway provision`` writes it)."""
+    return secrets.read_hex_key(key, path, (32,))

@@ -146,6 +146,9 @@ class GatewayConfig(BaseModel):
         default="sqlite:///gateway.db",
         description="sqlite:/// or postgresql:// URL; a relative SQLite path is under the state directory",
     )
+    credentials_file: RelativeFile | None = Field(
+        default=None, description="The gateway's own broker login, one 'username:password' line (default: broker's)"
+    )
     api: ApiConfig = Field(default_factory=ApiConfig, description="HTTP API")
     rules: RulesConfig = Field(default_factory=RulesConfig, description="Alarm rules")
     supervision: SupervisionConfig = Field(default_factory=SupervisionConfig, description="Liveness")

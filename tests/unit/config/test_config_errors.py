@@ -83,8 +83,10 @@ def test_tripwire_with_equal_ends(broken: Break) -> None:
 @pytest.mark.parametrize(
     ("filename", "key_path"),
     [
-        ("credentials", "broker.credentials_file"),
-        ("certs/ca.pem", "broker.tls.ca_file"),
+        ("secrets/gateway.credentials", "gateway.credentials_file"),
+        ("secrets/broker/ca.pem", "broker.tls.ca_file"),
+        ("secrets/agents/agent-dvur.credentials", "agents[1].credentials_file"),
+        ("secrets/agents/agent-dvur.key", "agents[1].command_key_file"),
         ("api-tokens", "gateway.api.tokens_file"),
         ("police-aes.key", "gateway.police.key_file"),
         ("regional-hmac.secret", "gateway.regional.secret_file"),
@@ -96,6 +98,13 @@ def test_missing_file_shows_the_resolved_path(site_dir: Path, filename: str, key
         load_config(site_dir / EXAMPLE.name)
     line = line_for(caught.value, key_path)
     assert f'= "{filename}"' in line and str(site_dir / filename) in line and "relative to the config file" in line
+
+
+def test_a_command_key_of_the_wrong_length(site_dir: Path) -> None:
+    (site_dir / "secrets/agents/agent-dvur.key").write_text("00112233\n", encoding="ascii")
+    with pytest.raises(ConfigError) as caught:
+        load_config(site_dir / EXAMPLE.name)
+    assert "64 hex digits" in line_for(caught.value, "agents[1].command_key_file")
 
 
 def test_aes_key_of_the_wrong_length(site_dir: Path) -> None:
