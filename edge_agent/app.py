@@ -8,11 +8,13 @@ nothing else in the agent constructs an adapter. The loop and its ports are desc
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 
-from hlidka_config import SiteConfig
+from hlidka_config import AgentConfig, SiteConfig
 from hlidka_contract import encode
+from hlidka_contract.signing import read_key
 
 from .cameras import camera_inputs
 from .facts import LinkDown, LinkUp, PubAck, RawCommand, RawEventAck
@@ -26,6 +28,7 @@ from .runtime import Agent, Settings
 from .status_file import status_path_for
 
 MIB = 1024 * 1024
+log = logging.getLogger("edge_agent")
 
 __all__ = ["Agent", "Hooks", "build_agent", "status_path_for"]
 
@@ -47,7 +50,9 @@ def build_agent(
     outbox_path = site.resolve_state(cfg.outbox_path())
     outbox = Outbox(outbox_path, max_bytes=cfg.outbox.max_mb * MIB, ack_timeout_s=cfg.outbox.ack_timeout_s)
     settings = Settings(heartbeat_s=cfg.heartbeat_s, status_path=status_path_for(outbox_path))
-    agent = Agent(site, agent_id, outbox=outbox, settings=settings, clock=clock, hooks=hooks)
+    agent = Agent(
+        site, agent_id, outbox=outbox, settings=settings, clock=clock, hooks=hooks, command_key=command_key(site, cfg)
+    )
     handlers = LinkHandlers(
         up=lambda: agent.put(LinkUp()),
         down=lambda reason: agent.put(LinkDown(reason)),
@@ -55,10 +60,13 @@ def build_agent(
         command=lambda payload, corr: agent.put(RawCommand(payload, corr)),
         event_ack=lambda payload: agent.put(RawEventAck(payload, clock())),
     )
+    broker = site.broker
+    if cfg.credentials_file is not None:
+        broker = broker.model_copy(update={"credentials_file": cfg.credentials_file})
     link = MqttLink(
         site=site.site.id,
         agent=agent_id,
-        broker=site.broker,
+        broker=broker,
         resolve=site.resolve,
         will=encode(agent.will(clock())),
         handlers=handlers,
@@ -74,3 +82,11 @@ def build_agent(
         raise
     agent.attach(link=link, inputs=inputs, outputs=outputs, sources=[*configured, *sources], leds=nodes)
     return agent
+
+
+def command_key(site: SiteConfig, cfg: AgentConfig) -> bytes | None:
+    """The agent's command key; None (commands and acks taken unsigned) when none is configured."""
+    if cfg.command_key_file is None:
+        log.warning("no command_key_file: commands and event acks are accepted unsigned")
+        return None
+    return read_key(site.resolve(cfg.command_key_file).read_text(encoding="ascii"))

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 from hlidka_config import SiteConfig
-from hlidka_contract import ContractError, Event, EventType, encode, parse_event_ack, uuid7
+from hlidka_contract import ContractError, Event, EventType, encode, uuid7
 
 from . import core
 from .commands_in import CommandGate
@@ -64,6 +64,7 @@ class Agent:
         clock: Callable[[], float] = time.time,
         hooks: Hooks | None = None,
         notifier: Notifier | None = None,
+        command_key: bytes | None = None,
     ) -> None:
         self.cfg = site.agent(agent_id)
         self.site_id, self.agent_id = site.site.id, agent_id
@@ -71,7 +72,7 @@ class Agent:
         self.hooks = hooks or Hooks()
         self.notifier = notifier or Notifier()
         self.q: queue.SimpleQueue[Fact] = queue.SimpleQueue()
-        self.gate = CommandGate(self.site_id, agent_id)
+        self.gate = CommandGate(self.site_id, agent_id, command_key)
         self.debounce = DebounceBank()
         self.timers = Timers()
         self.link: Link | None = None
@@ -235,13 +236,11 @@ class Agent:
             self._publish_ack(encode(got), fact.correlation)
 
     def _on_event_ack(self, fact: RawEventAck, now: float) -> None:
+        # Only an ack the gateway signed for this agent makes the outbox forget an event.
         try:
-            ack = parse_event_ack(fact.payload)
+            ack = self.gate.event_ack(fact.payload, now)
         except ContractError as exc:
-            log.warning("bad event ack ignored", extra={"reason": exc.reason, "detail": exc.message})
-            return
-        if ack.site != self.site_id or ack.agent != self.agent_id:
-            log.warning("event ack for another agent ignored", extra={"for": f"{ack.site}/{ack.agent}"})
+            log.warning("event ack refused", extra={"reason": exc.reason, "detail": exc.message})
             return
         self.outbox.mark_acked(ack.ids, now)
         for event_id in ack.ids:

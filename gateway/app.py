@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Callable
 
 from fastapi import FastAPI
 
+from hlidka_config import PoliceConfig
 from hlidka_contract import Channel, subscription
 
 from .api import agents, alarms, commands, events, health, site, stream
@@ -24,9 +25,9 @@ from .hass import HassLink
 from .hass.link import Publish, PublishConfirmed
 from .ingest import Ingest
 from .metrics import Metrics
-from .mqtt import MqttLink
+from .mqtt import Link, MqttLink, OnMessage, OnState, TlsFiles
 from .runtime import Runtime
-from .settings import PoliceSettings, Settings
+from .settings import Settings
 from .store import Store, open_store
 from .upstream.heartbeat import heartbeat_source
 from .upstream.police import PoliceSender
@@ -53,7 +54,7 @@ def subscriptions(settings: Settings) -> list[str]:
     ]
 
 
-def _police_sia(police: PoliceSettings) -> SiaClient:
+def _police_sia(police: PoliceConfig, key: bytes | None) -> SiaClient:
     return SiaClient(
         police.host,
         police.port,
@@ -61,9 +62,36 @@ def _police_sia(police: PoliceSettings) -> SiaClient:
         receiver=police.receiver,
         line=police.line,
         fmt=police.format,
-        key=police.key,
+        key=key,
         ack_timeout_s=police.ack_timeout_s,
     )
+
+
+#: Builds the broker link from the settings, the topics to subscribe, the message handler and the
+#: connected/lost callback.
+LinkFactory = Callable[[Settings, list[str], OnMessage, OnState], Link]
+
+
+def mqtt_link(settings: Settings, topics: list[str], on_message: OnMessage, on_state: OnState) -> Link:
+    """The real link: paho-mqtt to the site's broker."""
+    return MqttLink(
+        settings.broker_host,
+        settings.broker_port,
+        settings.client_id,
+        topics,
+        on_message,
+        settings.broker_keepalive_s,
+        settings.broker_username,
+        settings.broker_password,
+        on_state,
+        _tls(settings),
+    )
+
+
+def _tls(settings: Settings) -> TlsFiles | None:
+    if not settings.broker_tls:
+        return None
+    return TlsFiles(settings.broker_ca_file, settings.broker_cert_file, settings.broker_key_file)
 
 
 def create_app(
@@ -71,12 +99,13 @@ def create_app(
     store: Store | None = None,
     clock: Callable[[], float] = time.time,
     senders: list[UpstreamSender] | None = None,
+    link: LinkFactory = mqtt_link,
 ) -> FastAPI:
-    """``senders`` replaces the configured upstream links (tests use fakes)."""
+    """``senders`` replaces the configured upstream links, ``link`` the broker link (tests use fakes)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        rt = _build(settings, store or open_store(settings.db), clock, asyncio.get_running_loop())
+        rt = _build(settings, store or open_store(settings.db), clock, asyncio.get_running_loop(), link)
         app.state.runtime = rt
         chosen, rt.unavailable = _senders(settings, clock, rt) if senders is None else (list(senders), {})
         if rt.hass is not None:
@@ -121,7 +150,13 @@ def create_app(
     return app
 
 
-def _build(settings: Settings, store: Store, clock: Callable[[], float], loop: asyncio.AbstractEventLoop) -> Runtime:
+def _build(
+    settings: Settings,
+    store: Store,
+    clock: Callable[[], float],
+    loop: asyncio.AbstractEventLoop,
+    make_link: LinkFactory,
+) -> Runtime:
     metrics = Metrics()
     holder: dict[str, Runtime] = {}
 
@@ -138,18 +173,9 @@ def _build(settings: Settings, store: Store, clock: Callable[[], float], loop: a
         if up and hass is not None:
             hass.announce()
 
-    link = MqttLink(
-        settings.broker_host,
-        settings.broker_port,
-        settings.client_id,
-        subscriptions(settings) + (hass.subscriptions() if hass is not None else []),
-        on_message,
-        settings.broker_keepalive_s,
-        settings.broker_username,
-        settings.broker_password,
-        on_state,
-    )
-    commander = Commander(settings, store, link.publish, clock, metrics)
+    topics = subscriptions(settings) + (hass.subscriptions() if hass is not None else [])
+    link = make_link(settings, topics, on_message, on_state)
+    commander = Commander(settings, store, link.publish, clock, metrics, link.connected.is_set)
 
     def on_stored() -> None:
         loop.call_soon_threadsafe(holder["rt"].wake)
@@ -188,10 +214,13 @@ def _senders(
     if settings.regional is not None:
         r = settings.regional
         beat = heartbeat_source(settings.site, rt.ingest.bootid, clock, r.heartbeat_s, lambda: _counts(rt))
-        chosen.append(WebhookSender(r.url, r.secret, r.timeout_s, clock, heartbeat=beat, heartbeat_s=r.heartbeat_s))
+        sender = WebhookSender(
+            r.url, settings.regional_secret, r.timeout_s, clock, heartbeat=beat, heartbeat_s=r.heartbeat_s
+        )
+        chosen.append(sender)
     if settings.police is not None:
         try:
-            chosen.append(PoliceSender(_police_sia(settings.police), settings))
+            chosen.append(PoliceSender(_police_sia(settings.police, settings.police_key), settings))
         except (SiaError, ValueError) as exc:
             unavailable["police"] = f"SIA DC-09 client refused its settings: {exc}"
             log.error("police link configured but %s", unavailable["police"])

@@ -17,6 +17,7 @@ from .camera import CameraConfig, Tripwire, Zone
 from .errors import MISSING, ConfigError, ConfigIssue
 from .gateway import (
     ApiConfig,
+    ApiTlsConfig,
     BrokerConfig,
     GatewayConfig,
     HomeAssistantConfig,
@@ -35,6 +36,7 @@ __all__ = [
     "MISSING",
     "AgentConfig",
     "ApiConfig",
+    "ApiTlsConfig",
     "BrokerConfig",
     "Building",
     "CameraConfig",

@@ -317,6 +317,10 @@ class Event(Model):
     drill: bool = False
     #: Set when the event is delivered late from a queue (after a link cut).
     historical: bool = False
+    #: Only on the gateway's escalation of an unacknowledged alarm: a new CloudEvent (new ``id``) that
+    #: re-sends the alarm ``escalates`` names. An agent never sets them (the gateway refuses such events).
+    escalated: Literal[True] | None = None
+    escalates: Uuid7 | None = None
     data: Model
 
     @model_validator(mode="after")
@@ -329,6 +333,12 @@ class Event(Model):
     def with_changes(self, **changes: Any) -> Event:
         """A copy with some envelope fields changed (validated again)."""
         return event_adapter.validate_python({**self.model_dump(), **changes})
+
+
+#: Envelope attributes that may be unset; an unset one is left out of the JSON, never sent as null.
+OPTIONAL_ATTRIBUTES: tuple[str, ...] = tuple(
+    name for name, field in Event.model_fields.items() if not field.is_required() and field.default is None
+)
 
 
 def source_uri(site: str, agent: str) -> str:

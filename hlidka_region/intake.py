@@ -15,7 +15,7 @@ from hlidka_contract import Event, EventType
 
 from .facts import facts_of, row_of
 from .metrics import Metrics
-from .receive import Refused, is_escalation
+from .receive import Refused
 from .store import EventRow, Fact, Store
 
 
@@ -46,7 +46,7 @@ class Intake:
         rows: list[tuple[EventRow, list[Fact]]] = []
         for school, event, body in items:
             # An escalation repeats its alarm: the alarm's own event already set the facts.
-            facts = [] if is_escalation(body.encode()) else facts_of(event)
+            facts = [] if event.escalates is not None else facts_of(event)
             rows.append((row_of(event, school, body), facts))
         new = self.store.store_events(rows, now)
         self.metrics.stored.labels(via).inc(len(new))

@@ -1,20 +1,21 @@
 """The regional supervision server's link: CloudEvents 1.0 JSON (structured mode) over HTTPS.
 
-Signature (see docs/gateway.md): ``X-Hlidka-Timestamp: <unix seconds>`` says when
-the request was made (a resend after an outage carries a later one) and
-``X-Hlidka-Signature: sha256=<hex>`` is the HMAC-SHA256, keyed with the shared
-secret, of the timestamp's ASCII digits, a ``.``, and the body bytes exactly as
-sent: a captured request cannot be replayed later under a fresh timestamp. The
-receiver also de-duplicates on the CloudEvent ``id``. Anything but a 2xx is a
-failure and is retried. While the queue is idle the link sends a signed
-``cz.hlidka.gateway.heartbeat`` every ``heartbeat_s`` so the region can tell a
-quiet school from a dead one.
+Signature (see docs/gateway.md): ``X-Hlidka-Timestamp: <unix seconds>`` says when the
+request was made, and ``X-Hlidka-Signature: sha256=<hex>`` is the hex HMAC-SHA256,
+keyed with the shared secret, of the timestamp, a ``.``, and the body bytes exactly as
+sent. Covering the timestamp means a captured request cannot be replayed later with a
+fresh one. The receiver (``check_request``) refuses a timestamp more than five minutes
+from its clock and de-duplicates on the CloudEvent ``id`` (a resend after an outage
+carries the same id and a new timestamp). Anything but a 2xx is a failure and is retried.
+While the queue is idle the link sends a signed ``cz.hlidka.gateway.heartbeat`` every
+``heartbeat_s``, so the region can tell a quiet school from a dead one.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Callable
 
 import httpx
@@ -24,6 +25,9 @@ from .queue import UpstreamItem
 CONTENT_TYPE = "application/cloudevents+json; charset=utf-8"
 SIGNATURE_HEADER = "X-Hlidka-Signature"
 TIMESTAMP_HEADER = "X-Hlidka-Timestamp"
+#: How far a request's timestamp may be from the receiver's clock, either way.
+WINDOW_S = 300
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
 
 
 class WebhookRefused(ConnectionError):
@@ -35,10 +39,26 @@ def sign(secret: bytes, timestamp: str, body: bytes) -> str:
 
 
 def verify_signature(secret: bytes, timestamp: str, body: bytes, header: str) -> bool:
-    """What a receiver does: recompute over the raw bytes and compare in constant time."""
-    if not timestamp.isascii():
+    """Recompute over the timestamp and the raw body, compare in constant time."""
+    if not _TIMESTAMP.fullmatch(timestamp):
         return False
     return hmac.compare_digest(sign(secret, timestamp, body), header)
+
+
+def check_request(
+    secret: bytes, headers: dict[str, str], body: bytes, now: float, window_s: float = WINDOW_S
+) -> str | None:
+    """What a receiver does before parsing: None when the request is authentic and fresh, else why not.
+
+    De-duplication by the CloudEvent ``id`` comes after, on the parsed event.
+    """
+    lower = {k.lower(): v for k, v in headers.items()}
+    timestamp = lower.get(TIMESTAMP_HEADER.lower(), "")
+    if not verify_signature(secret, timestamp, body, lower.get(SIGNATURE_HEADER.lower(), "")):
+        return "bad_signature"
+    if abs(now - int(timestamp)) > window_s:
+        return "stale_timestamp"
+    return None
 
 
 class WebhookSender:

@@ -8,6 +8,7 @@ A ``schema`` query parameter selects (and creates) a schema: tests use one each.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from collections.abc import Iterator
@@ -53,7 +54,9 @@ class PostgresStore(SqlStore):
     def _connect(self) -> psycopg.Connection[Any]:
         conn = psycopg.connect(self.url, autocommit=True)
         if self.schema is not None:
-            conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+            # Two workers creating it at once: the loser's "IF NOT EXISTS" still collides; it exists now.
+            with contextlib.suppress(psycopg.errors.UniqueViolation):
+                conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
             conn.execute(f'SET search_path TO "{self.schema}"')
         return conn
 

@@ -23,9 +23,9 @@ class SqliteStore(SqlStore):
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+        conn.execute("PRAGMA busy_timeout=30000")
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA busy_timeout=30000")
         return conn
 
     @contextmanager
@@ -45,3 +45,15 @@ class SqliteStore(SqlStore):
 
     def _run_script(self, sql: str) -> None:
         self._conn().executescript(sql)
+
+    def _apply(self, name: str, sql: str) -> None:
+        # One IMMEDIATE transaction for check, script and record: workers starting together apply it once.
+        # (executescript would commit first, so the script runs statement by statement; it has no ';' in text.)
+        with self._tx() as cur:
+            cur.execute("SELECT 1 FROM region_migrations WHERE version = ?", (name,))
+            if cur.fetchone() is not None:
+                return
+            for statement in sql.split(";"):
+                if statement.strip():
+                    cur.execute(statement)
+            cur.execute("INSERT INTO region_migrations (version) VALUES (?)", (name,))

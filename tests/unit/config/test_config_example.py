@@ -37,7 +37,7 @@ def test_round_trip_through_python_dump() -> None:
 def test_resolve_is_relative_to_the_config_file() -> None:
     config = load_config(EXAMPLE)
     assert config.broker.tls is not None and config.broker.tls.ca_file is not None
-    assert config.resolve(config.broker.tls.ca_file) == EXAMPLES / "certs" / "ca.pem"
+    assert config.resolve(config.broker.tls.ca_file) == EXAMPLES / "secrets" / "broker" / "ca.pem"
 
 
 def test_locate_an_input_with_its_own_room() -> None:

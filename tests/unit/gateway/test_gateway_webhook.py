@@ -10,7 +10,7 @@ from gateway_factories import event
 
 from gateway.store.base import StoredEvent
 from gateway.upstream.queue import UpstreamItem
-from gateway.upstream.webhook import WebhookRefused, WebhookSender, sign, verify_signature
+from gateway.upstream.webhook import WebhookRefused, WebhookSender, check_request, sign, verify_signature
 
 SECRET = b"s3cret"
 
@@ -23,7 +23,7 @@ def item() -> UpstreamItem:
     )
 
 
-def test_signature_is_hmac_sha256_of_the_timestamp_and_the_body() -> None:
+def test_signature_is_hmac_sha256_of_timestamp_dot_body() -> None:
     import hashlib
     import hmac
 
@@ -31,8 +31,18 @@ def test_signature_is_hmac_sha256_of_the_timestamp_and_the_body() -> None:
     assert verify_signature(SECRET, "1000", b"{}", sign(SECRET, "1000", b"{}"))
     assert not verify_signature(b"other", "1000", b"{}", sign(SECRET, "1000", b"{}"))
     assert not verify_signature(SECRET, "1000", b"{ }", sign(SECRET, "1000", b"{}"))
-    # A captured request under a fresh timestamp no longer verifies.
     assert not verify_signature(SECRET, "1001", b"{}", sign(SECRET, "1000", b"{}"))
+    assert not verify_signature(SECRET, "١٠٠٠", b"{}", sign(SECRET, "1000", b"{}"))
+
+
+def test_receiver_check_refuses_stale_and_forged_requests() -> None:
+    body = b"{}"
+    good = {"X-Hlidka-Timestamp": "1000", "X-Hlidka-Signature": sign(SECRET, "1000", body)}
+    assert check_request(SECRET, good, body, now=1000 + 300) is None
+    assert check_request(SECRET, good, body, now=1000 - 300) is None
+    assert check_request(SECRET, good, body, now=1000 + 301) == "stale_timestamp"
+    assert check_request(SECRET, {**good, "X-Hlidka-Timestamp": "1100"}, body, now=1100) == "bad_signature"
+    assert check_request(SECRET, {}, body, now=1000) == "bad_signature"
 
 
 def test_post_is_structured_cloudevent_and_non_2xx_raises() -> None:

@@ -87,7 +87,7 @@ def test_webhooks_are_stored_once_and_every_refusal_is_counted(client: TestClien
     login(client, "petr", "heslo-petra")
     status = client.get("/api/v1/status").json()
     assert status["events_stored"] == 1
-    assert status["refused"] == {"replay": 2, "bad_signature": 1, "stale": 1, "invalid": 1}
+    assert status["refused"] == {"replay": 2, "bad_signature": 1, "stale_timestamp": 1, "invalid": 1}
     [school] = client.get("/api/v1/schools").json()
     assert school["state"] == "incident" and school["people_inside"] == 41 and school["agents_total"] == 2
     [item] = client.get(f"/api/v1/schools/{SCHOOL}/events").json()
