@@ -18,6 +18,8 @@ from typing import Any
 
 from .base import AlertRow, EventRow, Fact, SchoolRow, SessionRow, StoredRow
 
+#: Failed logins are remembered this long (the console's lock-out window).
+LOGIN_WINDOW_S = 300.0
 _EVENT_COLS = "id, school, time, received, type, severity, drill, agent, subject, body"
 _ALERT_COLS = "id, school, kind, raised_at, cleared_at, acked_at, acked_by"
 # Column lists are constants of this module; values always go through placeholders.
@@ -94,6 +96,7 @@ class SqlStore(abc.ABC):
     def housekeeping(self, now: float) -> None:
         with self._tx() as cur:
             self._x(cur, "DELETE FROM sessions WHERE expires < ?", (now,))
+            self._x(cur, "DELETE FROM login_failures WHERE at < ?", (now - LOGIN_WINDOW_S,))
 
     # ---- schools ---------------------------------------------------------------------
 
@@ -260,6 +263,19 @@ class SqlStore(abc.ABC):
             return cur.fetchone() is not None
 
     # ---- sessions --------------------------------------------------------------------
+
+    def login_failures(self, keys: list[str], since: float) -> int:
+        worst = 0
+        with self._tx() as cur:
+            for key in keys:
+                self._x(cur, "SELECT count(*) FROM login_failures WHERE key = ? AND at > ?", (key, since))
+                worst = max(worst, int(cur.fetchone()[0]))
+        return worst
+
+    def login_failed(self, keys: list[str], now: float) -> None:
+        with self._tx() as cur:
+            for key in keys:
+                self._x(cur, "INSERT INTO login_failures (key, at) VALUES (?, ?)", (key, now))
 
     def create_session(self, token_hash: str, user: str, role: str, csrf: str, expires: float) -> None:
         with self._tx() as cur:

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ..auth import ConsoleRole, authenticate, csrf_ok, new_token, token_hash
+from ..store.sql import LOGIN_WINDOW_S
 from ..view import SchoolView
 from .api import timeline_item
 from .deps import SESSION_COOKIE, PageUser, RuntimeDep
@@ -26,6 +27,8 @@ from .deps import SESSION_COOKIE, PageUser, RuntimeDep
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 LOGIN_COOKIE = "hlidka_region_login"
+#: Failed logins allowed per login name and per client address within ``LOGIN_WINDOW_S``.
+MAX_LOGIN_FAILURES = 5
 
 STATE_WORDS = {
     "normal": "v pořádku",
@@ -70,8 +73,14 @@ async def login(
 ) -> Response:
     if not csrf_ok(request.cookies.get(LOGIN_COOKIE, ""), csrf) or not csrf:
         raise HTTPException(403, "the login form expired: reload it")
+    # Per login name and per client address, counted in the database: every worker sees every attempt.
+    keys = [f"user:{username.strip().lower()[:100]}", f"addr:{request.client.host if request.client else '-'}"]
+    now = rt.clock()
+    if await asyncio.to_thread(rt.store.login_failures, keys, now - LOGIN_WINDOW_S) >= MAX_LOGIN_FAILURES:
+        return RedirectResponse("/login?error=locked", status_code=303)
     user = await asyncio.to_thread(authenticate, rt.users, username, password)
     if user is None:
+        await asyncio.to_thread(rt.store.login_failed, keys, now)
         return RedirectResponse("/login?error=1", status_code=303)
     token = new_token()
     expires = rt.clock() + rt.settings.region.session_hours * 3600

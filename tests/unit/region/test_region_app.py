@@ -137,3 +137,13 @@ def test_csv_exports(client: TestClient) -> None:
     assert lines[0].startswith("school,name,state") and lines[1].startswith(f"{SCHOOL},ZŠ A,normal")
     timeline = client.get(f"/export/schools/{SCHOOL}.csv").text.splitlines()
     assert len(timeline) == 2 and ev.id in timeline[1] and "cz.hlidka.door.opened" in timeline[1]
+
+
+def test_five_failed_logins_lock_the_name_out_for_a_while(client: TestClient) -> None:
+    for _ in range(5):
+        assert login(client, "jana", "wrong") == "/login?error=1"
+    # Even the right password is refused now, and says why.
+    assert login(client, "jana", "heslo-jany") == "/login?error=locked"
+    assert "Příliš mnoho neúspěšných pokusů" in client.get("/login?error=locked").text
+    client.app.state.runtime.clock = lambda: time.time() + 301  # type: ignore[attr-defined]
+    assert login(client, "jana", "heslo-jany") == "/"

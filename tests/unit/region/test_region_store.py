@@ -134,3 +134,13 @@ def test_workers_starting_together_migrate_once(store_url: str) -> None:
     finally:
         for s in opened:
             s.close()
+
+
+def test_failed_logins_count_per_key_within_the_window_and_expire(store: Store) -> None:
+    store.login_failed(["user:jana", "addr:10.0.0.1"], T0)
+    store.login_failed(["user:jana", "addr:10.0.0.2"], T0 + 10)
+    assert store.login_failures(["user:jana"], T0 - 1) == 2
+    assert store.login_failures(["user:petr", "addr:10.0.0.1"], T0 - 1) == 1
+    assert store.login_failures(["user:jana"], T0 + 5) == 1
+    store.housekeeping(T0 + 10 + 301)
+    assert store.login_failures(["user:jana"], 0) == 0
