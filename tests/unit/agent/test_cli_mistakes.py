@@ -130,7 +130,8 @@ def test_check_config_accepts_real_tls_files_and_credentials(
     (tmp_path / "credentials").write_text("agent-vchod:heslo\n")
     config = site_with(
         tmp_path,
-        f'credentials_file = "credentials"\ntls = {{ ca_file = "{tls.ca}", cert_file = "{tls.cert}", key_file = "{tls.key}" }}',
+        'credentials_file = "credentials"\n'
+        f'tls = {{ ca_file = "{tls.ca}", cert_file = "{tls.cert}", key_file = "{tls.key}" }}',
     )
     assert main(["check-config", "--config", str(config)]) == 0
     assert capsys.readouterr().out.startswith("OK: ")
