@@ -23,10 +23,8 @@ def one_line(text: str) -> str:
     return lines[0]
 
 
-def site_with(tmp_path: Path, broker_extra: str) -> Path:
-    path = write_site(tmp_path, 1883)
-    path.write_text(path.read_text().replace("keepalive_s = 5\n", f"keepalive_s = 5\n{broker_extra}\n"))
-    return path
+def site_with(tmp_path: Path, **broker: object) -> Path:
+    return write_site(tmp_path, 1883, broker=broker)
 
 
 @pytest.mark.parametrize("factory", [None, "no-such-factory"])
@@ -89,7 +87,7 @@ def test_end_of_input_at_a_walk_test_prompt_saves_the_report_so_far(
 
 def test_check_config_refuses_a_placeholder_ca(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     shutil.copy(EXAMPLE_CA, tmp_path / "ca.pem")
-    config = site_with(tmp_path, 'tls = { ca_file = "ca.pem" }')
+    config = site_with(tmp_path, tls={"ca_file": "ca.pem"})
     assert main(["check-config", "--config", str(config)]) == 2
     line = one_line(capsys.readouterr().err)
     assert line.startswith(f"broker.tls.ca_file = {tmp_path / 'ca.pem'}: is not a PEM CA certificate (a placeholder?).")
@@ -98,7 +96,7 @@ def test_check_config_refuses_a_placeholder_ca(tmp_path: Path, capsys: pytest.Ca
 
 def test_run_refuses_a_placeholder_ca_before_starting(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     shutil.copy(EXAMPLE_CA, tmp_path / "ca.pem")
-    config = site_with(tmp_path, 'tls = { ca_file = "ca.pem" }')
+    config = site_with(tmp_path, tls={"ca_file": "ca.pem"})
     assert main(["run", "--config", str(config), "--agent", AGENT]) == 2
     assert "broker.tls.ca_file" in one_line(capsys.readouterr().err)
     assert not (tmp_path / "outbox.db").exists(), "nothing was started"
@@ -109,7 +107,7 @@ def test_check_config_refuses_a_key_that_is_not_the_certificates(
 ) -> None:
     tls = make_broker_tls(tmp_path / "tls")
     (tmp_path / "agent.key").write_text("-----BEGIN PRIVATE KEY-----\nplaceholder\n-----END PRIVATE KEY-----\n")
-    config = site_with(tmp_path, f'tls = {{ ca_file = "{tls.ca}", cert_file = "{tls.cert}", key_file = "agent.key" }}')
+    config = site_with(tmp_path, tls={"ca_file": str(tls.ca), "cert_file": str(tls.cert), "key_file": "agent.key"})
     assert main(["check-config", "--config", str(config)]) == 2
     line = one_line(capsys.readouterr().err)
     assert line.startswith("broker.tls.key_file = ") and "does not load as the private key" in line and "Fix:" in line
@@ -117,7 +115,7 @@ def test_check_config_refuses_a_key_that_is_not_the_certificates(
 
 def test_check_config_refuses_malformed_credentials(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "credentials").write_text("just-a-password\n")
-    config = site_with(tmp_path, 'credentials_file = "credentials"')
+    config = site_with(tmp_path, credentials_file="credentials")
     assert main(["check-config", "--config", str(config)]) == 2
     line = one_line(capsys.readouterr().err)
     assert line.startswith("broker.credentials_file = ") and "'username:password'" in line and "Fix:" in line
@@ -128,10 +126,7 @@ def test_check_config_accepts_real_tls_files_and_credentials(
 ) -> None:
     tls = make_broker_tls(tmp_path / "tls")
     (tmp_path / "credentials").write_text("agent-vchod:heslo\n")
-    config = site_with(
-        tmp_path,
-        'credentials_file = "credentials"\n'
-        f'tls = {{ ca_file = "{tls.ca}", cert_file = "{tls.cert}", key_file = "{tls.key}" }}',
-    )
+    files = {"ca_file": str(tls.ca), "cert_file": str(tls.cert), "key_file": str(tls.key)}
+    config = site_with(tmp_path, credentials_file="credentials", tls=files)
     assert main(["check-config", "--config", str(config)]) == 0
     assert capsys.readouterr().out.startswith("OK: ")
