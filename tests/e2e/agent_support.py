@@ -6,6 +6,7 @@ day, every day, so a door toggle is a plain door event at any time of the run.
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 import time
@@ -16,16 +17,26 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 
-from hil_sim.site import OneEntrance, one_entrance_site, write_site_file
+from hil_sim.site import ALWAYS_OPEN, OneEntrance, one_entrance_site, write_site_file
 from hlidka_contract import Channel, Event, EventAck, encode, parse_event, topic
 
 SITE, AGENT = "skola", "agent-vchod"
 
 
-def write_site(tmp: Path, port: int, ack_timeout_s: float = 1.0, broker: dict[str, Any] | None = None) -> Path:
-    """The agent tests' site: a door with its lock and a panic button in the porter's lodge."""
+def write_site(
+    tmp: Path,
+    port: int,
+    ack_timeout_s: float = 1.0,
+    broker: dict[str, Any] | None = None,
+    schedule: dict[str, Any] | None = None,
+) -> Path:
+    """The agent tests' site: a door with its lock and a panic button in the porter's lodge.
+
+    School hours all day unless ``schedule`` says otherwise (``{"windows": []}``: always closed).
+    """
     spec = OneEntrance(
         broker_port=port,
+        schedule=schedule if schedule is not None else copy.deepcopy(ALWAYS_OPEN),
         site=SITE,
         agent=AGENT,
         broker={"keepalive_s": 5, **(broker or {})},
