@@ -44,7 +44,7 @@ def build_agent(
     ``sources`` adds input sources and ``hooks`` observers (tests and the bench use them).
     """
     cfg = site.agent(agent_id)
-    outbox_path = site.resolve(cfg.outbox_path())
+    outbox_path = site.resolve_state(cfg.outbox_path())
     outbox = Outbox(outbox_path, max_bytes=cfg.outbox.max_mb * MIB, ack_timeout_s=cfg.outbox.ack_timeout_s)
     settings = Settings(heartbeat_s=cfg.heartbeat_s, status_path=status_path_for(outbox_path))
     agent = Agent(site, agent_id, outbox=outbox, settings=settings, clock=clock, hooks=hooks)

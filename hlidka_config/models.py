@@ -57,6 +57,8 @@ class SiteConfig(BaseModel):
 
     # Not a TOML key: where the file was, so relative paths in it can be resolved.
     _base_dir: Path = PrivateAttr(default_factory=lambda: Path("."))
+    # Not a TOML key either: where relative state files (outbox, gateway database) go.
+    _state_dir: Path | None = PrivateAttr(default=None)
 
     @model_validator(mode="before")
     @classmethod
@@ -66,6 +68,8 @@ class SiteConfig(BaseModel):
     def model_post_init(self, context: Any, /) -> None:
         if isinstance(context, dict) and context.get("base_dir") is not None:
             self._base_dir = Path(context["base_dir"])
+        if isinstance(context, dict) and context.get("state_dir"):
+            self._state_dir = Path(context["state_dir"])
 
     @property
     def base_dir(self) -> Path:
@@ -74,6 +78,15 @@ class SiteConfig(BaseModel):
 
     def resolve(self, path: str | Path) -> Path:
         return self._base_dir / Path(path)
+
+    @property
+    def state_dir(self) -> Path:
+        """Where relative state files go: the service's state directory when it has one, else the file's folder."""
+        return self._state_dir or self._base_dir
+
+    def resolve_state(self, path: str | Path) -> Path:
+        """A state file (the agent's outbox, the gateway's SQLite database): written, so never under /etc."""
+        return self.state_dir / Path(path)
 
     def agent(self, agent_id: str) -> AgentConfig:
         for agent in self.agents:
