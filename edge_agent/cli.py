@@ -49,8 +49,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     if site is None or not _files_ok(site, sys.stderr):
         return 2
     from .app import build_agent
+    from .walk_test import NoPinFactory, with_pins
 
-    agent = build_agent(site, args.agent)
+    try:
+        agent = with_pins(lambda: build_agent(site, args.agent), "run")
+    except NoPinFactory as exc:
+        print(exc, file=sys.stderr)
+        return 2
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: agent.stop())
     agent.run()

@@ -16,25 +16,29 @@ import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from gpiozero.exc import BadPinFactory, PinFactoryFallback
 
 from hlidka_config import AgentConfig
 
 NO_PIN_FACTORY = (
-    "walk-test: no GPIO pin factory here ({detail}). Fix: run it on the entrance's Raspberry Pi; "
-    "elsewhere set GPIOZERO_PIN_FACTORY, e.g. GPIOZERO_PIN_FACTORY=mock to try the commands, or walk-test "
+    "{command}: no GPIO pin factory here ({detail}). Fix: run it on the entrance's Raspberry Pi; "
+    "elsewhere set GPIOZERO_PIN_FACTORY, e.g. GPIOZERO_PIN_FACTORY=mock to try the commands, or {command} "
     "against the simulator: GPIOZERO_PIN_FACTORY=hlidka-sim HLIDKA_SIM_PINS=<the simulator's pins socket> "
-    "hlidka-agent walk-test ..."
+    "hlidka-agent {command} ..."
 )
+
+
+T = TypeVar("T")
 
 
 class NoPinFactory(RuntimeError):
     """gpiozero found no way to reach pins; the message is the installer's one line."""
 
 
-def _devices(build: Callable[[], Any]) -> Any:
+def with_pins(build: Callable[[], T], command: str = "walk-test") -> T:
+    """``build()``, with gpiozero's "no pin factory" turned into ``NoPinFactory`` (one line)."""
     # gpiozero warns once per factory it falls back from before giving up; the one line
     # below says it all, so those warnings are not shown.
     with warnings.catch_warnings():
@@ -42,7 +46,7 @@ def _devices(build: Callable[[], Any]) -> Any:
         try:
             return build()
         except BadPinFactory as exc:
-            raise NoPinFactory(NO_PIN_FACTORY.format(detail=str(exc).rstrip("!."))) from None
+            raise NoPinFactory(NO_PIN_FACTORY.format(command=command, detail=str(exc).rstrip("!."))) from None
 
 
 def walk_test(
@@ -59,7 +63,7 @@ def walk_test(
 
     seen: dict[str, threading.Event] = {i.name: threading.Event() for i in cfg.inputs}
     results: dict[str, Any] = {"inputs": {}, "outputs": {}}
-    gpio = _devices(lambda: GpioInputs(cfg.inputs, lambda name, active, t: seen[name].set(), time.time))
+    gpio = with_pins(lambda: GpioInputs(cfg.inputs, lambda name, active, t: seen[name].set(), time.time))
     try:
         print(f"Walk test for {cfg.id}: {len(cfg.inputs)} inputs", file=out)
         for inp in cfg.inputs:
@@ -75,7 +79,7 @@ def walk_test(
         gpio.close()
     if not outputs:
         return results, True
-    outs = _devices(lambda: GpioOutputs(cfg.outputs))
+    outs = with_pins(lambda: GpioOutputs(cfg.outputs))
     try:
         for o in cfg.outputs:
             results["outputs"][o.name] = {"kind": o.kind, "checked": False}

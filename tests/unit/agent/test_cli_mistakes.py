@@ -130,3 +130,15 @@ def test_check_config_accepts_real_tls_files_and_credentials(
     config = site_with(tmp_path, credentials_file="credentials", tls=files)
     assert main(["check-config", "--config", str(config)]) == 0
     assert capsys.readouterr().out.startswith("OK: ")
+
+
+def test_run_without_a_pin_factory_says_how_to_get_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GPIOZERO_PIN_FACTORY", "no-such-factory")
+    monkeypatch.setattr(Device, "pin_factory", None)
+    config = write_site(tmp_path, 1883)
+    assert main(["run", "--config", str(config), "--agent", AGENT, "--log-level", "WARNING"]) == 2
+    line = one_line(capsys.readouterr().err)
+    assert line.startswith("run: no GPIO pin factory here (Unable to find pin factory 'no-such-factory')")
+    assert "hlidka-agent run ..." in line
