@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Hlídka quick start: `bash quickstart.sh demo` runs a whole simulated school,
-# `bash quickstart.sh test` runs every check. Both install what they need on a
+# `bash quickstart.sh test` runs every check, `bash quickstart.sh quick` all but
+# the slow real-time tests (between commits). They install what they need on a
 # fresh Debian machine (run as root): Python venv, the project with its extras,
 # and Mosquitto when it is missing.
 set -euo pipefail
@@ -38,7 +39,8 @@ case "${1:-}" in
     shift
     exec "$PY" -m hil_sim demo "$@"
     ;;
-  test)
+  test|quick)
+    mode="$1"
     shift
     echo "== ruff"
     "$PY" -m ruff check .
@@ -47,10 +49,15 @@ case "${1:-}" in
     "$PY" -m mypy
     echo "== pytest"
     # Exit code 5 (no tests collected) is a failure here, like any other non-zero.
-    "$PY" -m pytest -q "$@"
+    if [ "$mode" = quick ]; then
+      # Between commits: everything but the tests marked slow (minutes of real time each).
+      "$PY" -m pytest -q -m "not slow" "$@"
+    else
+      "$PY" -m pytest -q "$@"
+    fi
     ;;
   *)
-    echo "usage: bash quickstart.sh demo|test" >&2
+    echo "usage: bash quickstart.sh demo|test|quick" >&2
     exit 2
     ;;
 esac

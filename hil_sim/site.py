@@ -1,9 +1,12 @@
-"""The simulated school's site file, derived from the example school.
+"""Every site file the simulator and the tests use, built one way: a document, written by ``toml_out``.
 
-The example in ``examples/`` is what an installer writes; the simulator keeps
-its buildings, entrances, inputs and outputs and only rewires what must point
-at this machine: broker and API ports, the police and regional receivers,
-satellite-node ptys, synthetic cameras, files in a work directory.
+- ``write_sim_site``: the simulated school, derived from the example school. The example in
+  ``examples/`` is what an installer writes; the simulator keeps its buildings, entrances,
+  inputs and outputs and only rewires what must point at this machine: broker and API ports,
+  the police and regional receivers, satellite-node ptys, synthetic cameras, files in a work
+  directory.
+- ``one_entrance_site`` + ``write_site_file``: a small site with one building, one entrance
+  and one agent, for the agent's and the gateway's end-to-end tests and the benches.
 """
 
 from __future__ import annotations
@@ -94,6 +97,67 @@ def _rewire(doc: dict[str, Any], spec: SimSiteSpec) -> dict[str, Any]:
     return doc
 
 
+EVERY_DAY = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+#: School hours all day, every day: a door toggle is a plain door event at any time of a run.
+ALWAYS_OPEN: dict[str, Any] = {"windows": [{"days": EVERY_DAY, "start": "00:00", "end": "23:59:59.999999"}]}
+
+
+@dataclass
+class OneEntrance:
+    """A site with one building, one entrance and one agent; the fields tests vary."""
+
+    broker_port: int
+    site: str = "skola"
+    site_name: str = "Test school"
+    agent: str = "agent-vchod"
+    building: tuple[str, str] = ("budova", "Budova")
+    rooms: tuple[tuple[str, str], ...] = (("hala", "Hala"), ("vratnice", "Vrátnice"))
+    entrance: tuple[str, str, str] = ("vchod", "Hlavní vchod", "hala")
+    schedule: dict[str, Any] = field(default_factory=lambda: copy.deepcopy(ALWAYS_OPEN))
+    #: Extra ``[broker]`` keys (``keepalive_s``, ``credentials_file``, ``tls``).
+    broker: dict[str, Any] = field(default_factory=dict)
+    #: The ``[gateway]`` table, when the site runs a gateway.
+    gateway: dict[str, Any] | None = None
+    #: The agent's own keys besides id and entrance (``heartbeat_s``, ``outbox``, ...).
+    agent_settings: dict[str, Any] = field(default_factory=dict)
+    inputs: list[dict[str, Any]] = field(default_factory=list)
+    outputs: list[dict[str, Any]] = field(default_factory=list)
+
+
+def one_entrance_site(spec: OneEntrance) -> dict[str, Any]:
+    """The site document for ``spec`` (write it with ``write_site_file``)."""
+    entrance_id, entrance_name, entrance_room = spec.entrance
+    doc: dict[str, Any] = {
+        "site": {"id": spec.site, "name": spec.site_name, "account": "1234"},
+        "buildings": [
+            {
+                "id": spec.building[0],
+                "name": spec.building[1],
+                "rooms": [{"id": rid, "name": rname} for rid, rname in spec.rooms],
+            }
+        ],
+        "entrances": [{"id": entrance_id, "name": entrance_name, "building": spec.building[0], "room": entrance_room}],
+        "schedule": spec.schedule,
+        "broker": {"host": "127.0.0.1", "port": spec.broker_port, **spec.broker},
+    }
+    if spec.gateway is not None:
+        doc["gateway"] = spec.gateway
+    agent: dict[str, Any] = {"id": spec.agent, "entrance": entrance_id, **spec.agent_settings}
+    if spec.inputs:
+        agent["inputs"] = spec.inputs
+    if spec.outputs:
+        agent["outputs"] = spec.outputs
+    doc["agents"] = [agent]
+    return doc
+
+
+def write_site_file(path: Path, doc: dict[str, Any]) -> Path:
+    """Write a site document as TOML; relative file names in it resolve against ``path``'s directory."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(dumps(doc), encoding="utf-8")
+    return path
+
+
 def write_sim_site(spec: SimSiteSpec, example: Path = EXAMPLE, name: str = "site.toml") -> Path:
     """Write the site file and the secret files it names; return the site file's path."""
     work = spec.workdir
@@ -105,7 +169,6 @@ def write_sim_site(spec: SimSiteSpec, example: Path = EXAMPLE, name: str = "site
     (work / "police-aes.key").write_text(DEMO_POLICE_KEY.encode().hex() + "\n")
     (work / "regional-hmac.secret").write_bytes(DEMO_REGIONAL_SECRET)
     doc = _rewire(tomllib.loads(example.read_text(encoding="utf-8")), spec)
-    path = work / name
-    path.write_text(dumps(doc), encoding="utf-8")
+    path = write_site_file(work / name, doc)
     write_command_keys(load_config(path, check_files=False), work / "keys")
     return path

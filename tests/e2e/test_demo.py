@@ -31,6 +31,7 @@ def _processes_using(path: Path) -> list[int]:
     return pids
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_the_demo_plays_its_story_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
     work = tmp_path / "demo"
