@@ -19,6 +19,7 @@ from hlidka_contract import Channel, subscription
 from .api import agents, alarms, commands, events, health, site, stream
 from .auth import TokenBook
 from .commands import Commander
+from .duties import Duties
 from .ingest import Ingest
 from .metrics import Metrics
 from .mqtt import MqttLink
@@ -26,7 +27,7 @@ from .runtime import Runtime
 from .settings import PoliceSettings, Settings
 from .store import Store, open_store
 from .upstream.police import PoliceSender
-from .upstream.queue import LinkWorker, UpstreamSender
+from .upstream.queue import UpstreamSender
 from .upstream.sia_client import SiaClient
 from .upstream.sia_codec import SiaError
 from .upstream.webhook import WebhookSender
@@ -74,19 +75,8 @@ def create_app(
         rt = _build(settings, store or open_store(settings.db), clock, asyncio.get_running_loop())
         app.state.runtime = rt
         chosen, rt.unavailable = _senders(settings, clock) if senders is None else (senders, {})
-        rt.workers = [
-            LinkWorker(
-                s,
-                rt.store,
-                rt.metrics,
-                clock,
-                settings.backoff_first_s,
-                settings.backoff_max_s,
-                idle=getattr(s, "idle", None),
-            )
-            for s in chosen
-        ]
-        tasks = [asyncio.create_task(w.run(), name=f"link-{w.name}") for w in rt.workers]
+        duties = Duties(rt, chosen, clock)
+        await duties.start()
         rt.ingest.start()
         rt.mqtt.start()
         try:
@@ -94,9 +84,7 @@ def create_app(
         finally:
             rt.mqtt.stop()
             rt.ingest.stop()
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await duties.stop()
             for s in chosen:
                 closer = getattr(s, "aclose", None)
                 if closer is not None:

@@ -96,6 +96,10 @@ class Ingest:
         self._last_tick = 0.0
         self._busy = False
         self.linger_s = 0.004
+        #: Whether this worker holds the supervision lease (several workers: only the holder reports
+        #: agents offline/online and escalates). Read on the ingest thread.
+        self.lead: Callable[[], bool] = lambda: True
+        self._leading = False
 
     # ---- threading shell -------------------------------------------------------------
 
@@ -162,7 +166,7 @@ class Ingest:
             if isinstance(got, Event):
                 # The payload is stored as received (it validated): what the agent sent goes upstream.
                 items.append(self._new(got, payload.decode()))
-            elif got and self.settings.supervise:
+            elif got and self._supervising():
                 transitions += got
         items += [self._new(e) for e in self._transition_events(transitions, now)]
         if not items:
@@ -241,12 +245,31 @@ class Ingest:
 
     # ---- supervision and escalation ----------------------------------------------------
 
+    def _supervising(self) -> bool:
+        return self.settings.supervise and self.lead()
+
     def tick(self, now: float) -> None:
         silent = self.supervisor.tick(now)
-        events = self._transition_events(silent, now) if self.settings.supervise else []
+        leading = self._supervising()
+        if leading and not self._leading:
+            silent = self._take_over()
+        self._leading = leading
+        events = self._transition_events(silent, now) if leading else []
         if events:
             flags = self.store.insert_events([self._new(e) for e in events], now)
             self.metrics.events_in.inc(sum(flags))
+            self.on_stored()
+        if self.lead():
+            self._escalate(now)
+
+    def _take_over(self) -> list[Transition]:
+        """Now the reporting worker: report what this worker saw but nobody reported (see supervision)."""
+        rows = self.store.agents()
+        self._agents.update({r.id: r for r in rows})
+        self.seq = max(self.seq, self.store.max_seq(GATEWAY_AGENT))
+        return self.supervisor.reconcile({r.id: r.online for r in rows})
+
+    def _escalate(self, now: float) -> None:
         escalated = 0
         for alarm in self.store.escalation_candidates(now - self.settings.escalation_s):
             original = self.store.event(alarm.event_id)
@@ -256,7 +279,7 @@ class Ingest:
             if self.store.escalate(alarm.event_id, new_id, rules.escalation_body(original.body, new_id), now):
                 escalated += 1
                 log.warning("alarm %s not acknowledged in %ss: escalated", alarm.event_id, self.settings.escalation_s)
-        if events or escalated:
+        if escalated:
             self.on_stored()
 
     def _remember_birth(self, event: Event, now: float) -> None:
@@ -275,7 +298,7 @@ class Ingest:
             self.settings.agents.get(event.agent),
         )
         self._agents[event.agent] = row
-        self.store.save_agent(row)
+        self.store.remember_agent(row)
 
     def _transition_events(self, transitions: list[Transition], now: float) -> list[Event]:
         out: list[Event] = []

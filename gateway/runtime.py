@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from .auth import TokenBook
 from .commands import Commander
 from .ingest import Ingest
+from .leases import LeaseKeeper
 from .metrics import Metrics
 from .mqtt import MqttLink
 from .settings import Settings
@@ -51,6 +52,8 @@ class Runtime:
     workers: list[LinkWorker] = field(default_factory=list)
     #: Links configured but not running, with the reason (shown in /readyz and the API).
     unavailable: dict[str, str] = field(default_factory=dict)
+    #: This worker's leases (which links it carries, whether it supervises); set by ``duties``.
+    leases: LeaseKeeper | None = None
 
     def wake(self) -> None:
         self.hub.notify()
