@@ -122,6 +122,8 @@ def _build(settings: Settings, store: Store, clock: Callable[[], float], loop: a
         settings.broker_username,
         settings.broker_password,
         on_state,
+        # A worker of a group keeps no session: a dead one must not hold its share of the events.
+        session_expiry_s=0 if settings.share_group else 3600,
     )
     commander = Commander(settings, store, link.publish, clock, metrics)
 
