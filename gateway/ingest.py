@@ -44,6 +44,7 @@ from hlidka_contract.topics import ParsedTopic, topic
 
 from . import rules
 from .commands import Commander
+from .leader import LeaderDuties
 from .metrics import Metrics
 from .settings import Settings
 from .store.base import AgentRow, NewEvent, Store
@@ -68,7 +69,7 @@ class Rejected(ContractError):
         self.reason = reason
 
 
-class Ingest:
+class Ingest(LeaderDuties):
     def __init__(
         self,
         settings: Settings,
@@ -100,6 +101,8 @@ class Ingest:
         #: agents offline/online and escalates). Read on the ingest thread.
         self.lead: Callable[[], bool] = lambda: True
         self._leading = False
+        #: Panics the safety net already ran the rule for (see ``rule_watch``).
+        self._rescued: set[str] = set()
 
     # ---- threading shell -------------------------------------------------------------
 
@@ -261,26 +264,7 @@ class Ingest:
             self.on_stored()
         if self.lead():
             self._escalate(now)
-
-    def _take_over(self) -> list[Transition]:
-        """Now the reporting worker: report what this worker saw but nobody reported (see supervision)."""
-        rows = self.store.agents()
-        self._agents.update({r.id: r for r in rows})
-        self.seq = max(self.seq, self.store.max_seq(GATEWAY_AGENT))
-        return self.supervisor.reconcile({r.id: r.online for r in rows})
-
-    def _escalate(self, now: float) -> None:
-        escalated = 0
-        for alarm in self.store.escalation_candidates(now - self.settings.escalation_s):
-            original = self.store.event(alarm.event_id)
-            if original is None:
-                continue
-            new_id = uuid7(now)
-            if self.store.escalate(alarm.event_id, new_id, rules.escalation_body(original.body, new_id), now):
-                escalated += 1
-                log.warning("alarm %s not acknowledged in %ss: escalated", alarm.event_id, self.settings.escalation_s)
-        if escalated:
-            self.on_stored()
+            self._rescue_rules(now)
 
     def _remember_birth(self, event: Event, now: float) -> None:
         assert isinstance(event.data, AgentOnlineData)

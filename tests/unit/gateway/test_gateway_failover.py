@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 from test_gateway_ingest import Rig
 from test_gateway_link_worker import fill
 
+from gateway import rule_watch, rules
 from gateway.leases import LeaseKeeper
 from gateway.metrics import Metrics
-from gateway.store.base import EventFilter, Store
+from gateway.store.base import AlarmRow, CommandRow, EventFilter, NewEvent, Store
 from gateway.supervision import CameOnline, Supervisor, Transition
 from gateway.upstream.queue import LinkWorker, UpstreamItem
 from hlidka_contract import EventType, encode
@@ -159,3 +160,50 @@ def test_a_takeover_at_any_point_reports_like_one_worker(steps: list[tuple[str, 
         mine = [isinstance(t, CameOnline) for t in reports if t.agent == agent]
         assert all(a != b for a, b in itertools.pairwise(mine)), reports
         assert not mine or mine[0] is False, "an online report only ever follows an offline one"
+
+
+def lockdowns(rig: Rig) -> list[tuple[str, str]]:
+    return [(t, json.loads(p)["args"]["cause"]) for t, p in rig.sent if t.endswith("/cmd")]
+
+
+def test_a_panic_whose_worker_died_before_its_lockdown_gets_it_from_the_leader(store: Store) -> None:
+    leader = Rig(store)
+    panic = event(EventType.PANIC_PRESSED)
+    # Stored and committed by a worker that was killed before its rule ran.
+    store.insert_events([NewEvent(panic, encode(panic).decode(), rules.alarm_effect(panic))], leader.now)
+    leader.ingest.tick(leader.now + 1)
+    assert lockdowns(leader) == [], "the storing worker gets a grace period to send it itself"
+    leader.now += 4
+    leader.ingest.tick(leader.now)
+    assert lockdowns(leader) == [(leader.on("cmd", "a1"), panic.id), (leader.on("cmd", "a2"), panic.id)]
+    leader.ingest.tick(leader.now + 1)
+    Rig(store).ingest.tick(leader.now + 2)  # a later leader sees the lockdown in the store
+    assert len(lockdowns(leader)) == 2
+
+
+def test_a_panic_locks_the_site_once_across_workers(store: Store) -> None:
+    storing, leader = Rig(store), Rig(store)
+    storing.ingest.lead = lambda: False
+    panic = encode(event(EventType.PANIC_PRESSED))
+    storing.ingest.handle([(storing.on("event"), panic)])
+    leader.ingest.handle([(leader.on("event"), panic)])  # the agent's resend reached the other worker
+    for rig in (storing, leader):
+        rig.now += 10
+        rig.ingest.tick(rig.now)
+    assert len(lockdowns(storing)) == 2 and lockdowns(leader) == []
+
+
+def test_unanswered_ignores_drills_answered_and_old_panics() -> None:
+    def alarm(event_id: str, etype: str, at: float) -> AlarmRow:
+        return AlarmRow(event_id, "a1", etype, None, at, None, None, None, None, None)
+
+    body = json.dumps({"type": "lockdown", "args": {"cause": "p-answered"}})
+    answered = CommandRow("c1", "b1", "lockdown", "a1", "site-rule", "system", 0.0, body, "sent", None, None)
+    alarms = [
+        alarm("p-new", EventType.PANIC_PRESSED.value, 99.0),
+        alarm("p-due", EventType.PANIC_PRESSED.value, 90.0),
+        alarm("p-answered", EventType.PANIC_PRESSED.value, 90.0),
+        alarm("p-old", EventType.DURESS_ALARM.value, -500.0),
+        alarm("tamper", EventType.TAMPER_ALARM.value, 90.0),
+    ]
+    assert rule_watch.unanswered(alarms, [answered], now=100.0) == ["p-due"]
