@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from .auth import TokenBook
 from .commands import Commander
+from .hass import HassLink
 from .ingest import Ingest
 from .leases import LeaseKeeper
 from .metrics import Metrics
@@ -52,6 +53,8 @@ class Runtime:
     workers: list[LinkWorker] = field(default_factory=list)
     #: Links configured but not running, with the reason (shown in /readyz and the API).
     unavailable: dict[str, str] = field(default_factory=dict)
+    #: The Home Assistant link when discovery is on.
+    hass: HassLink | None = None
     #: This worker's leases (which links it carries, whether it supervises); set by ``duties``.
     leases: LeaseKeeper | None = None
 
