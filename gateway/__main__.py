@@ -20,7 +20,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument(
         "--worker",
         default=None,
-        help='worker name: joins the MQTT shared-subscription group; only worker "1" reports agents offline',
+        help="worker name, unique per process: joins the MQTT shared-subscription group; links and"
+        " supervision go to whichever worker holds their lease (PostgreSQL)",
     )
     run.add_argument("--log-level", default="INFO")
     tok = sub.add_parser("hash-token", help="create a bearer token and its tokens-file line")
@@ -86,7 +87,6 @@ def _run(config_path: str, worker: str | None, level: str) -> int:
             settings,
             share_group=f"hlidka-{settings.site}",
             client_id=f"{settings.client_id}-{worker}",
-            supervise=worker == "1",
         )
     # With [gateway.api.tls] the operator API is served over HTTPS only (the tokens never cross in clear).
     uvicorn.run(

@@ -20,6 +20,7 @@ from hlidka_contract import Channel, subscription
 from .api import agents, alarms, commands, events, health, site, stream
 from .auth import TokenBook
 from .commands import Commander
+from .duties import Duties
 from .hass import HassLink
 from .hass.link import Publish, PublishConfirmed
 from .ingest import Ingest
@@ -29,7 +30,7 @@ from .runtime import Runtime
 from .settings import Settings
 from .store import Store, open_store
 from .upstream.police import PoliceSender
-from .upstream.queue import LinkWorker, UpstreamSender
+from .upstream.queue import UpstreamSender
 from .upstream.sia_client import SiaClient
 from .upstream.sia_codec import SiaError
 from .upstream.webhook import WebhookSender
@@ -83,6 +84,8 @@ def mqtt_link(settings: Settings, topics: list[str], on_message: OnMessage, on_s
         settings.broker_password,
         on_state,
         _tls(settings),
+        # A worker of a group keeps no session: a dead one must not hold its share of the events.
+        session_expiry_s=0 if settings.share_group else 3600,
     )
 
 
@@ -108,19 +111,8 @@ def create_app(
         chosen, rt.unavailable = _senders(settings, clock) if senders is None else (list(senders), {})
         if rt.hass is not None:
             chosen.append(rt.hass)
-        rt.workers = [
-            LinkWorker(
-                s,
-                rt.store,
-                rt.metrics,
-                clock,
-                settings.backoff_first_s,
-                settings.backoff_max_s,
-                idle=getattr(s, "idle", None),
-            )
-            for s in chosen
-        ]
-        tasks = [asyncio.create_task(w.run(), name=f"link-{w.name}") for w in rt.workers]
+        duties = Duties(rt, chosen, clock)
+        await duties.start()
         rt.ingest.start()
         rt.mqtt.start()
         try:
@@ -128,9 +120,7 @@ def create_app(
         finally:
             rt.mqtt.stop()
             rt.ingest.stop()
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await duties.stop()
             for s in chosen:
                 closer = getattr(s, "aclose", None)
                 if closer is not None:

@@ -13,6 +13,7 @@ from .auth import TokenBook
 from .commands import Commander
 from .hass import HassLink
 from .ingest import Ingest
+from .leases import LeaseKeeper
 from .metrics import Metrics
 from .mqtt import Link
 from .settings import Settings
@@ -56,6 +57,8 @@ class Runtime:
     not_ready: str | None = None
     #: The Home Assistant link when discovery is on.
     hass: HassLink | None = None
+    #: This worker's leases (which links it carries, whether it supervises); set by ``duties``.
+    leases: LeaseKeeper | None = None
 
     def wake(self) -> None:
         self.hub.notify()

@@ -175,6 +175,8 @@ class SchoolSettings(_Strict):
     held_open_s: float = Field(default=5.0, ge=5.0)
     #: An alarm no operator acknowledged within this is sent again, marked escalated.
     escalation_s: int = Field(default=60, ge=10, le=3600)
+    #: Gateway worker processes: "gateway", "gateway-2", ...; more than one shares a PostgreSQL schema.
+    gateways: int = Field(default=1, ge=1, le=3)
 
 
 class Scenario(_Strict):

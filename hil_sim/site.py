@@ -51,6 +51,8 @@ class SimSiteSpec:
     #: "site": the example school's timetable; "always"/"never": open or closed around the
     #: clock, so a story plays the same at whatever hour it is run.
     hours: str = "site"
+    #: The gateway's database URL (default: SQLite in the work directory).
+    db: str | None = None
 
 
 def _rewire(doc: dict[str, Any], spec: SimSiteSpec) -> dict[str, Any]:
@@ -63,7 +65,7 @@ def _rewire(doc: dict[str, Any], spec: SimSiteSpec) -> dict[str, Any]:
         day = [{"days": every_day, "start": "00:00", "end": "23:59:59.999999"}]
         doc["schedule"] = {"windows": day if spec.hours == "always" else []}
     gw = doc["gateway"]
-    gw["db"] = f"sqlite:///{work / 'gateway.db'}"
+    gw["db"] = spec.db or f"sqlite:///{work / 'gateway.db'}"
     gw["api"] = {"host": "127.0.0.1", "port": spec.api_port, "tokens_file": str(work / "api-tokens")}
     gw["rules"] = {**gw.get("rules", {}), "escalation_s": spec.escalation_s}
     police = gw["police"]

@@ -65,6 +65,28 @@ class LinkRow:
     attempts: int
     delivered: int
     updated_at: float
+    #: Last SIA sequence number the link used (0: none yet).
+    seq: int = 0
+    #: Position of the event being sent and the sequence number it went with (a takeover resends it).
+    inflight: int | None = None
+    inflight_seq: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Fence:
+    """Who may write for a duty: the lease's holder at this epoch (see ``store.ha``)."""
+
+    lease: str
+    holder: str
+    epoch: int
+
+
+@dataclass(frozen=True, slots=True)
+class LeaseRow:
+    name: str
+    holder: str | None
+    expires_at: float
+    epoch: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +164,14 @@ class Store(Protocol):
     def links(self) -> list[LinkRow]: ...
     def advance_link(self, name: str, cursor: int, delivered: int, now: float) -> None: ...
     def set_link_state(self, name: str, state: str, error: str | None, attempts: int, now: float) -> None: ...
+
+    # leases and fenced link writes (several gateway workers on one database)
+    def take_lease(self, name: str, holder: str, ttl_s: float, steal: bool = False) -> int | None: ...
+    def drop_lease(self, name: str, holder: str) -> None: ...
+    def leases(self) -> list[LeaseRow]: ...
+    def advance_fenced(self, name: str, cursor: int, delivered: int, now: float, fence: Fence | None) -> bool: ...
+    def note_seq(self, name: str, seq: int, inflight: int | None, fence: Fence | None) -> bool: ...
+    def remember_agent(self, row: AgentRow) -> None: ...
 
     # agents
     def agents(self) -> list[AgentRow]: ...

@@ -454,4 +454,7 @@ def _link(r: Sequence[Any]) -> LinkRow:
         attempts=int(r[4]),
         delivered=int(r[5]),
         updated_at=float(r[6]),
+        seq=int(r[7]) if len(r) > 7 else 0,
+        inflight=None if len(r) <= 8 or r[8] is None else int(r[8]),
+        inflight_seq=None if len(r) <= 9 or r[9] is None else int(r[9]),
     )

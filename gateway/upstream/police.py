@@ -26,7 +26,9 @@ log = logging.getLogger(__name__)
 
 
 class SiaLike(Protocol):
-    async def send(self, event: Event, where: Where, escalated: bool = False) -> object: ...
+    last_seq: int
+
+    async def send(self, event: Event, where: Where, escalated: bool = False, seq: int | None = None) -> object: ...
     async def link_test(self) -> object: ...
     async def close(self) -> None: ...
 
@@ -52,6 +54,15 @@ class PoliceSender:
         self.clock = clock
         self._last = clock()
 
+    @property
+    def last_seq(self) -> int:
+        """The line's last sequence number: the link worker numbers events from it and persists it."""
+        return self.sia.last_seq
+
+    @last_seq.setter
+    def last_seq(self, value: int) -> None:
+        self.sia.last_seq = value
+
     def wants(self, item: UpstreamItem) -> bool:
         return police_wants(event_of(item), self.drills)
 
@@ -69,7 +80,7 @@ class PoliceSender:
 
     async def send(self, item: UpstreamItem) -> None:
         event = event_of(item)
-        await self.sia.send(event, self.where(event), item.escalated)
+        await self.sia.send(event, self.where(event), item.escalated, seq=item.seq)
         self._last = self.clock()
 
     async def idle(self) -> None:

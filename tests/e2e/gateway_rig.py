@@ -69,8 +69,8 @@ def write_site(
 class GatewayProcess:
     """``python -m gateway run --config ...`` as a child process (killable with SIGKILL)."""
 
-    def __init__(self, config: Path, api_port: int) -> None:
-        self.config, self.api_port = config, api_port
+    def __init__(self, config: Path, api_port: int, worker: str | None = None) -> None:
+        self.config, self.api_port, self.worker = config, api_port, worker
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = config.parent / "gateway.log"
 
@@ -91,6 +91,7 @@ class GatewayProcess:
                     str(self.config),
                     "--log-level",
                     "warning",
+                    *(["--worker", self.worker] if self.worker else []),
                 ],
                 cwd=ROOT,
                 env=env,

@@ -20,8 +20,8 @@ def new(e):  # type: ignore[no-untyped-def]
 
 
 def test_migrations_are_versioned_and_idempotent(store: Store) -> None:
-    assert store.migrate() == 1
-    assert store.migrate() == 1
+    assert store.migrate() == 2
+    assert store.migrate() == 2
 
 
 def test_duplicate_ids_are_stored_once_and_reported(store: Store) -> None:
