@@ -29,6 +29,8 @@ class Channel(StrEnum):
     CMD = "cmd"
     CMD_ACK = "cmd_ack"
     ACK = "ack"
+    #: Site-wide: every agent publishes its own, every agent of the site subscribes to all.
+    PEER = "peer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,8 @@ TOPICS: Final[dict[Channel, TopicSpec]] = {
         TopicSpec(Channel.CMD, "gateway", 1, False, 300, "Commands to the agent"),
         TopicSpec(Channel.CMD_ACK, "agent", 1, False, None, "The agent's answer to each command"),
         TopicSpec(Channel.ACK, "gateway", 1, False, None, "The gateway's receipt for stored events"),
+        # A peer message outside its replay window is refused anyway; a stale one need not linger.
+        TopicSpec(Channel.PEER, "agent", 1, False, 60, "Signed peer messages (lockdown) to every agent of the site"),
     )
 }
 
@@ -66,6 +70,11 @@ def subscription(channel: Channel, site: str = "+", agent: str = "+", share_grou
     """A subscription filter; with ``share_group`` an MQTT 5 shared subscription."""
     filt = topic(site, agent, channel)
     return f"$share/{share_group}/{filt}" if share_group else filt
+
+
+def peer_subscription(site: str) -> str:
+    """What an agent subscribes to for its site's peer channel (its own messages included)."""
+    return subscription(Channel.PEER, site=site)
 
 
 @dataclass(frozen=True, slots=True)

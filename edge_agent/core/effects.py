@@ -66,4 +66,15 @@ class TakeSnapshot:
     camera: str | None
 
 
-Effect = Emit | SetOutput | StartTimer | CancelTimer | AckCommand | ResendFrom | TakeSnapshot
+@dataclass(frozen=True, slots=True)
+class LockPeers:
+    """Tell every agent of the site to lock down, directly (broker channel and LAN).
+
+    The shell signs one message with the site key and sends it; peers apply it through their
+    own core. There is no effect to unlock a peer.
+    """
+
+    drill: bool = False
+
+
+Effect = Emit | SetOutput | StartTimer | CancelTimer | AckCommand | ResendFrom | TakeSnapshot | LockPeers

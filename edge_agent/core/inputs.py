@@ -70,4 +70,19 @@ class TimerFired:
     name: str
 
 
-Input = InputChanged | DeviceSeen | DeviceLost | DetectorReported | CommandReceived | TimerFired
+@dataclass(frozen=True, slots=True)
+class PeerLockdown:
+    """Another agent of the site said "lock down", in a message whose site key checked out.
+
+    The peer path can only lock: there is no peer message that ends a lockdown.
+    """
+
+    #: The agent that sent it (as its authenticated message says).
+    agent: str
+    #: The peer's lockdown is part of a lockdown drill: applied only while one runs here too.
+    drill: bool = False
+    #: The event that caused it at the peer (its lockdown.started), for grouping.
+    cause: str | None = None
+
+
+Input = InputChanged | DeviceSeen | DeviceLost | DetectorReported | CommandReceived | TimerFired | PeerLockdown
