@@ -253,10 +253,9 @@ class AlarmCore(RuleBasedStateMachine):
             assert key in self.open_alarms, f"{event.type} restores nothing open"
             assert self.open_alarms.pop(key) == event.drill, f"{event.type} with another drill flag than its alarm"
         elif key[0] in _ALARMS:
-            # Raised again only to turn a drill's alarm into a real one.
-            assert self.open_alarms.get(key, True) and not event.drill or key not in self.open_alarms, (
-                f"{event.type} raised twice for {event.subject}"
-            )
+            if key in self.open_alarms:
+                # Raised again only to turn a drill's alarm into a real one.
+                assert self.open_alarms[key] and not event.drill, f"{event.type} raised twice for {event.subject}"
             self.open_alarms[key] = event.drill
 
     @invariant()
