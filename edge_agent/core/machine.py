@@ -25,28 +25,20 @@ from dataclasses import replace
 
 from hlidka_contract.events import AgentSnapshot
 
-from . import camera, commands, door, evacuation, lockdown, panic, supervision, tamper
+from . import camera, commands, confirm, door, evacuation, lockdown, panic, supervision, tamper, troubles
 from .config import CoreConfig, InputKind, InputSpec
 from .door import DoorEvent
-from .effects import (
-    AckCommand,
-    CancelTimer,
-    Effect,
-    Emit,
-    LockPeers,
-    ResendFrom,
-    SetOutput,
-    StartTimer,
-    TakeSnapshot,
-)
+from .effects import AckCommand, CancelTimer, ConfirmPanic, Effect, Emit, LockPeers, ResendFrom, SetOutput, StartTimer
 from .errors import UnknownInput
 from .inputs import (
     CommandReceived,
     DetectorReported,
     DeviceLost,
     DeviceSeen,
+    EventAcked,
     Input,
     InputChanged,
+    OutboxLevel,
     PeerLockdown,
     TimerFired,
 )
@@ -115,6 +107,10 @@ def _dispatch(cfg: CoreConfig, state: AgentState, inp: Input, now: float) -> Ste
             return commands.on_command(cfg, state, inp.command, now)
         case TimerFired():
             return _on_timer(cfg, state, inp.name, now)
+        case EventAcked():
+            return confirm.on_event_acked(cfg, state, inp, now)
+        case OutboxLevel():
+            return troubles.on_outbox_level(cfg, state, inp, now)
         case PeerLockdown():
             return lockdown.on_peer(cfg, state, inp, now)
     raise UnknownInput(f"not an alarm-core input: {inp!r}")
@@ -129,7 +125,7 @@ EFFECT_ORDER: dict[type, int] = {
     StartTimer: 3,
     CancelTimer: 3,
     ResendFrom: 4,
-    TakeSnapshot: 4,
+    ConfirmPanic: 4,
     AckCommand: 5,
 }
 

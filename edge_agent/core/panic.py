@@ -37,6 +37,7 @@ from hlidka_contract.events import (
 )
 
 from .config import CoreConfig
+from .confirm import led_off
 from .effects import Effect, Emit
 from .lockdown import lock_site
 from .state import AgentState, Latch, Step
@@ -79,6 +80,7 @@ def reset(cfg: CoreConfig, state: AgentState, names: list[str], by: str) -> Step
             silent = cfg.input_by_name[name].silent
             data = PanicResetData(button=name, silent=silent, by=by)
             effects.append(Emit(EventType.PANIC_RESET, data, Severity.INFO, name, drill=latch.drill))
+            effects += led_off(cfg, name)
         elif duress.pop(name, None) is not None:
             reset_data = DuressResetData(input=name, by=by)
             effects.append(Emit(EventType.DURESS_RESET, reset_data, Severity.INFO, name))
