@@ -17,12 +17,16 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..core.inputs import PeerLockdown
 from .guard import PeerGuard
 from .sender import Address, PeerSender, ack_for
 from .udp import UdpTransport
 from .wire import KEY_BYTES, NONCE_BYTES
+
+if TYPE_CHECKING:
+    from hlidka_config import SiteConfig
 
 log = logging.getLogger(__name__)
 
@@ -138,3 +142,29 @@ class PeerLink:
         if self.transport is not None:
             merged |= {f"udp_{k}": v for k, v in self.transport.counts.items()}
         return merged
+
+
+def build_peer_link(
+    site: SiteConfig,
+    agent_id: str,
+    on_lockdown: Callable[[PeerLockdown], None],
+    publish: Callable[[bytes], object] | None,
+) -> PeerLink | None:
+    """The agent's peer path as the site file sets it up; None when the site has no key."""
+    settings = site.peers
+    if settings.key_file is None:
+        return None
+    own = site.agent(agent_id).peer
+    return PeerLink(
+        site=site.site.id,
+        agent=agent_id,
+        key=load_site_key(site.resolve(settings.key_file)),
+        peers={a.id: (a.peer.host, a.peer.port) for a in site.agents if a.peer is not None},
+        bind=(own.host, own.port) if own is not None else None,
+        on_lockdown=on_lockdown,
+        publish=publish,
+        agents=frozenset(a.id for a in site.agents),
+        window_s=settings.window_s,
+        resend_s=settings.resend_s,
+        give_up_s=settings.give_up_s,
+    )
