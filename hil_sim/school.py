@@ -28,7 +28,7 @@ from .broker import Mosquitto
 from .expect import OutputChange, PoliceFrame, StoredEvent, WebhookCall
 from .faults import FaultProxy
 from .pinboard import PinBoard
-from .ports import free_port
+from .ports import free_port, free_udp_port
 from .procs import ManagedProcess, ProcessGroup
 from .receivers import PoliceReceiver, WebhookReceiver
 from .scenario import Step
@@ -89,6 +89,7 @@ class School:
             held_open_s=self.options.held_open_s,
             camera_scenes=dict(self.options.camera_scenes),
             hours=self.options.hours,
+            peer_ports={a.id: free_udp_port() for a in load_config(EXAMPLE).agents if a.peer is not None},
         )
         # The nodes' ptys exist before the site file that names them.
         spec.node_ports = self._start_nodes()

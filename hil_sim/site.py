@@ -24,6 +24,8 @@ DEMO_TOKENS = {"operator": "demo-operator-token", "admin": "demo-admin-token", "
 #: pysiaalarm uses the key text's characters as AES key bytes (16 -> AES-128).
 DEMO_POLICE_KEY = "HlidkaDemoKey128"
 DEMO_REGIONAL_SECRET = b"demo-regional-hmac-secret"
+#: The agents' site key for peer messages (32 bytes); the simulator seals test messages with it.
+DEMO_SITE_KEY = bytes.fromhex("bcb5e04bc7eb389f12cd602ba963bad95a527c547f71c4b5b34687b81eb1f6d8")
 
 
 @dataclass
@@ -45,6 +47,8 @@ class SimSiteSpec:
     #: "site": the example school's timetable; "always"/"never": open or closed around the
     #: clock, so a story plays the same at whatever hour it is run.
     hours: str = "site"
+    #: agent id -> UDP port of its peer link on loopback (none: the peer path runs over the broker only)
+    peer_ports: dict[str, int] = field(default_factory=dict)
 
 
 def _rewire(doc: dict[str, Any], spec: SimSiteSpec) -> dict[str, Any]:
@@ -70,7 +74,12 @@ def _rewire(doc: dict[str, Any], spec: SimSiteSpec) -> dict[str, Any]:
         "secret_file": str(work / "regional-hmac.secret"),
         "timeout_s": 5,
     }
+    if "peers" in doc:
+        doc["peers"] = {**doc["peers"], "key_file": str(work / "site.key")}
     for agent in doc["agents"]:
+        agent.pop("peer", None)
+        if agent["id"] in spec.peer_ports:
+            agent["peer"] = {"host": "127.0.0.1", "port": spec.peer_ports[agent["id"]]}
         agent["heartbeat_s"] = spec.heartbeat_s
         agent["held_open_s"] = spec.held_open_s
         agent["outbox"] = {**agent.get("outbox", {}), "path": str(work / f"outbox-{agent['id']}.db")}
@@ -95,6 +104,7 @@ def write_sim_site(spec: SimSiteSpec, example: Path = EXAMPLE, name: str = "site
     # The gateway reads the key file as hex; these are the key text's bytes.
     (work / "police-aes.key").write_text(DEMO_POLICE_KEY.encode().hex() + "\n")
     (work / "regional-hmac.secret").write_bytes(DEMO_REGIONAL_SECRET)
+    (work / "site.key").write_text(DEMO_SITE_KEY.hex() + "\n")
     doc = _rewire(tomllib.loads(example.read_text(encoding="utf-8")), spec)
     path = work / name
     path.write_text(dumps(doc), encoding="utf-8")
