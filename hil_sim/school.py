@@ -45,6 +45,8 @@ class SchoolOptions:
     escalation_s: int = 60
     camera_scenes: tuple[tuple[str, str], ...] = ()
     hours: str = "always"
+    #: Give each agent a LAN peer address (UDP on loopback); False: the peer path uses the broker only.
+    peer_lan: bool = True
 
 
 class School:
@@ -89,7 +91,9 @@ class School:
             held_open_s=self.options.held_open_s,
             camera_scenes=dict(self.options.camera_scenes),
             hours=self.options.hours,
-            peer_ports={a.id: free_udp_port() for a in load_config(EXAMPLE).agents if a.peer is not None},
+            peer_ports={a.id: free_udp_port() for a in load_config(EXAMPLE).agents if a.peer is not None}
+            if self.options.peer_lan
+            else {},
         )
         # The nodes' ptys exist before the site file that names them.
         spec.node_ports = self._start_nodes()
