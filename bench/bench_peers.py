@@ -26,6 +26,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -61,15 +62,29 @@ def _locked_after(school: School, t0: float) -> float:
     return min(found) - t0
 
 
-def _link_up(school: School, agent: str) -> bool:
+def _status(school: School, agent: str) -> dict[str, Any]:
     try:
-        status = json.loads(status_path_for(Path(school.site.agent(agent).outbox.path or "")).read_text())
+        status: dict[str, Any] = json.loads(
+            status_path_for(Path(school.site.agent(agent).outbox.path or "")).read_text()
+        )
     except (OSError, ValueError):
-        return False
-    return bool(status["link"]["up"])
+        return {}
+    return status
+
+
+def _link_up(school: School, agent: str) -> bool:
+    return bool(_status(school, agent).get("link", {}).get("up"))
+
+
+def _delivered(school: School) -> bool:
+    return all(_status(school, a).get("outbox", {}).get("pending", 1) == 0 for a in (MAIN, YARD))
 
 
 def _reset(school: School) -> None:
+    # An all-clear before the gateway has stored the panic would be followed by its site rule's
+    # lockdown: wait until every event is acknowledged (the status file updates every second).
+    _wait(lambda: _delivered(school), 30, "events not delivered")
+    time.sleep(1.2)
     school.command("all_clear")
     school.command("reset_panic")
     _wait(lambda: _lock(school) is False, 10, "the main entrance did not unlock after all clear")
