@@ -152,7 +152,12 @@ def _settled(school: School, emitted: dict[str, list[str]], bound_s: float = 15.
 
 def run_scenario(scenario: Scenario, workdir: Path, log: Log = lambda _: None) -> Outcome:
     settings = scenario.school
-    options = SchoolOptions(hours=settings.hours, heartbeat_s=settings.heartbeat_s, held_open_s=settings.held_open_s)
+    options = SchoolOptions(
+        hours=settings.hours,
+        heartbeat_s=settings.heartbeat_s,
+        held_open_s=settings.held_open_s,
+        peer_lan=settings.peer_lan,
+    )
     with School(workdir, options) as school:
         log(f"school up: api {school.api}, police receiver :{school.police.port}")
         trace = play(school, scenario, log)

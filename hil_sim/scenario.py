@@ -188,6 +188,8 @@ class SchoolSettings(_Strict):
     held_open_s: float = Field(default=5.0, ge=5.0)
     #: An alarm no operator acknowledged within this is sent again, marked escalated.
     escalation_s: int = Field(default=60, ge=10, le=3600)
+    #: Agents get LAN peer addresses; false: the peer path runs over the broker only.
+    peer_lan: bool = True
 
 
 class Scenario(_Strict):
