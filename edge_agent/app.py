@@ -1,7 +1,8 @@
 """The agent's composition root: the one place that picks concrete adapters.
 
 ``build_agent`` wires gpiozero pins (the pin factory comes from the environment), the paho MQTT
-link, the SQLite outbox, satellite-node readers and cameras to the loop in ``runtime.Agent``;
+link, the SQLite outbox, satellite-node readers, cameras and the peer link (broker channel and
+UDP, when the site has a key) to the loop in ``runtime.Agent``;
 nothing else in the agent constructs an adapter. The loop and its ports are described in
 ``runtime.py`` and ``ports.py``.
 """
@@ -23,6 +24,7 @@ from .gpio_outputs import GpioOutputs
 from .mqtt_link import LinkHandlers, MqttLink
 from .nodes import NodeInputs
 from .outbox import Outbox
+from .peers.link import build_peer_link
 from .ports import Hooks, InputSource
 from .runtime import Agent, Settings
 from .status_file import status_path_for
@@ -53,12 +55,15 @@ def build_agent(
     agent = Agent(
         site, agent_id, outbox=outbox, settings=settings, clock=clock, hooks=hooks, command_key=command_key(site, cfg)
     )
+    peers = build_peer_link(site, agent_id, agent.put, lambda payload: link.publish_peer(payload))
     handlers = LinkHandlers(
         up=lambda: agent.put(LinkUp()),
         down=lambda reason: agent.put(LinkDown(reason)),
         puback=lambda mid, ok: agent.put(PubAck(mid, ok, clock())),
         command=lambda payload, corr: agent.put(RawCommand(payload, corr)),
         event_ack=lambda payload: agent.put(RawEventAck(payload, clock())),
+        # The peer link verifies and dedupes on paho's thread; only a fresh lockdown is enqueued.
+        peer=peers.receive if peers is not None else None,
     )
     broker = site.broker
     if cfg.credentials_file is not None:
@@ -80,7 +85,7 @@ def build_agent(
     except Exception:
         inputs.close()
         raise
-    agent.attach(link=link, inputs=inputs, outputs=outputs, sources=[*configured, *sources], leds=nodes)
+    agent.attach(link=link, inputs=inputs, outputs=outputs, sources=[*configured, *sources], leds=nodes, peers=peers)
     return agent
 
 

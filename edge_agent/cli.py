@@ -104,6 +104,11 @@ def cmd_status(args: argparse.Namespace, out: TextIO | None = None) -> int:
     print(f"  panic: {', '.join(snap['panic_latched']) or 'none'}", file=out)
     drill = f" (drill {snap['drill']})" if snap["drill"] else ""
     print(f"  lockdown: {'ON' if snap['lockdown'] else 'off'}{drill}", file=out)
+    print(f"  evacuation: {'ON' if snap.get('evacuation') else 'off'}", file=out)
+    peers = st.get("peers")
+    if peers is not None:
+        shown = ", ".join(f"{k} {v}" for k, v in sorted(peers.items())) or "nothing sent or received yet"
+        print(f"  peers: {shown}", file=out)
     return 0 if running else 4
 
 

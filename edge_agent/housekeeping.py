@@ -64,5 +64,6 @@ def write_agent_status(agent: Agent, now: float, running: bool = True) -> None:
         pending=agent.outbox.count_pending(),
         high_water_seq=agent.outbox.high_water_seq(),
         snapshot=agent.core.snapshot(),
+        peers=agent.peers.counts() if agent.peers is not None else None,
     )
     write_status(agent.settings.status_path, document)

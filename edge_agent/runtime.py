@@ -27,14 +27,24 @@ from hlidka_contract import ContractError, Event, EventType, encode, uuid7
 from . import core
 from .commands_in import CommandGate
 from .core.confirm import CONFIRMED
-from .core.effects import AckCommand, CancelTimer, ConfirmPanic, Effect, Emit, ResendFrom, SetOutput, StartTimer
+from .core.effects import (
+    AckCommand,
+    CancelTimer,
+    ConfirmPanic,
+    Effect,
+    Emit,
+    LockPeers,
+    ResendFrom,
+    SetOutput,
+    StartTimer,
+)
 from .core.inputs import CommandReceived, EventAcked, Input, InputChanged, TimerFired
 from .debounce import DebounceBank
 from .envelope import Envelopes
 from .facts import Fact, LinkDown, LinkUp, PubAck, RawCommand, RawEdge, RawEventAck, Stop
 from .housekeeping import chores, write_agent_status
 from .outbox import Outbox
-from .ports import Hooks, Inputs, InputSource, Link, Outputs, PanicLeds
+from .ports import Hooks, Inputs, InputSource, Link, Outputs, PanicLeds, Peers
 from .relay import Relay
 from .sdnotify import Notifier
 from .stepper import Stepper
@@ -80,6 +90,9 @@ class Agent:
         self.inputs: Inputs | None = None
         self.outputs: Outputs | None = None
         self.leds: PanicLeds | None = None
+        self.peers: Peers | None = None
+        #: The id of the last lockdown.started stored: the cause a peer message names.
+        self._last_lockdown: str | None = None
         self.sources: list[InputSource] = []
         self.started = clock()
         self.boot_id = uuid7(self.started)
@@ -107,6 +120,7 @@ class Agent:
             AckCommand: self._answer,
             ResendFrom: self._resend,
             ConfirmPanic: self._confirm_panic,
+            LockPeers: self._lock_peers,
         }
         missing = set(get_args(Effect)) - {Emit} - set(self._effects)
         if missing:
@@ -129,10 +143,11 @@ class Agent:
         outputs: Outputs,
         sources: Sequence[InputSource],
         leds: PanicLeds | None = None,
+        peers: Peers | None = None,
     ) -> None:
         self.link = link
         self.relay = Relay(self.outbox, link.publish_event)
-        self.inputs, self.outputs, self.leds = inputs, outputs, leds
+        self.inputs, self.outputs, self.leds, self.peers = inputs, outputs, leds, peers
         self.sources = list(sources)
 
     # ---- the loop -----------------------------------------------------------------------
@@ -150,6 +165,9 @@ class Agent:
             self.step(InputChanged(inp.name, levels[inp.name]), now)
         for src in self.sources:
             src.start(self.q.put)
+        # Before the broker: the peer path must work when the broker never comes up.
+        if self.peers is not None:
+            self.peers.start()
         self.link.start()
         self.notifier.ready()
         log.info("agent started", extra={"agent": self.agent_id, "boot_id": self.boot_id, "boot": self.boot_no})
@@ -204,6 +222,8 @@ class Agent:
         self.notifier.stopping()
         for src in self.sources:
             src.stop()
+        if self.peers is not None:
+            self.peers.stop()
         now = self.clock()
         if self.link is not None:
             self.link.stop(encode(self.envelopes.offline("shutdown", now, self.outbox.high_water_seq())))
@@ -275,6 +295,8 @@ class Agent:
             self._effects[type(eff)](eff, now)
 
     def _emitted(self, event: Event, eff: Emit) -> None:
+        if eff.type is EventType.LOCKDOWN_STARTED:
+            self._last_lockdown = event.id
         if eff.type in CONFIRMED:
             self._awaiting_ack[event.id] = (eff.type, eff.subject)
         if self.hooks.emitted:
@@ -299,6 +321,11 @@ class Agent:
     def _resend(self, eff: ResendFrom, now: float) -> None:
         if self.relay is not None:
             self.relay.resend_from(eff.after_seq, now)
+
+    def _lock_peers(self, eff: LockPeers, now: float) -> None:
+        # The core orders LockPeers after the step's events: the lockdown it names is stored.
+        if self.peers is not None:
+            self.peers.lock_peers(drill=eff.drill, cause=self._last_lockdown)
 
     def _confirm_panic(self, eff: ConfirmPanic, now: float) -> None:
         if self.leds is not None:

@@ -244,7 +244,8 @@ class Ingest(LeaderDuties):
 
     def _run_rules(self, event: Event) -> None:
         agents = sorted(set(self.settings.agents) | set(self._agents))
-        cmds = rules.site_commands(event, agents, self.settings.panic_locks_site)
+        locked = rules.locked_agents(self.store.site_state()) if event.type is EventType.PANIC_PRESSED else frozenset()
+        cmds = rules.site_commands(event, agents, self.settings.panic_locks_site, locked)
         if not cmds:
             return
         try:

@@ -30,7 +30,7 @@ from .broker import Mosquitto
 from .expect import OutputChange, PoliceFrame, StoredEvent, WebhookCall
 from .faults import FaultProxy
 from .pinboard import PinBoard
-from .ports import free_port
+from .ports import free_port, free_udp_port
 from .procs import ManagedProcess, ProcessGroup
 from .receivers import PoliceReceiver, WebhookReceiver
 from .scenario import Step
@@ -50,6 +50,8 @@ class SchoolOptions:
     #: Gateway workers ("gateway", "gateway-2", ...); more than one share a PostgreSQL schema at ``pg_url``.
     gateways: int = 1
     pg_url: str = os.environ.get("HLIDKA_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+    #: Give each agent a LAN peer address (UDP on loopback); False: the peer path uses the broker only.
+    peer_lan: bool = True
 
 
 class School:
@@ -100,6 +102,9 @@ class School:
             camera_scenes=dict(self.options.camera_scenes),
             hours=self.options.hours,
             db=f"{self.options.pg_url}?schema={self.pg_schema}" if self.pg_schema else None,
+            peer_ports={a.id: free_udp_port() for a in load_config(EXAMPLE).agents if a.peer is not None}
+            if self.options.peer_lan
+            else {},
         )
         # The nodes' ptys exist before the site file that names them.
         spec.node_ports = self._start_nodes()

@@ -30,6 +30,8 @@ DEMO_TOKENS = {"operator": "demo-operator-token", "admin": "demo-admin-token", "
 #: pysiaalarm uses the key text's characters as AES key bytes (16 -> AES-128).
 DEMO_POLICE_KEY = "HlidkaDemoKey128"
 DEMO_REGIONAL_SECRET = b"demo-regional-hmac-secret"
+#: The agents' site key for peer messages (32 bytes); the simulator seals test messages with it.
+DEMO_SITE_KEY = bytes.fromhex("bcb5e04bc7eb389f12cd602ba963bad95a527c547f71c4b5b34687b81eb1f6d8")
 
 
 @dataclass
@@ -53,6 +55,8 @@ class SimSiteSpec:
     hours: str = "site"
     #: The gateway's database URL (default: SQLite in the work directory).
     db: str | None = None
+    #: agent id -> UDP port of its peer link on loopback (none: the peer path runs over the broker only)
+    peer_ports: dict[str, int] = field(default_factory=dict)
 
 
 def _rewire(doc: dict[str, Any], spec: SimSiteSpec) -> dict[str, Any]:
@@ -81,7 +85,12 @@ def _rewire(doc: dict[str, Any], spec: SimSiteSpec) -> dict[str, Any]:
         # The simulated regional server listens on loopback, in plain HTTP.
         "allow_http": True,
     }
+    if "peers" in doc:
+        doc["peers"] = {**doc["peers"], "key_file": str(work / "site.key")}
     for agent in doc["agents"]:
+        agent.pop("peer", None)
+        if agent["id"] in spec.peer_ports:
+            agent["peer"] = {"host": "127.0.0.1", "port": spec.peer_ports[agent["id"]]}
         agent["heartbeat_s"] = spec.heartbeat_s
         agent["held_open_s"] = spec.held_open_s
         agent["outbox"] = {**agent.get("outbox", {}), "path": str(work / f"outbox-{agent['id']}.db")}
@@ -170,6 +179,7 @@ def write_sim_site(spec: SimSiteSpec, example: Path = EXAMPLE, name: str = "site
     # The gateway reads the key file as hex; these are the key text's bytes.
     (work / "police-aes.key").write_text(DEMO_POLICE_KEY.encode().hex() + "\n")
     (work / "regional-hmac.secret").write_bytes(DEMO_REGIONAL_SECRET)
+    (work / "site.key").write_text(DEMO_SITE_KEY.hex() + "\n")
     doc = _rewire(tomllib.loads(example.read_text(encoding="utf-8")), spec)
     path = write_site_file(work / name, doc)
     write_command_keys(load_config(path, check_files=False), work / "keys")

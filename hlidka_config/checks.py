@@ -14,11 +14,13 @@ from . import secrets
 from .agent import AgentConfig
 from .errors import ConfigIssue, did_you_mean, show_value
 from .models import SiteConfig
+from .peer_checks import egress_issues, peer_issues
 from .site import Building
 
 
 def check_site(config: SiteConfig, check_files: bool = True) -> list[ConfigIssue]:
     issues = [*_unique_ids(config), *_entrance_refs(config), *(_file_issues(config) if check_files else ())]
+    issues += peer_issues(config)
     for index, agent in enumerate(config.agents):
         issues += _agent_issues(config, f"agents[{index}]", agent)
     return issues
@@ -79,6 +81,7 @@ def _agent_issues(config: SiteConfig, path: str, agent: AgentConfig) -> list[Con
     entrances = {e.id: e for e in config.entrances}
     entrance = entrances.get(agent.entrance)
     issues = [*_agent_names(path, agent), *_agent_pins(path, agent), *_agent_doors(path, agent)]
+    issues += egress_issues(path, agent)
     issues += _heartbeat_budget(config, path, agent)
     for c, camera in enumerate(agent.cameras):
         for t, wire in enumerate(camera.tripwires):

@@ -15,6 +15,7 @@ from pydantic_core import PydanticCustomError
 from .agent import AgentConfig
 from .fields import STRICT_MODEL
 from .gateway import BrokerConfig, GatewayConfig
+from .peers import PeerLinkConfig
 from .schedule import Schedule
 from .site import DEFAULT_TIMEZONE, Building, Entrance, Location, SiteInfo, check_timezone
 
@@ -54,6 +55,7 @@ class SiteConfig(BaseModel):
     broker: BrokerConfig = Field(default_factory=BrokerConfig, description="MQTT broker")
     gateway: GatewayConfig = Field(default_factory=GatewayConfig, description="Gateway settings")
     agents: list[AgentConfig] = Field(default_factory=list, max_length=100, description="Edge agents")
+    peers: PeerLinkConfig = Field(default_factory=PeerLinkConfig, description="Agent-to-agent lockdown")
 
     # Not a TOML key: where the file was, so relative paths in it can be resolved.
     _base_dir: Path = PrivateAttr(default_factory=lambda: Path("."))

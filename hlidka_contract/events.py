@@ -55,6 +55,10 @@ class EventType(StrEnum):
     CAMERA_TAMPER_RESTORED = "cz.hlidka.camera.tamper_restored"
     TROUBLE_STARTED = "cz.hlidka.trouble.started"
     TROUBLE_CLEARED = "cz.hlidka.trouble.cleared"
+    FIRE_ALARM = "cz.hlidka.fire.alarm"
+    FIRE_RESTORED = "cz.hlidka.fire.restored"
+    EVACUATION_STARTED = "cz.hlidka.evacuation.started"
+    EVACUATION_ENDED = "cz.hlidka.evacuation.ended"
 
 
 class Severity(StrEnum):
@@ -110,14 +114,15 @@ class DuressResetData(Model):
 
 
 class InputData(Model):
-    """Tamper and intrusion: which input (and device, for a satellite node)."""
+    """Tamper, intrusion and fire: which input (and device, for a satellite node)."""
 
     input: Slug
     device: Slug | None = None
 
 
 class LockdownStartedData(Model):
-    origin: Literal["panic", "command", "key_switch", "site_rule"]
+    #: peer: another agent of the site told this one directly (broker or LAN), not the gateway.
+    origin: Literal["panic", "command", "key_switch", "site_rule", "peer"]
     by: Text | None = None
     #: The event that caused it (a panic), so the receiver can group them.
     cause: Uuid7 | None = None
@@ -141,6 +146,20 @@ class DrillReportData(Model):
     outputs: dict[Slug, float | None]
     #: Seconds until the last output was locked; None if one never was.
     all_locked_s: float | None
+    #: Evacuation drills: ``outputs`` are the seconds until each egress-route lock was
+    #: released, and this the largest of them (None if one never was).
+    all_unlocked_s: float | None = None
+
+
+class EvacuationStartedData(Model):
+    origin: Literal["fire_alarm", "command", "site_rule"]
+    by: Text | None = None
+    #: The event that caused it (a fire alarm), so the receiver can group them.
+    cause: Uuid7 | None = None
+
+
+class EvacuationEndedData(Model):
+    by: Text
 
 
 class DeviceData(Model):
@@ -159,6 +178,7 @@ class AgentSnapshot(Model):
     panic_latched: list[Slug] = Field(default_factory=list)
     tamper_active: list[Slug] = Field(default_factory=list)
     lockdown: bool = False
+    evacuation: bool = False
     drill: Slug | None = None
     outputs: dict[Slug, bool] = Field(default_factory=dict)
     devices_online: dict[Slug, bool] = Field(default_factory=dict)
@@ -267,6 +287,10 @@ EVENT_DATA: dict[EventType, type[Model]] = {
     EventType.CAMERA_TAMPER_RESTORED: CameraTamperData,
     EventType.TROUBLE_STARTED: TroubleData,
     EventType.TROUBLE_CLEARED: TroubleData,
+    EventType.FIRE_ALARM: InputData,
+    EventType.FIRE_RESTORED: InputData,
+    EventType.EVACUATION_STARTED: EvacuationStartedData,
+    EventType.EVACUATION_ENDED: EvacuationEndedData,
 }
 
 

@@ -70,4 +70,15 @@ class ConfirmPanic:
     led: Literal["steady", "off"]
 
 
-Effect = Emit | SetOutput | StartTimer | CancelTimer | AckCommand | ResendFrom | ConfirmPanic
+@dataclass(frozen=True, slots=True)
+class LockPeers:
+    """Tell every agent of the site to lock down, directly (broker channel and LAN).
+
+    The shell signs one message with the site key and sends it; peers apply it through their
+    own core. There is no effect to unlock a peer.
+    """
+
+    drill: bool = False
+
+
+Effect = Emit | SetOutput | StartTimer | CancelTimer | AckCommand | ResendFrom | ConfirmPanic | LockPeers

@@ -70,6 +70,21 @@ class TimerFired:
     name: str
 
 
+@dataclass(frozen=True, slots=True)
+class PeerLockdown:
+    """Another agent of the site said "lock down", in a message whose site key checked out.
+
+    The peer path can only lock: there is no peer message that ends a lockdown.
+    """
+
+    #: The agent that sent it (as its authenticated message says).
+    agent: str
+    #: The peer's lockdown is part of a lockdown drill: applied only while one runs here too.
+    drill: bool = False
+    #: The event that caused it at the peer (its lockdown.started), for grouping.
+    cause: str | None = None
+
+
 # ---- facts about the agent's own delivery path (see ``confirm.py``, ``troubles.py``) ----------
 
 
@@ -90,5 +105,13 @@ class OutboxLevel:
 
 
 Input = (
-    InputChanged | DeviceSeen | DeviceLost | DetectorReported | CommandReceived | TimerFired | EventAcked | OutboxLevel
+    InputChanged
+    | DeviceSeen
+    | DeviceLost
+    | DetectorReported
+    | CommandReceived
+    | TimerFired
+    | EventAcked
+    | OutboxLevel
+    | PeerLockdown
 )
