@@ -1,4 +1,4 @@
-"""``python -m gateway run --config site.toml`` (console script ``hlidka-gateway``), and ``hash-token``."""
+"""``python -m gateway run --config site.toml`` (console script ``hlidka-gateway``), ``hash-token``, ``user add``."""
 
 from __future__ import annotations
 
@@ -26,13 +26,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     tok = sub.add_parser("hash-token", help="create a bearer token and its tokens-file line")
     tok.add_argument("--role", required=True, choices=[r.value for r in PERSON_ROLES])
     tok.add_argument("--name", required=True)
+    user = sub.add_parser("user", help="console accounts").add_subparsers(dest="user_cmd", required=True)
+    add = user.add_parser("add", help="print a users-file line for a new account (asks for the password)")
+    add.add_argument("--login", required=True, help="login name: lower-case letters, digits, . _ -")
+    add.add_argument("--role", required=True, choices=[r.value for r in PERSON_ROLES])
+    add.add_argument("--name", default="", help="display name shown in the console and the audit log")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     args = parser.parse_args(argv)
+    if args.cmd == "user":
+        return _user_add(args.login, Role(args.role), args.name, args.password_stdin)
     if args.cmd == "hash-token":
         token, line = new_token_line(Role(args.role), args.name)
         print(f"token (give to the user, shown once): {token}", file=sys.stderr)
         print(line)
         return 0
     return _run(args.config, args.worker, args.log_level)
+
+
+def _user_add(login: str, role: Role, display: str, from_stdin: bool) -> int:
+    import getpass
+
+    from .users import UsersFileError, user_line
+
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != password:
+            print("the passwords differ", file=sys.stderr)
+            return 2
+    try:
+        print(user_line(login, role, password, display))
+    except UsersFileError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    return 0
 
 
 def _run(config_path: str, worker: str | None, level: str) -> int:
@@ -43,11 +71,15 @@ def _run(config_path: str, worker: str | None, level: str) -> int:
     from hlidka_config import ConfigError, load_config
 
     from .app import create_app
+    from .console.config import ConsoleSettings
     from .settings import Settings
+    from .users import UsersFileError
 
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        settings = Settings.from_config(load_config(config_path))
+        config = load_config(config_path)
+        settings = Settings.from_config(config)
+        console = ConsoleSettings.from_config(config, config_path)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -58,7 +90,12 @@ def _run(config_path: str, worker: str | None, level: str) -> int:
             client_id=f"{settings.client_id}-{worker}",
             supervise=worker == "1",
         )
-    uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port, log_level=level.lower())
+    try:
+        app = create_app(settings, console=console)
+    except UsersFileError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    uvicorn.run(app, host=settings.api_host, port=settings.api_port, log_level=level.lower())
     return 0
 
 

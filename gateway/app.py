@@ -19,6 +19,8 @@ from hlidka_contract import Channel, subscription
 from .api import agents, alarms, commands, events, health, site, stream
 from .auth import TokenBook
 from .commands import Commander
+from .console.config import ConsoleSettings
+from .console.mount import mount_console
 from .ingest import Ingest
 from .metrics import Metrics
 from .mqtt import MqttLink
@@ -66,8 +68,9 @@ def create_app(
     store: Store | None = None,
     clock: Callable[[], float] = time.time,
     senders: list[UpstreamSender] | None = None,
+    console: ConsoleSettings | None = None,
 ) -> FastAPI:
-    """``senders`` replaces the configured upstream links (tests use fakes)."""
+    """``senders`` replaces the configured upstream links (tests use fakes); ``console``: accounts and names."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -108,9 +111,13 @@ def create_app(
         version="1.0",
         description="Operator and regional API of a Hlídka site gateway.",
         lifespan=lifespan,
+        # The console serves /docs from assets in the package (no CDN): see console.mount.
+        docs_url=None,
+        redoc_url=None,
     )
     for module in (events, alarms, site, agents, commands, stream, health):
         app.include_router(module.router)
+    mount_console(app, console or ConsoleSettings(), clock)
     return app
 
 

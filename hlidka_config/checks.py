@@ -173,6 +173,7 @@ def _file_issues(config: SiteConfig) -> Iterator[ConfigIssue]:
     files = [
         ("broker.credentials_file", broker.credentials_file),
         ("gateway.api.tokens_file", gateway.api.tokens_file),
+        ("gateway.console.users_file", gateway.console.users_file),
     ]
     if broker.tls is not None:
         files += [(f"broker.tls.{k}", getattr(broker.tls, k)) for k in ("ca_file", "cert_file", "key_file")]
