@@ -23,7 +23,7 @@ from ..runtime import Runtime
 from .config import ConsoleSettings
 from .i18n import LANGS, event_words, pick_lang, translator
 from .session import LANG_COOKIE, Session, request_session
-from .views import clock_text, panic_places, site_mode
+from .views import clock_text, detail_text, panic_places, site_mode
 
 env = Environment(
     loader=PackageLoader("gateway.console", "templates"),
@@ -132,6 +132,7 @@ async def page(request: Request, template: str, session: Session | None, status:
         "event_types": json.dumps([e.value for e in EventType]),
         "words": lambda typ: event_words(lang, typ),
         "clock": clock_text,
+        "detail": detail_text,
         **ctx,
     }
     html = env.get_template(template).render(context)

@@ -170,3 +170,14 @@ def clock_text(at: float | None) -> str:
     if at is None:
         return "—"
     return datetime.fromtimestamp(at, UTC).astimezone().strftime("%d.%m. %H:%M:%S")
+
+
+def detail_text(detail: str) -> str:
+    """An audit row's JSON detail as a person reads it (``key: value; …``, Czech letters unescaped)."""
+    try:
+        value = json.loads(detail)
+    except ValueError:
+        return detail
+    if not isinstance(value, dict):
+        return str(value)
+    return "; ".join(f"{k}: {v}" for k, v in sorted(value.items()))
