@@ -20,10 +20,11 @@ from ..api import events as events_api
 from ..api import health as health_api
 from ..api.deps import ACK_ROLES, ADMIN_ROLES, READ_ROLES
 from ..auth import Principal
+from ..runtime import Runtime
 from ..store.base import EventFilter
 from .render import INSTALLER_ROLES, console_settings, current, lang_of, page, runtime
 from .session import Session
-from .views import alarm_views, drill_reports, entrances
+from .views import alarm_views, drill_reports, entrances, thing_in
 
 router = APIRouter(include_in_schema=False)
 
@@ -54,7 +55,8 @@ async def _overview(request: Request, template: str) -> Response:
 
     summary = (await asyncio.to_thread(site_api.summary, rt)).model_dump()
     agents = [a.model_dump() for a in await agents_api.list_agents(rt, _who(gate))]
-    views = entrances(console_settings(request), summary, agents)
+    devices, _seen = await asyncio.to_thread(_device_states, rt, False)
+    views = entrances(console_settings(request), summary, agents, devices)
     done = request.query_params.get("done")
     return await page(request, template, gate, entrances=views, done=done, query=request.query_params)
 
@@ -174,4 +176,30 @@ async def installer(request: Request) -> Response:
     cs = console_settings(request)
     agents = await agents_api.list_agents(runtime(request), _who(gate))
     reports = await asyncio.to_thread(walk_reports, cs.walk_tests_dir)
-    return await page(request, "installer.html", gate, agents=agents, reports=reports, check=cs.check, cs=cs)
+    devices, seen = await asyncio.to_thread(_device_states, runtime(request), True)
+    return await page(
+        request,
+        "installer.html",
+        gate,
+        agents=agents,
+        reports=reports,
+        check=cs.check,
+        cs=cs,
+        devices=devices,
+        device_seen=seen,
+    )
+
+
+def _device_states(rt: Runtime, with_times: bool) -> tuple[dict[str, str], dict[str, float]]:
+    """Each node's and camera's last reported state (and, when asked, when the gateway received it)."""
+    state = rt.store.site_state()
+    devices = {k.removeprefix("device/"): json.loads(v) for k, v in state.items() if k.startswith("device/")}
+    seen: dict[str, float] = {}
+    kinds = ("cz.hlidka.device.online", "cz.hlidka.device.offline") if with_times else ()
+    for typ in kinds:
+        for row in rt.store.events(EventFilter(after=0, limit=100_000, type=typ)):
+            device = thing_in(row.body)
+            if device:
+                key = f"{row.agent}/{device}"
+                seen[key] = max(seen.get(key, 0.0), row.received_at)
+    return devices, seen

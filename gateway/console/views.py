@@ -37,7 +37,8 @@ class EntranceView:
     panic: bool
     health: str  # "online" | "offline" | "unknown"
     last_seen: float | None
-    devices: dict[str, bool]
+    #: node or camera -> "online" | "offline" | "ok" (no fault reported since the agent started)
+    devices: dict[str, str]
     inside: int | None
     cameras: tuple[str, ...]
 
@@ -70,8 +71,13 @@ def site_mode(summary: dict[str, Any]) -> str:
 
 
 def entrances(
-    console: ConsoleSettings, summary: dict[str, Any], agents: Iterable[dict[str, Any]]
+    console: ConsoleSettings,
+    summary: dict[str, Any],
+    agents: Iterable[dict[str, Any]],
+    devices: dict[str, str] | None = None,
 ) -> list[EntranceView]:
+    """``devices``: "<agent>/<device>" -> "online" | "offline", from the device events the gateway stored."""
+    devices = devices or {}
     by_agent = {a["id"]: a for a in agents}
     ids = [e.agent for e in console.entrances] or sorted(by_agent)
     doors = summary.get("doors", {})
@@ -88,20 +94,24 @@ def entrances(
                 known.setdefault(door, "")
         a = by_agent.get(agent_id, {})
         online = a.get("online")
-        snapshot = a.get("snapshot") or {}
+        # The agent's birth snapshot knows its doors before any door moved; later events win.
+        born_doors = (a.get("snapshot") or {}).get("doors", {})
         counted = [v for k, v in occupancy.items() if k in (e.id, agent_id)]
         out.append(
             EntranceView(
                 agent=agent_id,
                 name=e.name,
                 building=e.building,
-                doors=[DoorView(d, room, doors.get(f"{agent_id}/{d}", "unknown")) for d, room in sorted(known.items())],
+                doors=[
+                    DoorView(d, room, doors.get(f"{agent_id}/{d}", born_doors.get(d, "unknown")))
+                    for d, room in sorted(known.items())
+                ],
                 locked=agent_id in locked,
                 locks=e.locks,
                 panic=agent_id in panics,
                 health="unknown" if online is None else ("online" if online else "offline"),
                 last_seen=a.get("last_seen"),
-                devices=dict(snapshot.get("devices_online", {})),
+                devices={d: devices.get(f"{agent_id}/{d}", "ok") for d in (*e.nodes, *e.cameras)},
                 inside=int(counted[0].get("inside", 0)) if counted else None,
                 cameras=e.cameras,
             )

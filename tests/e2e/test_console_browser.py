@@ -119,6 +119,7 @@ def test_a_panic_pressed_in_the_simulator_shows_within_one_second(operator: sync
     assert took < 1.0, f"the panic banner took {took:.2f} s from the press"
     assert operator.title().startswith("⚠ TÍSEŇ")
     operator.wait_for_selector("body[data-sound='playing']", timeout=2_000)
+    assert operator.locator("#sound-enable").is_hidden()
     entrance = operator.locator(f"li.entrance[data-agent='{ENTRANCE_A}'] [data-field='panic']")
     assert "STISKNUTO" in entrance.inner_text()
     # The site rule locks every entrance after a panic; the page follows without a reload.
@@ -212,6 +213,17 @@ def test_an_operator_post_without_the_csrf_token_is_refused(operator: sync_api.P
     refused = operator.request.post(f"{school.api}/action/lockdown", form={"csrf": "guess", "confirm": "yes"})
     assert refused.status == 403
     assert _site(school)["lockdown"] is False
+
+
+def test_the_api_docs_page_renders_offline(browser: sync_api.Browser, school: School, requested: list[str]) -> None:
+    ctx = _context(browser, requested)
+    page = ctx.new_page()
+    try:
+        page.goto(f"{school.api}/docs")
+        page.wait_for_selector(".swagger-ui .info .title", timeout=15_000)
+        assert "Hlídka gateway" in page.locator(".swagger-ui .info .title").inner_text()
+    finally:
+        ctx.close()
 
 
 def test_no_request_left_this_machine(requested: list[str]) -> None:
