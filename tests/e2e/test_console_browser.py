@@ -172,10 +172,10 @@ def test_a_lockdown_with_confirmation_changes_every_entrance_on_screen(operator:
     assert all("běžný režim" in t for t in locks.all_inner_texts())
     _act(operator, school, "UZAMKNOUT ŠKOLU")
     operator.wait_for_selector(".mode-banner[data-mode='lockdown']", timeout=10_000)
-    operator.wait_for_function(
-        "[...document.querySelectorAll('li.entrance [data-field=locks]')].every(e => e.textContent.includes('zamčeno'))",
-        timeout=10_000,
+    every_locked = "[...document.querySelectorAll('li.entrance [data-field=locks]')]" + (
+        ".every(e => e.textContent.includes('zamčeno'))"
     )
+    operator.wait_for_function(every_locked, timeout=10_000)
     assert sorted(_site(school)["agents_in_lockdown"]) == sorted(a.id for a in school.site.agents)
     _shot(operator, "overview-lockdown")
     operator.set_viewport_size({"width": 390, "height": 844})
