@@ -194,6 +194,7 @@ def test_a_viewer_sees_no_lockdown_button_and_a_forged_post_is_refused(
         _login(viewer, school, "vratny")
         assert viewer.get_by_role("link", name="UZAMKNOUT ŠKOLU").count() == 0
         assert viewer.locator("[data-action]").count() == 0
+        _shot(viewer, "overview-viewer")
         csrf = viewer.locator("form[action='/logout'] input[name='csrf']").get_attribute("value")
         assert csrf
         # The viewer's own session and CSRF token: the role still may not lock the school.
