@@ -40,3 +40,10 @@ def test_escalation_body_has_new_id_and_points_back() -> None:
 
 def test_thing_of_names_the_button() -> None:
     assert rules.thing_of(event(EventType.PANIC_PRESSED)) == "p1"
+
+
+def test_device_events_keep_the_devices_last_state() -> None:
+    lost = event(EventType.DEVICE_OFFLINE, {"device": "uzel-1a", "kind": "node"}, agent="a2")
+    back = event(EventType.DEVICE_ONLINE, {"device": "uzel-1a", "kind": "node"}, agent="a2")
+    assert rules.state_updates(lost) == (("device/a2/uzel-1a", '"offline"'),)
+    assert rules.state_updates(back) == (("device/a2/uzel-1a", '"online"'),)
