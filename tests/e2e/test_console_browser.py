@@ -8,6 +8,7 @@ in docs/img/ are copies of them).
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -149,9 +150,38 @@ def test_acknowledging_the_panic_with_a_note_lands_in_the_audit_log(
         assert "neporušený" in admin.locator("main").inner_text()
         assert admin.locator("tr[data-action='login.failed']").count() >= 1
         _shot(admin, "audit")
-        admin.goto(f"{school.api}/installer")
-        assert admin.locator(f"tr[data-device='{ENTRANCE_A}']").inner_text().count("ve spojení") == 1
-        _shot(admin, "installer")
+    finally:
+        ctx.close()
+
+
+def test_the_installer_sees_devices_walk_tests_and_the_config_check(
+    browser: sync_api.Browser, school: School, requested: list[str]
+) -> None:
+    # A report as `hlidka-agent walk-test --report` writes it, copied into the site's report folder.
+    report = {
+        "inputs": {
+            "dvere": {"kind": "door", "pin": 17, "ok": True},
+            "panika-vratnice": {"kind": "panic", "pin": 22, "ok": False},
+        },
+        "outputs": {},
+        "site": school.site.site.id,
+        "agent": ENTRANCE_A,
+        "time": "2026-11-20T08:15:00+00:00",
+        "config": "site.toml",
+    }
+    (school.workdir / "walk-tests" / "walk-test-hlavni.json").write_text(json.dumps(report))
+    ctx = _context(browser, requested)
+    page = ctx.new_page()
+    try:
+        _login(page, school, "technik")
+        assert [a.get_attribute("data-action") for a in page.locator("[data-action]").all()] == ["drill"]
+        page.goto(f"{school.api}/installer")
+        assert "ve spojení" in page.locator(f"tr[data-device='{ENTRANCE_A}']").inner_text()
+        assert page.locator("tr[data-device='uzel-1a']").count() == 1
+        text = page.locator("main").inner_text()
+        assert "prošel všemi kontrolami" in text
+        assert "panika-vratnice (panic, pin 22): NEZACHYCENO" in text
+        _shot(page, "installer")
     finally:
         ctx.close()
 
