@@ -58,7 +58,7 @@ async def _overview(request: Request, template: str) -> Response:
     devices, _seen = await asyncio.to_thread(_device_states, rt, False)
     views = entrances(console_settings(request), summary, agents, devices)
     done = request.query_params.get("done")
-    return await page(request, template, gate, entrances=views, done=done, query=request.query_params)
+    return await page(request, template, gate, summary=summary, entrances=views, done=done, query=request.query_params)
 
 
 @router.get("/")

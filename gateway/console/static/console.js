@@ -67,7 +67,11 @@
   enable.addEventListener("click", function () { heard = ""; alarm(); });
 
   var stream = new EventSource("/api/v1/stream");
-  JSON.parse(body.dataset.eventTypes).forEach(function (type) { stream.addEventListener(type, soon); });
+  // A panic or duress is fetched at once; other events are gathered for a moment (a burst, one fetch).
+  JSON.parse(body.dataset.eventTypes).forEach(function (type) {
+    var urgent = /\.(panic|duress)\./.test(type);
+    stream.addEventListener(type, urgent ? refresh : soon);
+  });
   stream.onopen = function () { state.textContent = state.dataset.ok; body.dataset.stream = "open"; soon(); };
   stream.onerror = function () { state.textContent = state.dataset.lost; body.dataset.stream = "lost"; };
   alarm();
