@@ -21,6 +21,8 @@ from .auth import TokenBook
 from .commands import Commander
 from .console.config import ConsoleSettings
 from .console.mount import mount_console
+from .hass import HassLink
+from .hass.link import Publish, PublishConfirmed
 from .ingest import Ingest
 from .metrics import Metrics
 from .mqtt import MqttLink
@@ -34,6 +36,7 @@ from .upstream.sia_codec import SiaError
 from .upstream.webhook import WebhookSender
 
 log = logging.getLogger(__name__)
+VERSION = "0.1.0"
 
 
 def subscriptions(settings: Settings) -> list[str]:
@@ -76,7 +79,9 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rt = _build(settings, store or open_store(settings.db), clock, asyncio.get_running_loop())
         app.state.runtime = rt
-        chosen, rt.unavailable = _senders(settings, clock) if senders is None else (senders, {})
+        chosen, rt.unavailable = _senders(settings, clock) if senders is None else (list(senders), {})
+        if rt.hass is not None:
+            chosen.append(rt.hass)
         rt.workers = [
             LinkWorker(
                 s,
@@ -125,17 +130,24 @@ def _build(settings: Settings, store: Store, clock: Callable[[], float], loop: a
     metrics = Metrics()
     holder: dict[str, Runtime] = {}
 
+    hass = _hass(settings, store, lambda t, p, r: link.publish(t, p, retain=r), lambda *a: link.publish_confirmed(*a))
+
     def on_message(topic: str, payload: bytes) -> None:
+        if hass is not None and hass.handles(topic):
+            hass.on_message(topic, payload)
+            return
         holder["rt"].ingest.submit(topic, payload)
 
     def on_state(up: bool) -> None:
         metrics.mqtt_connected.set(1 if up else 0)
+        if up and hass is not None:
+            hass.announce()
 
     link = MqttLink(
         settings.broker_host,
         settings.broker_port,
         settings.client_id,
-        subscriptions(settings),
+        subscriptions(settings) + (hass.subscriptions() if hass is not None else []),
         on_message,
         settings.broker_keepalive_s,
         settings.broker_username,
@@ -149,8 +161,16 @@ def _build(settings: Settings, store: Store, clock: Callable[[], float], loop: a
 
     ingest = Ingest(settings, store, link.publish, commander, metrics, clock, on_stored)
     rt = Runtime(settings, store, metrics, TokenBook(settings.token_lines), clock, commander, ingest, link)
+    rt.hass = hass
     holder["rt"] = rt
     return rt
+
+
+def _hass(settings: Settings, store: Store, publish: Publish, confirmed: PublishConfirmed) -> HassLink | None:
+    if settings.home_assistant_prefix is None or settings.site_config is None:
+        return None
+    site, prefix = settings.site_config, settings.home_assistant_prefix
+    return HassLink(site, prefix, VERSION, publish, confirmed, store.site_state)
 
 
 def _senders(settings: Settings, clock: Callable[[], float]) -> tuple[list[UpstreamSender], dict[str, str]]:

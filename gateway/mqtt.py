@@ -52,6 +52,9 @@ class MqttLink:
         self.client.on_connect = self._connected
         self.client.on_disconnect = self._disconnected
         self.client.on_message = self._message
+        self.client.on_publish = self._published
+        # MQTT 5: a publish the broker refuses (ACL) still gets a PUBACK, with a failure reason code.
+        self._refused: dict[int, str] = {}
 
     def start(self) -> None:
         props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
@@ -64,11 +67,31 @@ class MqttLink:
         self.client.loop_stop()
         self.connected.clear()
 
-    def publish(self, topic: str, payload: bytes, qos: int = 1) -> None:
-        info = self.client.publish(topic, payload, qos=qos)
+    def publish(self, topic: str, payload: bytes, qos: int = 1, retain: bool = False) -> None:
+        info = self.client.publish(topic, payload, qos=qos, retain=retain)
         if info.rc not in (mqtt.MQTT_ERR_SUCCESS, mqtt.MQTT_ERR_NO_CONN):
             # NO_CONN: paho queues it and sends after reconnecting; anything else is a failure.
             raise ConnectionError(f"publish to {topic} refused: {mqtt.error_string(info.rc)}")
+
+    def publish_confirmed(self, topic: str, payload: bytes, retain: bool, timeout_s: float) -> None:
+        """QoS 1 publish that returns only once the broker acknowledged it; raises otherwise (blocking)."""
+        if not self.connected.is_set():
+            raise ConnectionError(f"publish to {topic}: not connected to the broker")
+        info = self.client.publish(topic, payload, qos=1, retain=retain)
+        if info.rc != mqtt.MQTT_ERR_SUCCESS:
+            raise ConnectionError(f"publish to {topic} refused: {mqtt.error_string(info.rc)}")
+        info.wait_for_publish(timeout_s)
+        if not info.is_published():
+            raise TimeoutError(f"publish to {topic}: no PUBACK within {timeout_s} s")
+        refused = self._refused.pop(info.mid, None)
+        if refused is not None:
+            raise PermissionError(f"publish to {topic} refused by the broker: {refused}")
+
+    def _published(self, _c: mqtt.Client, _u: object, mid: int, rc: ReasonCode, _p: object) -> None:
+        if rc.is_failure:
+            self._refused[mid] = str(rc)
+            if len(self._refused) > 1000:  # only confirmed publishes pop theirs; keep the map bounded
+                self._refused.pop(next(iter(self._refused)))
 
     def _connected(self, client: mqtt.Client, _u: object, _f: object, rc: ReasonCode, _p: object) -> None:
         if rc.is_failure:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from .auth import TokenBook
 from .commands import Commander
+from .hass import HassLink
 from .ingest import Ingest
 from .metrics import Metrics
 from .mqtt import MqttLink
@@ -51,6 +52,8 @@ class Runtime:
     workers: list[LinkWorker] = field(default_factory=list)
     #: Links configured but not running, with the reason (shown in /readyz and the API).
     unavailable: dict[str, str] = field(default_factory=dict)
+    #: The Home Assistant link when discovery is on.
+    hass: HassLink | None = None
 
     def wake(self) -> None:
         self.hub.notify()

@@ -80,6 +80,10 @@ class Settings:
     backoff_max_s: float = 5.0
     #: Largest batch of events stored in one transaction (one ack per agent per batch).
     ingest_batch: int = 512
+    #: The site file, for what is derived from it as a whole (Home Assistant discovery); None in bare tests.
+    site_config: SiteConfig | None = None
+    #: Home Assistant discovery prefix when discovery is on (``[gateway.home_assistant]``), else None.
+    home_assistant_prefix: str | None = None
     #: Maps (agent, thing) to a place; None when the config does not know it.
     locate: Callable[[str, str | None], Place | None] = field(default=lambda _a, _t: None)
 
@@ -118,7 +122,7 @@ class Settings:
             site=config.site.id,
             site_name=config.site.name,
             account=config.site.account,
-            db=_resolve_db(gw.db, config.base_dir),
+            db=_resolve_db(gw.db, config.state_dir),
             broker_host=config.broker.host,
             broker_port=config.broker.port,
             broker_keepalive_s=config.broker.keepalive_s,
@@ -135,6 +139,8 @@ class Settings:
             police=police,
             regional=regional,
             locate=_locator(config),
+            site_config=config,
+            home_assistant_prefix=gw.home_assistant.prefix if gw.home_assistant.enabled else None,
         )
 
 
@@ -146,14 +152,6 @@ def _resolve_db(url: str, base: Path) -> str:
 
 
 def _locator(config: SiteConfig) -> Callable[[str, str | None], Place | None]:
-    zones: dict[tuple[str, str], int] = {}
-    for a_index, agent in enumerate(config.agents):
-        names = [i.name for i in agent.inputs] + [i.name for n in agent.nodes for i in n.inputs]
-        names += [c.id for c in agent.cameras]
-        for i, name in enumerate(names):
-            # Zones are stable per config: 32 per agent, 1-based, within Contact ID's 3 digits.
-            zones[(agent.id, name)] = min(999, a_index * 32 + i + 1)
-
     def locate(agent: str, thing: str | None) -> Place | None:
         try:
             if thing is not None:
@@ -169,7 +167,7 @@ def _locator(config: SiteConfig) -> Callable[[str, str | None], Place | None]:
             building_name=loc.building_name,
             entrance_name=loc.entrance_name,
             room_name=loc.room_name,
-            zone=zones.get((agent, thing), 0),
+            zone=loc.zone or 0,
         )
 
     return locate

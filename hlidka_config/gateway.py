@@ -112,16 +112,35 @@ class RegionalConfig(BaseModel):
         return value
 
 
+class HomeAssistantConfig(BaseModel):
+    """Read-only Home Assistant MQTT discovery (entities for doors, tamper, panic, site mode, people)."""
+
+    model_config = STRICT_MODEL
+
+    enabled: bool = Field(default=False, description="Publish Home Assistant discovery and entity states")
+    prefix: str = Field(
+        default="homeassistant",
+        pattern=r"^[A-Za-z0-9_-]{1,64}$",
+        description="Home Assistant's discovery prefix (one topic level)",
+    )
+
+
 class GatewayConfig(BaseModel):
     model_config = STRICT_MODEL
 
-    db: str = Field(default="sqlite:///var/hlidka/gateway.db", description="sqlite:/// or postgresql:// URL")
+    db: str = Field(
+        default="sqlite:///gateway.db",
+        description="sqlite:/// or postgresql:// URL; a relative SQLite path is under the state directory",
+    )
     api: ApiConfig = Field(default_factory=ApiConfig, description="HTTP API")
     console: ConsoleConfig = Field(default_factory=ConsoleConfig, description="Web console")
     rules: RulesConfig = Field(default_factory=RulesConfig, description="Alarm rules")
     supervision: SupervisionConfig = Field(default_factory=SupervisionConfig, description="Liveness")
     police: PoliceConfig | None = Field(default=None, description="Police receiving centre link")
     regional: RegionalConfig | None = Field(default=None, description="Regional centre link")
+    home_assistant: HomeAssistantConfig = Field(
+        default_factory=HomeAssistantConfig, description="Home Assistant MQTT discovery (read-only)"
+    )
 
     @field_validator("db")
     @classmethod

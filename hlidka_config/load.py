@@ -7,6 +7,7 @@ error to a missing certificate, leaves here as a ``ConfigError`` with all its is
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -22,16 +23,22 @@ _TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
 
 
 def load_config(path: str | Path) -> SiteConfig:
-    """Load and check the site config at ``path``."""
+    """Load and check the site config at ``path``.
+
+    Relative state paths (the outbox, the gateway's SQLite file) resolve under ``$STATE_DIRECTORY`` when the
+    service manager set it (systemd's ``StateDirectory=``; the first of several), else next to the file: a
+    unit with ``ProtectSystem=strict`` can read its config from /etc and still write its state.
+    """
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         fix = "check the path, or save the file as UTF-8 text."
         raise ConfigError(str(path), [ConfigIssue("", MISSING, f"Cannot read the file: {exc}.", fix)]) from None
-    return parse_config(text, str(path))
+    state_dir = os.environ.get("STATE_DIRECTORY", "").split(":")[0] or None
+    return parse_config(text, str(path), state_dir)
 
 
-def parse_config(text: str, path: str) -> SiteConfig:
+def parse_config(text: str, path: str, state_dir: str | None = None) -> SiteConfig:
     """Parse and check ``text``; ``path`` names it in errors and anchors its relative file paths."""
     try:
         data = tomllib.loads(text)
@@ -39,7 +46,7 @@ def parse_config(text: str, path: str) -> SiteConfig:
         raise ConfigError(path, [_syntax_issue(exc)]) from None
     base_dir = Path(path).parent
     try:
-        config = SiteConfig.model_validate(data, context={"base_dir": base_dir})
+        config = SiteConfig.model_validate(data, context={"base_dir": base_dir, "state_dir": state_dir})
     except ValidationError as exc:
         raise ConfigError(path, _with_lines(text, issues_from_validation(exc, SiteConfig))) from None
     issues = check_site(config)

@@ -223,7 +223,11 @@ class CameraTamperData(Model):
 
 
 class TroubleData(Model):
-    kind: Literal["disk_full", "mains_lost", "battery_low", "outbox_backlog", "config_invalid", "link_down"]
+    #: core_fault: the agent's alarm core raised an unexpected error on an input (a software bug);
+    #: the agent kept its previous state and goes on.
+    kind: Literal[
+        "disk_full", "mains_lost", "battery_low", "outbox_backlog", "config_invalid", "link_down", "core_fault"
+    ]
     detail: Text = ""
 
 
@@ -287,6 +291,8 @@ class Event(Model):
     building: Slug | None = None
     entrance: Slug | None = None
     room: Slug | None = None
+    #: The SIA / Contact ID zone of the input or camera, numbered by the site file (``hlidka_config``).
+    zone: int | None = Field(default=None, ge=1, le=999)
     #: Per-agent sequence number, persisted and monotonic across restarts.
     #: Heartbeat and status messages carry the current high-water seq.
     seq: int = Field(ge=0)
