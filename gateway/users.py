@@ -106,6 +106,7 @@ class LoginLimiter:
         self.window_s = window_s
         self.max_keys = max_keys
         self._failures: OrderedDict[str, deque[float]] = OrderedDict()
+        self._noted: dict[str, float] = {}
 
     def _recent(self, key: str, now: float) -> deque[float]:
         times = self._failures.get(key)
@@ -132,6 +133,17 @@ class LoginLimiter:
             self._failures.move_to_end(key)
         while len(self._failures) > self.max_keys:
             self._failures.popitem(last=False)
+
+    def first_refusal(self, keys: Iterable[str], now: float) -> bool:
+        """True once per key and window: the refusal worth writing down (a flood is not audited row by row)."""
+        fresh = False
+        for key in keys:
+            if now - self._noted.get(key, -self.window_s) >= self.window_s:
+                self._noted[key] = now
+                fresh = True
+        if len(self._noted) > self.max_keys:
+            self._noted = {k: t for k, t in self._noted.items() if now - t < self.window_s}
+        return fresh
 
     def succeeded(self, key: str) -> None:
         self._failures.pop(key, None)

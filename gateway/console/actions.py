@@ -75,7 +75,9 @@ async def login(
         return await again("csrf", 403)
     wait = limiter.blocked(keys, now)
     if wait > 0:
-        await _audit(rt, login_name, "login.blocked", {"address": _client(request), "wait_s": round(wait)})
+        blocked_keys = [k for k in keys if limiter.blocked([k], now) > 0]
+        if limiter.first_refusal(blocked_keys, now):
+            await _audit(rt, login_name, "login.blocked", {"address": _client(request), "wait_s": round(wait)})
         return await again(f"blocked:{int(wait) + 1}", 429)
     found = await asyncio.to_thread(users.check, login_name, password)
     if found is None:

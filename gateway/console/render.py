@@ -136,7 +136,21 @@ async def page(request: Request, template: str, session: Session | None, status:
         **ctx,
     }
     html = env.get_template(template).render(context)
-    return HTMLResponse(html, status, headers={"Cache-Control": "no-store"})
+    return HTMLResponse(html, status, headers=SECURITY_HEADERS)
+
+
+#: Only this gateway's own files may load, no page may frame the console (a framed confirmation
+#: button could be clicked by a trick), forms post only here.
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; media-src 'self'; frame-ancestors 'none'; "
+        "form-action 'self'; base-uri 'none'; object-src 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
 
 
 def current(request: Request) -> Session | None:

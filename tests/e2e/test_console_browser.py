@@ -60,9 +60,22 @@ def requested() -> list[str]:
     return []
 
 
+#: Errors the pages logged (a script error, a refused load, a Content-Security-Policy violation).
+PAGE_ERRORS: list[str] = []
+
+
 def _context(browser: sync_api.Browser, requested: list[str], width: int = 1280) -> sync_api.BrowserContext:
     ctx = browser.new_context(viewport={"width": width, "height": 900}, locale="cs-CZ")
     ctx.on("request", lambda r: requested.append(r.url))
+
+    def watch(page: sync_api.Page) -> None:
+        page.on("pageerror", lambda exc: PAGE_ERRORS.append(f"{page.url}: {exc}"))
+        page.on(
+            "console",
+            lambda msg: PAGE_ERRORS.append(f"{page.url}: {msg.text}") if msg.type == "error" else None,
+        )
+
+    ctx.on("page", watch)
     return ctx
 
 
@@ -257,7 +270,10 @@ def test_the_api_docs_page_renders_offline(browser: sync_api.Browser, school: Sc
         ctx.close()
 
 
-def test_no_request_left_this_machine(requested: list[str]) -> None:
+def test_no_request_left_this_machine_and_no_page_logged_an_error(requested: list[str]) -> None:
     assert requested, "the browser tests made no request"
+    # The forged and refused requests answer 401/403 on purpose; the browser logs those loads.
+    errors = [e for e in PAGE_ERRORS if "status of 40" not in e]
+    assert errors == []
     hosts = {urlsplit(u).hostname for u in requested if urlsplit(u).scheme in ("http", "https", "ws", "wss")}
     assert hosts == {"127.0.0.1"}, hosts
