@@ -9,6 +9,7 @@ in docs/img/ are copies of them).
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -207,13 +208,33 @@ def _act(page: sync_api.Page, school: School, label: str) -> None:
     assert urlsplit(page.url).path == "/"
 
 
+def _tab_to(page: sync_api.Page, test: str) -> None:
+    """Press Tab until the focused element passes ``test`` (a JS expression over ``el``)."""
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(() => {{ const el = document.activeElement; return !!el && ({test}); }})()"):
+            return
+    raise AssertionError(f"no focusable element with {test}")
+
+
+def _act_by_keyboard(page: sync_api.Page, school: School, label: str) -> None:
+    page.goto(f"{school.api}/")
+    _tab_to(page, f"el.textContent.trim() === {label!r}")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/action/**")
+    _tab_to(page, "el.id === 'confirm-yes'")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/\?done=.*"))
+
+
 def test_a_lockdown_with_confirmation_changes_every_entrance_on_screen(operator: sync_api.Page, school: School) -> None:
     _act(operator, school, "Konec poplachu")
     operator.wait_for_selector(".mode-banner[data-mode='normal']", timeout=10_000)
     operator.wait_for_function("!document.querySelector('.panic-banner')", timeout=10_000)
     locks = operator.locator("li.entrance [data-field='locks']")
     assert all("běžný režim" in t for t in locks.all_inner_texts())
-    _act(operator, school, "UZAMKNOUT ŠKOLU")
+    # By keyboard alone: Tab to the button, Enter, Tab to the confirmation, Enter.
+    _act_by_keyboard(operator, school, "UZAMKNOUT ŠKOLU")
     operator.wait_for_selector(".mode-banner[data-mode='lockdown']", timeout=10_000)
     every_locked = "[...document.querySelectorAll('li.entrance [data-field=locks]')]" + (
         ".every(e => e.textContent.includes('zamčeno'))"
