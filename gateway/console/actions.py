@@ -68,7 +68,8 @@ async def login(
     async def again(error: str, status: int) -> Response:
         token = secrets.token_urlsafe(24)
         resp = await page(request, "login.html", None, status, login_csrf=token, next=_safe_next(next), error=error)
-        resp.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict")
+        secure = console_settings(request).secure_cookie
+        resp.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", secure=secure)
         return resp
 
     if not same_origin(request) or not cookie or not secrets.compare_digest(cookie.encode(), csrf.encode()):
