@@ -20,6 +20,8 @@ from hlidka_contract import Channel, subscription
 from .api import agents, alarms, commands, events, health, site, stream
 from .auth import TokenBook
 from .commands import Commander
+from .console.config import ConsoleSettings
+from .console.mount import mount_console
 from .duties import Duties
 from .hass import HassLink
 from .hass.link import Publish, PublishConfirmed
@@ -101,8 +103,10 @@ def create_app(
     clock: Callable[[], float] = time.time,
     senders: list[UpstreamSender] | None = None,
     link: LinkFactory = mqtt_link,
+    console: ConsoleSettings | None = None,
 ) -> FastAPI:
-    """``senders`` replaces the configured upstream links, ``link`` the broker link (tests use fakes)."""
+    """``senders`` replaces the configured upstream links, ``link`` the broker link (tests use fakes);
+    ``console``: accounts and names for the web console."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -132,9 +136,13 @@ def create_app(
         version="1.0",
         description="Operator and regional API of a Hlídka site gateway.",
         lifespan=lifespan,
+        # The console serves /docs from assets in the package (no CDN): see console.mount.
+        docs_url=None,
+        redoc_url=None,
     )
     for module in (events, alarms, site, agents, commands, stream, health):
         app.include_router(module.router)
+    mount_console(app, console or ConsoleSettings(), clock)
     return app
 
 

@@ -13,6 +13,7 @@ from typing import Any, Final
 
 from hlidka_contract import RESTORED_BY, CommandType, Event, EventType, Severity
 from hlidka_contract.events import (
+    DeviceData,
     DoorData,
     DoorHeldOpenData,
     DrillData,
@@ -84,6 +85,8 @@ def state_updates(event: Event) -> tuple[tuple[str, str], ...]:
         return ((f"drill/{event.agent}", _j(data.drill_id if t is EventType.DRILL_STARTED else None)),)
     if isinstance(data, PanicPressedData | PanicResetData) and not event.drill:
         return ((f"panic/{event.agent}/{data.button}", _j(t is EventType.PANIC_PRESSED)),)
+    if t in (EventType.DEVICE_ONLINE, EventType.DEVICE_OFFLINE) and isinstance(data, DeviceData):
+        return ((f"device/{event.agent}/{data.device}", _j("online" if t is EventType.DEVICE_ONLINE else "offline")),)
     if isinstance(data, OccupancyData):
         value = {"inside": data.inside, "entered": data.entered, "left": data.left, "camera": data.camera}
         return ((f"occupancy/{data.entrance}", _j(value)),)

@@ -27,6 +27,13 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "two-entrance-sc
 
 #: Demo bearer tokens; the site's tokens file stores only their hashes.
 DEMO_TOKENS = {"operator": "demo-operator-token", "admin": "demo-admin-token", "viewer": "demo-viewer-token"}
+#: Demo console accounts (login -> role, password); the users file stores only argon2 hashes.
+DEMO_USERS = {
+    "vratny": ("viewer", "vratnice-demo"),
+    "operator": ("operator", "operator-demo"),
+    "technik": ("installer", "technik-demo"),
+    "manazer": ("admin", "manazer-demo"),
+}
 #: pysiaalarm uses the key text's characters as AES key bytes (16 -> AES-128).
 DEMO_POLICE_KEY = "HlidkaDemoKey128"
 DEMO_REGIONAL_SECRET = b"demo-regional-hmac-secret"
@@ -71,6 +78,7 @@ def _rewire(doc: dict[str, Any], spec: SimSiteSpec) -> dict[str, Any]:
     gw = doc["gateway"]
     gw["db"] = spec.db or f"sqlite:///{work / 'gateway.db'}"
     gw["api"] = {"host": "127.0.0.1", "port": spec.api_port, "tokens_file": str(work / "api-tokens")}
+    gw["console"] = {"users_file": str(work / "users"), "walk_tests_dir": str(work / "walk-tests")}
     gw["rules"] = {**gw.get("rules", {}), "escalation_s": spec.escalation_s}
     police = gw["police"]
     police.update(host="127.0.0.1", port=spec.police_port, supervision_s=30)
@@ -169,6 +177,13 @@ def write_site_file(path: Path, doc: dict[str, Any]) -> Path:
     return path
 
 
+def _user_line(login: str, role: str, password: str) -> str:
+    from gateway.users import user_line
+    from hlidka_contract import Role
+
+    return user_line(login, Role(role), password, f"demo {login}")
+
+
 def write_sim_site(spec: SimSiteSpec, example: Path = EXAMPLE, name: str = "site.toml") -> Path:
     """Write the site file and the secret files it names; return the site file's path."""
     work = spec.workdir
@@ -176,6 +191,11 @@ def write_sim_site(spec: SimSiteSpec, example: Path = EXAMPLE, name: str = "site
     (work / "api-tokens").write_text(
         "".join(f"{hashlib.sha256(tok.encode()).hexdigest()} {role} demo-{role}\n" for role, tok in DEMO_TOKENS.items())
     )
+    users = work / "users"
+    if not users.exists():
+        # Hashing is slow on purpose (argon2id); the agents' copies of the site file share this one.
+        users.write_text("".join(_user_line(login, role, pw) + "\n" for login, (role, pw) in DEMO_USERS.items()))
+    (work / "walk-tests").mkdir(exist_ok=True)
     # The gateway reads the key file as hex; these are the key text's bytes.
     (work / "police-aes.key").write_text(DEMO_POLICE_KEY.encode().hex() + "\n")
     (work / "regional-hmac.secret").write_bytes(DEMO_REGIONAL_SECRET)

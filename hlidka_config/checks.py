@@ -177,6 +177,7 @@ def _file_issues(config: SiteConfig) -> Iterator[ConfigIssue]:
         ("broker.credentials_file", broker.credentials_file, secrets.read_credentials),
         ("gateway.api.tokens_file", gateway.api.tokens_file, secrets.read_tokens),
         ("gateway.credentials_file", gateway.credentials_file, secrets.read_credentials),
+        ("gateway.console.users_file", gateway.console.users_file, _users_file),
     ]
     for index, agent in enumerate(config.agents):
         readers += [
@@ -210,3 +211,8 @@ def _file_issues(config: SiteConfig) -> Iterator[ConfigIssue]:
 def _command_key(key: str, path: Path) -> bytes:
     """A command key is 32 random bytes as 64 hex digits (``hlidka-gateway provision`` writes it)."""
     return secrets.read_hex_key(key, path, (32,))
+
+
+def _users_file(key: str, path: Path) -> str:
+    """The console's accounts: the file must be there and readable (the gateway parses it at start-up)."""
+    return secrets.read_text(key, path)

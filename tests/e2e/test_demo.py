@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 pytestmark = pytest.mark.e2e
@@ -31,6 +33,22 @@ def _processes_using(path: Path) -> list[int]:
     return pids
 
 
+def _the_story_is_in_the_console(printed: str) -> None:
+    """Log in with the printed demo login at the printed address; the story's panic and drill are there."""
+    found = re.search(r"web console:\s+(http://[0-9.:]+)/", printed)
+    assert found, printed[-3000:]
+    password = re.search(r"login operator / password (\S+)", printed)
+    assert password, printed[-3000:]
+    with httpx.Client(base_url=found.group(1), timeout=10, follow_redirects=True) as c:
+        form = c.get("/login").text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', form)
+        assert csrf
+        r = c.post("/login", data={"user": "operator", "password": password.group(1), "csrf": csrf.group(1)})
+        assert r.status_code == 200 and "Odhlásit" in r.text
+        timeline = c.get("/timeline").text
+        assert "TÍSŇOVÉ TLAČÍTKO" in timeline and "cvičení zahájeno" in timeline
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_the_demo_plays_its_story_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
@@ -50,6 +68,7 @@ def test_the_demo_plays_its_story_and_ctrl_c_stops_everything(tmp_path: Path) ->
                 assert time.monotonic() < deadline, "the story did not finish"
                 time.sleep(0.5)
             assert _processes_using(work), "the school's processes run while the demo waits"
+            _the_story_is_in_the_console(out.read_text(errors="replace"))
             demo.send_signal(signal.SIGINT)
             assert demo.wait(30) == 0
         finally:

@@ -62,3 +62,10 @@ def test_a_real_fire_alarm_evacuates_every_agent_a_drill_one_nobody() -> None:
 def test_evacuation_shows_in_the_site_summary() -> None:
     started = event(EventType.EVACUATION_STARTED, {"origin": "command", "by": "novak"}, agent="a1")
     assert rules.state_updates(started) == (("evacuation/a1", "true"),)
+
+
+def test_device_events_keep_the_devices_last_state() -> None:
+    lost = event(EventType.DEVICE_OFFLINE, {"device": "uzel-1a", "kind": "node"}, agent="a2")
+    back = event(EventType.DEVICE_ONLINE, {"device": "uzel-1a", "kind": "node"}, agent="a2")
+    assert rules.state_updates(lost) == (("device/a2/uzel-1a", '"offline"'),)
+    assert rules.state_updates(back) == (("device/a2/uzel-1a", '"online"'),)
