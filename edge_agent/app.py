@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from hlidka_config import SiteConfig
 from hlidka_contract import encode
 
-from .cameras import camera_inputs
-from .facts import LinkDown, LinkUp, PubAck, RawCommand, RawEventAck
+from .cameras import CameraInput, camera_inputs
+from .facts import LinkDown, LinkUp, PubAck, RawCommand, RawEventAck, RawSnapshotAck
 from .gpio_inputs import GpioInputs
 from .gpio_outputs import GpioOutputs
 from .mqtt_link import LinkHandlers, MqttLink
@@ -23,6 +24,8 @@ from .nodes import NodeInputs
 from .outbox import Outbox
 from .ports import Hooks, InputSource
 from .runtime import Agent, Settings
+from .snapshots.port import Snapshots
+from .snapshots.store import SnapshotStore
 from .status_file import status_path_for
 
 MIB = 1024 * 1024
@@ -54,6 +57,7 @@ def build_agent(
         puback=lambda mid, ok: agent.put(PubAck(mid, ok, clock())),
         command=lambda payload, corr: agent.put(RawCommand(payload, corr)),
         event_ack=lambda payload: agent.put(RawEventAck(payload, clock())),
+        snapshot_ack=lambda payload: agent.put(RawSnapshotAck(payload)),
     )
     link = MqttLink(
         site=site.site.id,
@@ -65,12 +69,38 @@ def build_agent(
         reconnect_s=reconnect_s,
     )
     nodes = NodeInputs(cfg) if cfg.nodes else None
-    configured: list[InputSource] = [*camera_inputs(site, cfg), *([nodes] if nodes else [])]
+    cameras = camera_inputs(site, cfg)
+    configured: list[InputSource] = [*cameras, *([nodes] if nodes else [])]
     inputs = GpioInputs(cfg.inputs, agent.put_edge, clock)
     try:
         outputs = GpioOutputs(cfg.outputs)
     except Exception:
         inputs.close()
         raise
-    agent.attach(link=link, inputs=inputs, outputs=outputs, sources=[*configured, *sources], leds=nodes)
+    agent.attach(
+        link=link,
+        inputs=inputs,
+        outputs=outputs,
+        sources=[*configured, *sources],
+        leds=nodes,
+        snapshots=snapshot_port(site, agent_id, cameras, outbox_path, clock),
+    )
     return agent
+
+
+def snapshot_port(
+    site: SiteConfig, agent_id: str, cameras: list[CameraInput], outbox_path: Path, clock: Callable[[], float]
+) -> Snapshots | None:
+    """The agent's snapshots: none without a camera; the image outbox sits next to the event outbox."""
+    if not cameras:
+        return None
+    store = SnapshotStore(outbox_path.with_name(outbox_path.stem + ".snapshots.db"))
+    return Snapshots(
+        site=site.site.id,
+        agent=agent_id,
+        rings={c.cam.id: c.ring for c in cameras},
+        masks={c.cam.id: [list(p) for p in c.cam.privacy_masks] for c in cameras},
+        cfg=site.snapshots,
+        store=store,
+        clock=clock,
+    )

@@ -19,6 +19,7 @@ from hlidka_config import AgentConfig, CameraConfig, SiteConfig
 from hlidka_contract import EventType
 
 from .core.inputs import DetectorReported, DeviceLost, DeviceSeen, Input
+from .snapshots.ring import FrameRing, RecordingSource
 
 
 def detector_config(cam: CameraConfig, entrance: str) -> Any:
@@ -61,6 +62,8 @@ class CameraInput:
         self.entrance = entrance
         self.uri = source_uri(cam, base_dir)
         self._loop: Any = None
+        #: The last seconds of frames, for snapshots (the frame at an alarm and the ones before it).
+        self.ring = FrameRing(seconds=3.0, fps=cam.fps)
         self._last_frame = 0.0
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
@@ -82,7 +85,7 @@ class CameraInput:
                 put(DetectorReported(cam.id, ev.type, ev.data))
 
         self._loop = CameraLoop(
-            lambda: open_source(self.uri, cam.width, cam.height, cam.fps),
+            lambda: RecordingSource(open_source(self.uri, cam.width, cam.height, cam.fps), self.ring, time.monotonic),
             detector,
             emit,
             time.monotonic,

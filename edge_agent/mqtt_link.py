@@ -47,6 +47,7 @@ class LinkHandlers:
     puback: Callable[[int, bool], None]
     command: Callable[[bytes, bytes | None], None]
     event_ack: Callable[[bytes], None]
+    snapshot_ack: Callable[[bytes], None] = lambda _payload: None
 
 
 def _props(packet_type: int) -> Properties:
@@ -151,6 +152,7 @@ class MqttLink:
             [
                 (self._topics[Channel.CMD], TOPICS[Channel.CMD].qos),
                 (self._topics[Channel.ACK], TOPICS[Channel.ACK].qos),
+                (self._topics[Channel.SNAPSHOT_ACK], TOPICS[Channel.SNAPSHOT_ACK].qos),
             ]
         )
         self.up = True
@@ -175,6 +177,8 @@ class MqttLink:
             self.handlers.command(bytes(msg.payload), corr)
         elif msg.topic == self._topics[Channel.ACK]:
             self.handlers.event_ack(bytes(msg.payload))
+        elif msg.topic == self._topics[Channel.SNAPSHOT_ACK]:
+            self.handlers.snapshot_ack(bytes(msg.payload))
 
     # ---- publishing (agent loop thread) -----------------------------------------------
 
@@ -191,6 +195,10 @@ class MqttLink:
     def publish_event(self, payload: bytes) -> int | None:
         """QoS 1 on the event topic; the mid, or None when it was not handed to the broker."""
         return self._publish(Channel.EVENT, payload) if self.up else None
+
+    def publish_snapshot(self, payload: bytes) -> int | None:
+        """One snapshot chunk (QoS 1); the gateway's receipt, not the PUBACK, marks the image delivered."""
+        return self._publish(Channel.SNAPSHOT, payload) if self.up else None
 
     def publish_status(self, payload: bytes) -> int | None:
         return self._publish(Channel.STATUS, payload) if self.up else None

@@ -27,16 +27,27 @@ from hlidka_contract import ContractError, Event, EventType, encode, parse_event
 from . import core
 from .commands_in import CommandGate
 from .core.confirm import CONFIRMED
-from .core.effects import AckCommand, CancelTimer, ConfirmPanic, Effect, Emit, ResendFrom, SetOutput, StartTimer
+from .core.effects import (
+    AckCommand,
+    CancelTimer,
+    ConfirmPanic,
+    Effect,
+    Emit,
+    ResendFrom,
+    SetOutput,
+    StartTimer,
+    TakeSnapshot,
+)
 from .core.inputs import CommandReceived, EventAcked, Input, InputChanged, TimerFired
 from .debounce import DebounceBank
 from .envelope import Envelopes
-from .facts import Fact, LinkDown, LinkUp, PubAck, RawCommand, RawEdge, RawEventAck, Stop
+from .facts import Fact, LinkDown, LinkUp, PubAck, RawCommand, RawEdge, RawEventAck, RawSnapshotAck, Stop
 from .housekeeping import chores, write_agent_status
 from .outbox import Outbox
 from .ports import Hooks, Inputs, InputSource, Link, Outputs, PanicLeds
 from .relay import Relay
 from .sdnotify import Notifier
+from .snapshots.port import Snapshots
 from .stepper import Stepper
 from .timers import Timers
 
@@ -80,6 +91,7 @@ class Agent:
         self.outputs: Outputs | None = None
         self.leds: PanicLeds | None = None
         self.sources: list[InputSource] = []
+        self.snapshots: Snapshots | None = None
         self.started = clock()
         self.boot_id = uuid7(self.started)
         self.boot_no = outbox.next_boot()
@@ -94,6 +106,7 @@ class Agent:
             RawEdge: self._on_edge,
             RawCommand: self._on_command,
             RawEventAck: self._on_event_ack,
+            RawSnapshotAck: self._on_snapshot_ack,
             PubAck: self._on_puback,
             LinkUp: self._on_link_up,
             LinkDown: lambda fact, now: log.warning("link down", extra={"reason": fact.reason}),
@@ -106,6 +119,7 @@ class Agent:
             AckCommand: self._answer,
             ResendFrom: self._resend,
             ConfirmPanic: self._confirm_panic,
+            TakeSnapshot: self._take_snapshot,
         }
         missing = set(get_args(Effect)) - {Emit} - set(self._effects)
         if missing:
@@ -128,11 +142,13 @@ class Agent:
         outputs: Outputs,
         sources: Sequence[InputSource],
         leds: PanicLeds | None = None,
+        snapshots: Snapshots | None = None,
     ) -> None:
         self.link = link
         self.relay = Relay(self.outbox, link.publish_event)
         self.inputs, self.outputs, self.leds = inputs, outputs, leds
         self.sources = list(sources)
+        self.snapshots = snapshots
 
     # ---- the loop -----------------------------------------------------------------------
 
@@ -185,6 +201,9 @@ class Agent:
                 self.step(TimerFired(name), now)
             if self.relay is not None and self.link.up:
                 self.relay.tick(now)
+                if self.snapshots is not None:
+                    # Pictures only while no event waits for the gateway: an alarm never queues behind them.
+                    self.snapshots.tick(now, lambda: self.outbox.count_pending() > 0, self.link.publish_snapshot)
             for task, period in every.items():
                 if now >= due[task]:
                     task(now)
@@ -212,6 +231,8 @@ class Agent:
             self.outputs.close()
         write_agent_status(self, now, running=False)
         self.outbox.close()
+        if self.snapshots is not None:
+            self.snapshots.store.close()
 
     # ---- facts --------------------------------------------------------------------------
 
@@ -300,6 +321,16 @@ class Agent:
     def _resend(self, eff: ResendFrom, now: float) -> None:
         if self.relay is not None:
             self.relay.resend_from(eff.after_seq, now)
+
+    def _on_snapshot_ack(self, fact: RawSnapshotAck, now: float) -> None:
+        if self.snapshots is not None:
+            self.snapshots.acked(fact.payload)
+
+    def _take_snapshot(self, eff: TakeSnapshot, now: float) -> None:
+        if self.snapshots is None:
+            log.warning("snapshot asked for, but this agent has no camera", extra={"reason": eff.reason})
+            return
+        self.snapshots.take(eff, self.q.put)
 
     def _confirm_panic(self, eff: ConfirmPanic, now: float) -> None:
         if self.leds is not None:

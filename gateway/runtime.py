@@ -16,6 +16,7 @@ from .ingest import Ingest
 from .metrics import Metrics
 from .mqtt import MqttLink
 from .settings import Settings
+from .snapshot_ingest import SnapshotIngest
 from .store.base import Store
 from .upstream.queue import LinkWorker
 
@@ -54,6 +55,8 @@ class Runtime:
     unavailable: dict[str, str] = field(default_factory=dict)
     #: The Home Assistant link when discovery is on.
     hass: HassLink | None = None
+    #: Snapshot chunks in, images stored, receipts out (set by the app factory).
+    snapshots: SnapshotIngest = field(init=False)
 
     def wake(self) -> None:
         self.hub.notify()

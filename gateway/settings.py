@@ -15,6 +15,8 @@ from pydantic import BaseModel
 
 from hlidka_config import Location, SiteConfig
 
+from .police_link import LinkKey
+
 
 class Place(BaseModel):
     """Where an event happened, as names the receiving centre shows, and the SIA zone number."""
@@ -84,6 +86,10 @@ class Settings:
     site_config: SiteConfig | None = None
     #: Home Assistant discovery prefix when discovery is on (``[gateway.home_assistant]``), else None.
     home_assistant_prefix: str | None = None
+    #: Signed, expiring links to an alarm's snapshots (``[gateway.police_view]``), else None.
+    police_link: LinkKey | None = None
+    #: Days the gateway keeps snapshots (``[snapshots] retention_days``).
+    snapshot_retention_days: int = 30
     #: Maps (agent, thing) to a place; None when the config does not know it.
     locate: Callable[[str, str | None], Place | None] = field(default=lambda _a, _t: None)
 
@@ -141,7 +147,17 @@ class Settings:
             locate=_locator(config),
             site_config=config,
             home_assistant_prefix=gw.home_assistant.prefix if gw.home_assistant.enabled else None,
+            police_link=_police_link(config),
+            snapshot_retention_days=config.snapshots.retention_days,
         )
+
+
+def _police_link(config: SiteConfig) -> LinkKey | None:
+    view = config.gateway.police_view
+    if view is None:
+        return None
+    key = bytes.fromhex(config.resolve(view.key_file).read_text(encoding="utf-8").strip())
+    return LinkKey(key=key, base_url=view.base_url, ttl_s=view.ttl_s)
 
 
 def _resolve_db(url: str, base: Path) -> str:

@@ -24,6 +24,7 @@ DEMO_TOKENS = {"operator": "demo-operator-token", "admin": "demo-admin-token", "
 #: pysiaalarm uses the key text's characters as AES key bytes (16 -> AES-128).
 DEMO_POLICE_KEY = "HlidkaDemoKey128"
 DEMO_REGIONAL_SECRET = b"demo-regional-hmac-secret"
+DEMO_POLICE_VIEW_KEY = b"demo-police-view-link-secret-32b"
 
 
 @dataclass
@@ -65,6 +66,8 @@ def _rewire(doc: dict[str, Any], spec: SimSiteSpec) -> dict[str, Any]:
         police["key_file"] = str(work / "police-aes.key")
     else:
         police.pop("key_file", None)
+    # The police open the alarm's pictures from the link in the SIA frame: here, the gateway's own API.
+    gw["police_view"] = {"base_url": f"http://127.0.0.1:{spec.api_port}", "key_file": str(work / "police-view.key")}
     gw["regional"] = {
         "url": spec.webhook_url,
         "secret_file": str(work / "regional-hmac.secret"),
@@ -95,6 +98,7 @@ def write_sim_site(spec: SimSiteSpec, example: Path = EXAMPLE, name: str = "site
     # The gateway reads the key file as hex; these are the key text's bytes.
     (work / "police-aes.key").write_text(DEMO_POLICE_KEY.encode().hex() + "\n")
     (work / "regional-hmac.secret").write_bytes(DEMO_REGIONAL_SECRET)
+    (work / "police-view.key").write_text(DEMO_POLICE_VIEW_KEY.hex() + "\n")
     doc = _rewire(tomllib.loads(example.read_text(encoding="utf-8")), spec)
     path = work / name
     path.write_text(dumps(doc), encoding="utf-8")

@@ -29,6 +29,8 @@ class Channel(StrEnum):
     CMD = "cmd"
     CMD_ACK = "cmd_ack"
     ACK = "ack"
+    SNAPSHOT = "snapshot"
+    SNAPSHOT_ACK = "snapshot_ack"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,8 @@ TOPICS: Final[dict[Channel, TopicSpec]] = {
         TopicSpec(Channel.CMD, "gateway", 1, False, 300, "Commands to the agent"),
         TopicSpec(Channel.CMD_ACK, "agent", 1, False, None, "The agent's answer to each command"),
         TopicSpec(Channel.ACK, "gateway", 1, False, None, "The gateway's receipt for stored events"),
+        TopicSpec(Channel.SNAPSHOT, "agent", 1, False, None, "Camera snapshot JPEGs in chunks, after their event"),
+        TopicSpec(Channel.SNAPSHOT_ACK, "gateway", 1, False, None, "The gateway's receipt for stored snapshots"),
     )
 }
 

@@ -89,6 +89,24 @@ class OutboxLevel:
     detail: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class SnapshotTaken:
+    """The shell took (and stored) the JPEGs a ``TakeSnapshot`` asked for: the core announces them."""
+
+    camera: str
+    reason: str
+    #: ``SnapshotImage`` models from the contract, the frame at the alarm first.
+    images: tuple[BaseModel, ...]
+
+
 Input = (
-    InputChanged | DeviceSeen | DeviceLost | DetectorReported | CommandReceived | TimerFired | EventAcked | OutboxLevel
+    InputChanged
+    | DeviceSeen
+    | DeviceLost
+    | DetectorReported
+    | CommandReceived
+    | TimerFired
+    | EventAcked
+    | OutboxLevel
+    | SnapshotTaken
 )

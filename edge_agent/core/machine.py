@@ -23,10 +23,20 @@ from dataclasses import replace
 
 from hlidka_contract.events import AgentSnapshot
 
-from . import camera, commands, confirm, door, lockdown, panic, supervision, tamper, troubles
+from . import camera, commands, confirm, door, lockdown, panic, snapshots, supervision, tamper, troubles
 from .config import CoreConfig, InputKind, InputSpec
 from .door import DoorEvent
-from .effects import AckCommand, CancelTimer, ConfirmPanic, Effect, Emit, ResendFrom, SetOutput, StartTimer
+from .effects import (
+    AckCommand,
+    CancelTimer,
+    ConfirmPanic,
+    Effect,
+    Emit,
+    ResendFrom,
+    SetOutput,
+    StartTimer,
+    TakeSnapshot,
+)
 from .errors import UnknownInput
 from .inputs import (
     CommandReceived,
@@ -37,6 +47,7 @@ from .inputs import (
     Input,
     InputChanged,
     OutboxLevel,
+    SnapshotTaken,
     TimerFired,
 )
 from .outputs import reconcile
@@ -106,6 +117,8 @@ def _dispatch(cfg: CoreConfig, state: AgentState, inp: Input, now: float) -> Ste
             return confirm.on_event_acked(cfg, state, inp, now)
         case OutboxLevel():
             return troubles.on_outbox_level(cfg, state, inp, now)
+        case SnapshotTaken():
+            return snapshots.on_taken(cfg, state, inp, now)
     raise UnknownInput(f"not an alarm-core input: {inp!r}")
 
 
@@ -117,6 +130,7 @@ EFFECT_ORDER: dict[type, int] = {
     CancelTimer: 2,
     ResendFrom: 3,
     ConfirmPanic: 3,
+    TakeSnapshot: 3,
     AckCommand: 4,
 }
 
@@ -137,7 +151,9 @@ def step(cfg: CoreConfig, state: AgentState, inp: Input, now: float) -> Step:
     state, aligned = reconcile(cfg, state, now)
     state, effects = _dispatch(cfg, state, inp, now)
     state, driven = reconcile(cfg, state, now)
-    return state, _finish(before, state, [*aligned, *effects, *driven])
+    effects = [*aligned, *effects, *driven]
+    in_drill = before.drill is not None or state.drill is not None
+    return state, _finish(before, state, [*effects, *snapshots.for_alarms(cfg, effects, in_drill)])
 
 
 def initial_state(cfg: CoreConfig, now: float) -> Step:

@@ -20,6 +20,8 @@ from typing import Literal, Protocol
 from hlidka_contract import GATEWAY_AGENT, Event, classify, parse_event
 
 from .. import rules
+from ..police_link import make_link
+from ..rules import ALARM_TYPES
 from ..settings import Place, Settings
 from .queue import UpstreamItem
 from .sia_codec import Where
@@ -78,7 +80,14 @@ class PoliceSender:
             room_name=p.room_name or None,
             # Zone 1 when the config knows no zone for it (an agent-level event).
             zone=min(999, max(1, p.zone)),
+            url=self._link(event),
         )
+
+    def _link(self, event: Event) -> str | None:
+        link = self.settings.police_link
+        if link is None or event.drill or event.type not in ALARM_TYPES:
+            return None
+        return make_link(link, event.id, event.time.timestamp())
 
     async def send(self, item: UpstreamItem) -> None:
         event = event_of(item)
