@@ -12,13 +12,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from hlidka_config import AgentConfig, SiteConfig
 from hlidka_contract import encode
 from hlidka_contract.signing import read_key
 
-from .cameras import camera_inputs
-from .facts import LinkDown, LinkUp, PubAck, RawCommand, RawEventAck
+from .cameras import CameraInput, camera_inputs
+from .facts import LinkDown, LinkUp, PubAck, RawCommand, RawEventAck, RawSnapshotAck
 from .gpio_inputs import GpioInputs
 from .gpio_outputs import GpioOutputs
 from .mqtt_link import LinkHandlers, MqttLink
@@ -27,6 +28,8 @@ from .outbox import Outbox
 from .peers.link import build_peer_link
 from .ports import Hooks, InputSource
 from .runtime import Agent, Settings
+from .snapshots.port import Snapshots
+from .snapshots.store import SnapshotStore
 from .status_file import status_path_for
 
 MIB = 1024 * 1024
@@ -64,6 +67,7 @@ def build_agent(
         event_ack=lambda payload: agent.put(RawEventAck(payload, clock())),
         # The peer link verifies and dedupes on paho's thread; only a fresh lockdown is enqueued.
         peer=peers.receive if peers is not None else None,
+        snapshot_ack=lambda payload: agent.put(RawSnapshotAck(payload)),
     )
     broker = site.broker
     if cfg.credentials_file is not None:
@@ -78,14 +82,23 @@ def build_agent(
         reconnect_s=reconnect_s,
     )
     nodes = NodeInputs(cfg) if cfg.nodes else None
-    configured: list[InputSource] = [*camera_inputs(site, cfg), *([nodes] if nodes else [])]
+    cameras = camera_inputs(site, cfg)
+    configured: list[InputSource] = [*cameras, *([nodes] if nodes else [])]
     inputs = GpioInputs(cfg.inputs, agent.put_edge, clock)
     try:
         outputs = GpioOutputs(cfg.outputs)
     except Exception:
         inputs.close()
         raise
-    agent.attach(link=link, inputs=inputs, outputs=outputs, sources=[*configured, *sources], leds=nodes, peers=peers)
+    agent.attach(
+        link=link,
+        inputs=inputs,
+        outputs=outputs,
+        sources=[*configured, *sources],
+        leds=nodes,
+        peers=peers,
+        snapshots=snapshot_port(site, agent_id, cameras, outbox_path, clock),
+    )
     return agent
 
 
@@ -95,3 +108,21 @@ def command_key(site: SiteConfig, cfg: AgentConfig) -> bytes | None:
         log.warning("no command_key_file: commands and event acks are accepted unsigned")
         return None
     return read_key(site.resolve(cfg.command_key_file).read_text(encoding="ascii"))
+
+
+def snapshot_port(
+    site: SiteConfig, agent_id: str, cameras: list[CameraInput], outbox_path: Path, clock: Callable[[], float]
+) -> Snapshots | None:
+    """The agent's snapshots: none without a camera; the image outbox sits next to the event outbox."""
+    if not cameras:
+        return None
+    store = SnapshotStore(outbox_path.with_name(outbox_path.stem + ".snapshots.db"))
+    return Snapshots(
+        site=site.site.id,
+        agent=agent_id,
+        rings={c.cam.id: c.ring for c in cameras},
+        masks={c.cam.id: [list(p) for p in c.cam.privacy_masks] for c in cameras},
+        cfg=site.snapshots,
+        store=store,
+        clock=clock,
+    )

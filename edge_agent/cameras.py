@@ -18,6 +18,7 @@ from typing import Any
 from hlidka_config import AgentConfig, CameraConfig, SiteConfig
 
 from .core.inputs import DetectorReported, DeviceLost, DeviceSeen, Input
+from .snapshots.ring import FrameRing, RecordingSource
 
 
 def detector_config(cam: CameraConfig, entrance: str) -> Any:
@@ -65,6 +66,8 @@ class CameraInput:
         self._loop: Any = None
         #: When the last ``DeviceSeen`` went to the core (None: not since start or a loss).
         self._seen_at: float | None = None
+        #: The last seconds of frames, for snapshots (the frame at an alarm and the ones before it).
+        self.ring = FrameRing(seconds=3.0, fps=cam.fps)
 
     def start(self, put: Callable[[Input], None]) -> None:
         from .vision import Detector
@@ -84,7 +87,7 @@ class CameraInput:
             put(DeviceLost(cam.id, "camera", reason[:200]))
 
         self._loop = CameraLoop(
-            lambda: open_source(self.uri, cam.width, cam.height, cam.fps),
+            lambda: RecordingSource(open_source(self.uri, cam.width, cam.height, cam.fps), self.ring, time.monotonic),
             detector,
             lambda ev: put(DetectorReported(cam.id, ev.type, ev.data)),
             self.clock,

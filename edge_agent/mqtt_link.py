@@ -51,6 +51,7 @@ class LinkHandlers:
     event_ack: Callable[[bytes], None]
     #: A message on the site-wide peer channel (a peer's signed lockdown); None: not subscribed.
     peer: Callable[[bytes], None] | None = None
+    snapshot_ack: Callable[[bytes], None] = lambda _payload: None
 
 
 def _props(packet_type: int) -> Properties:
@@ -153,6 +154,7 @@ class MqttLink:
         subscriptions: list[tuple[str, Any]] = [
             (self._topics[Channel.CMD], TOPICS[Channel.CMD].qos),
             (self._topics[Channel.ACK], TOPICS[Channel.ACK].qos),
+            (self._topics[Channel.SNAPSHOT_ACK], TOPICS[Channel.SNAPSHOT_ACK].qos),
         ]
         if self.handlers.peer is not None:
             # noLocal: the broker does not hand the agent its own peer messages back.
@@ -181,6 +183,8 @@ class MqttLink:
             self.handlers.command(bytes(msg.payload), corr)
         elif msg.topic == self._topics[Channel.ACK]:
             self.handlers.event_ack(bytes(msg.payload))
+        elif msg.topic == self._topics[Channel.SNAPSHOT_ACK]:
+            self.handlers.snapshot_ack(bytes(msg.payload))
         elif self.handlers.peer is not None and self._is_peer_topic(msg.topic):
             self.handlers.peer(bytes(msg.payload))
 
@@ -208,6 +212,10 @@ class MqttLink:
     def publish_event(self, payload: bytes) -> int | None:
         """QoS 1 on the event topic; the mid, or None when it was not handed to the broker."""
         return self._publish(Channel.EVENT, payload) if self.up else None
+
+    def publish_snapshot(self, payload: bytes) -> int | None:
+        """One snapshot chunk (QoS 1); the gateway's receipt, not the PUBACK, marks the image delivered."""
+        return self._publish(Channel.SNAPSHOT, payload) if self.up else None
 
     def publish_status(self, payload: bytes) -> int | None:
         return self._publish(Channel.STATUS, payload) if self.up else None

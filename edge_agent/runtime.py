@@ -37,16 +37,18 @@ from .core.effects import (
     ResendFrom,
     SetOutput,
     StartTimer,
+    TakeSnapshot,
 )
 from .core.inputs import CommandReceived, EventAcked, Input, InputChanged, TimerFired
 from .debounce import DebounceBank
 from .envelope import Envelopes
-from .facts import Fact, LinkDown, LinkUp, PubAck, RawCommand, RawEdge, RawEventAck, Stop
+from .facts import Fact, LinkDown, LinkUp, PubAck, RawCommand, RawEdge, RawEventAck, RawSnapshotAck, Stop
 from .housekeeping import chores, write_agent_status
 from .outbox import Outbox
 from .ports import Hooks, Inputs, InputSource, Link, Outputs, PanicLeds, Peers
 from .relay import Relay
 from .sdnotify import Notifier
+from .snapshots.port import Snapshots
 from .stepper import Stepper
 from .timers import Timers
 
@@ -94,6 +96,7 @@ class Agent:
         #: The id of the last lockdown.started stored: the cause a peer message names.
         self._last_lockdown: str | None = None
         self.sources: list[InputSource] = []
+        self.snapshots: Snapshots | None = None
         self.started = clock()
         self.boot_id = uuid7(self.started)
         self.boot_no = outbox.next_boot()
@@ -108,6 +111,7 @@ class Agent:
             RawEdge: self._on_edge,
             RawCommand: self._on_command,
             RawEventAck: self._on_event_ack,
+            RawSnapshotAck: self._on_snapshot_ack,
             PubAck: self._on_puback,
             LinkUp: self._on_link_up,
             LinkDown: lambda fact, now: log.warning("link down", extra={"reason": fact.reason}),
@@ -121,6 +125,7 @@ class Agent:
             ResendFrom: self._resend,
             ConfirmPanic: self._confirm_panic,
             LockPeers: self._lock_peers,
+            TakeSnapshot: self._take_snapshot,
         }
         missing = set(get_args(Effect)) - {Emit} - set(self._effects)
         if missing:
@@ -144,11 +149,13 @@ class Agent:
         sources: Sequence[InputSource],
         leds: PanicLeds | None = None,
         peers: Peers | None = None,
+        snapshots: Snapshots | None = None,
     ) -> None:
         self.link = link
         self.relay = Relay(self.outbox, link.publish_event)
         self.inputs, self.outputs, self.leds, self.peers = inputs, outputs, leds, peers
         self.sources = list(sources)
+        self.snapshots = snapshots
 
     # ---- the loop -----------------------------------------------------------------------
 
@@ -204,6 +211,9 @@ class Agent:
                 self.step(TimerFired(name), now)
             if self.relay is not None and self.link.up:
                 self.relay.tick(now)
+                if self.snapshots is not None:
+                    # Pictures only while no event waits for the gateway: an alarm never queues behind them.
+                    self.snapshots.tick(now, lambda: self.outbox.count_pending() > 0, self.link.publish_snapshot)
             for task, period in every.items():
                 if now >= due[task]:
                     task(now)
@@ -233,6 +243,8 @@ class Agent:
             self.outputs.close()
         write_agent_status(self, now, running=False)
         self.outbox.close()
+        if self.snapshots is not None:
+            self.snapshots.store.close()
 
     # ---- facts --------------------------------------------------------------------------
 
@@ -326,6 +338,16 @@ class Agent:
         # The core orders LockPeers after the step's events: the lockdown it names is stored.
         if self.peers is not None:
             self.peers.lock_peers(drill=eff.drill, cause=self._last_lockdown)
+
+    def _on_snapshot_ack(self, fact: RawSnapshotAck, now: float) -> None:
+        if self.snapshots is not None:
+            self.snapshots.acked(fact.payload)
+
+    def _take_snapshot(self, eff: TakeSnapshot, now: float) -> None:
+        if self.snapshots is None:
+            log.warning("snapshot asked for, but this agent has no camera", extra={"reason": eff.reason})
+            return
+        self.snapshots.take(eff, self.q.put)
 
     def _confirm_panic(self, eff: ConfirmPanic, now: float) -> None:
         if self.leds is not None:

@@ -11,13 +11,14 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
+from functools import partial
 
 from fastapi import FastAPI
 
 from hlidka_config import PoliceConfig
 from hlidka_contract import Channel, subscription
 
-from .api import agents, alarms, commands, events, health, site, stream
+from .api import agents, alarms, commands, events, health, police_view, site, stream
 from .auth import TokenBook
 from .commands import Commander
 from .console.config import ConsoleSettings
@@ -28,11 +29,14 @@ from .hass.link import Publish, PublishConfirmed
 from .ingest import Ingest
 from .metrics import Metrics
 from .mqtt import Link, MqttLink, OnMessage, OnState, TlsFiles
+from .police_link import LinkKey, with_view_link
+from .rules import ALARM_TYPES
 from .runtime import Runtime
 from .settings import Settings
+from .snapshot_ingest import SnapshotIngest, keep_retention
 from .store import Store, open_store
 from .upstream.police import PoliceSender
-from .upstream.queue import UpstreamSender
+from .upstream.queue import UpstreamItem, UpstreamSender
 from .upstream.sia_client import SiaClient
 from .upstream.sia_codec import SiaError
 from .upstream.webhook import WebhookSender
@@ -47,6 +51,7 @@ def subscriptions(settings: Settings) -> list[str]:
     shared = [
         subscription(Channel.EVENT, site=site_id, share_group=settings.share_group),
         subscription(Channel.CMD_ACK, site=site_id, share_group=settings.share_group),
+        subscription(Channel.SNAPSHOT, site=site_id, share_group=settings.share_group),
     ]
     return [
         *shared,
@@ -117,6 +122,10 @@ def create_app(
             chosen.append(rt.hass)
         duties = Duties(rt, chosen, clock)
         await duties.start()
+        retention = asyncio.create_task(
+            keep_retention(rt.store, settings.snapshot_retention_days, clock), name="snapshot-retention"
+        )
+        rt.snapshots.start()
         rt.ingest.start()
         rt.mqtt.start()
         try:
@@ -125,6 +134,9 @@ def create_app(
             rt.mqtt.stop()
             rt.ingest.stop()
             await duties.stop()
+            rt.snapshots.stop()
+            retention.cancel()
+            await asyncio.gather(retention, return_exceptions=True)
             for s in chosen:
                 closer = getattr(s, "aclose", None)
                 if closer is not None:
@@ -140,7 +152,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
-    for module in (events, alarms, site, agents, commands, stream, health):
+    for module in (events, alarms, site, agents, commands, stream, health, police_view):
         app.include_router(module.router)
     mount_console(app, console or ConsoleSettings(), clock)
     return app
@@ -159,6 +171,9 @@ def _build(
     hass = _hass(settings, store, lambda t, p, r: link.publish(t, p, retain=r), lambda *a: link.publish_confirmed(*a))
 
     def on_message(topic: str, payload: bytes) -> None:
+        if holder["rt"].snapshots.handles(topic):
+            holder["rt"].snapshots.submit(topic, payload)
+            return
         if hass is not None and hass.handles(topic):
             hass.on_message(topic, payload)
             return
@@ -179,6 +194,7 @@ def _build(
     ingest = Ingest(settings, store, link.publish, commander, metrics, clock, on_stored)
     rt = Runtime(settings, store, metrics, TokenBook(settings.token_lines), clock, commander, ingest, link)
     rt.hass = hass
+    rt.snapshots = SnapshotIngest(settings.site, store, link.publish, metrics, clock)
     holder["rt"] = rt
     return rt
 
@@ -195,7 +211,9 @@ def _senders(settings: Settings, clock: Callable[[], float]) -> tuple[list[Upstr
     unavailable: dict[str, str] = {}
     if settings.regional is not None:
         r = settings.regional
-        chosen.append(WebhookSender(r.url, settings.regional_secret, r.timeout_s, clock))
+        link = settings.police_link
+        decorate = None if link is None else partial(with_view_link_of, link=link)
+        chosen.append(WebhookSender(r.url, settings.regional_secret, r.timeout_s, clock, decorate=decorate))
     if settings.police is not None:
         try:
             chosen.append(PoliceSender(_police_sia(settings.police, settings.police_key), settings))
@@ -203,3 +221,8 @@ def _senders(settings: Settings, clock: Callable[[], float]) -> tuple[list[Upstr
             unavailable["police"] = f"SIA DC-09 client refused its settings: {exc}"
             log.error("police link configured but %s", unavailable["police"])
     return chosen, unavailable
+
+
+def with_view_link_of(item: UpstreamItem, link: LinkKey) -> str:
+    """The webhook body of ``item``: real alarms carry the police view link too (``viewurl``)."""
+    return with_view_link(item.body, link, frozenset(t.value for t in ALARM_TYPES))

@@ -24,8 +24,8 @@ from hlidka_contract.topics import GATEWAY_AGENT, PREFIX, Channel
 GATEWAY_USER = "hlidka-gateway"
 HOME_ASSISTANT_USER = "hlidka-homeassistant"
 #: Channels an agent publishes; the rest (cmd, ack) it only reads.
-AGENT_WRITES = (Channel.EVENT, Channel.STATUS, Channel.HEARTBEAT, Channel.CMD_ACK)
-AGENT_READS = (Channel.CMD, Channel.ACK)
+AGENT_WRITES = (Channel.EVENT, Channel.STATUS, Channel.HEARTBEAT, Channel.CMD_ACK, Channel.SNAPSHOT)
+AGENT_READS = (Channel.CMD, Channel.ACK, Channel.SNAPSHOT_ACK)
 #: What Home Assistant may see: alarms, liveness, not commands.
 VIEWER_READS = (Channel.EVENT, Channel.STATUS, Channel.HEARTBEAT)
 

@@ -17,6 +17,7 @@ from .leases import LeaseKeeper
 from .metrics import Metrics
 from .mqtt import Link
 from .settings import Settings
+from .snapshot_ingest import SnapshotIngest
 from .store.base import Store
 from .upstream.queue import LinkWorker
 
@@ -59,6 +60,8 @@ class Runtime:
     hass: HassLink | None = None
     #: This worker's leases (which links it carries, whether it supervises); set by ``duties``.
     leases: LeaseKeeper | None = None
+    #: Snapshot chunks in, images stored, receipts out (set by the app factory).
+    snapshots: SnapshotIngest = field(init=False)
 
     def wake(self) -> None:
         self.hub.notify()

@@ -39,6 +39,7 @@ DEMO_POLICE_KEY = "HlidkaDemoKey128"
 DEMO_REGIONAL_SECRET = b"demo-regional-hmac-secret"
 #: The agents' site key for peer messages (32 bytes); the simulator seals test messages with it.
 DEMO_SITE_KEY = bytes.fromhex("bcb5e04bc7eb389f12cd602ba963bad95a527c547f71c4b5b34687b81eb1f6d8")
+DEMO_POLICE_VIEW_KEY = b"demo-police-view-link-secret-32b"
 
 
 @dataclass
@@ -86,6 +87,8 @@ def _rewire(doc: dict[str, Any], spec: SimSiteSpec) -> dict[str, Any]:
         police["key_file"] = str(work / "police-aes.key")
     else:
         police.pop("key_file", None)
+    # The police open the alarm's pictures from the link in the SIA frame: here, the gateway's own API.
+    gw["police_view"] = {"base_url": f"http://127.0.0.1:{spec.api_port}", "key_file": str(work / "police-view.key")}
     gw["regional"] = {
         "url": spec.webhook_url,
         "secret_file": str(work / "regional-hmac.secret"),
@@ -200,6 +203,7 @@ def write_sim_site(spec: SimSiteSpec, example: Path = EXAMPLE, name: str = "site
     (work / "police-aes.key").write_text(DEMO_POLICE_KEY.encode().hex() + "\n")
     (work / "regional-hmac.secret").write_bytes(DEMO_REGIONAL_SECRET)
     (work / "site.key").write_text(DEMO_SITE_KEY.hex() + "\n")
+    (work / "police-view.key").write_text(DEMO_POLICE_VIEW_KEY.hex() + "\n")
     doc = _rewire(tomllib.loads(example.read_text(encoding="utf-8")), spec)
     path = write_site_file(work / name, doc)
     write_command_keys(load_config(path, check_files=False), work / "keys")

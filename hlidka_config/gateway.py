@@ -12,6 +12,7 @@ from typing import Literal, Self
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from .fields import STRICT_MODEL, HexAccount, RelativeFile, TcpPort, config_error
+from .snapshots import PoliceViewConfig
 
 DB_SCHEMES = ("sqlite:///", "postgresql://")
 URL_PATTERN = re.compile(r"^https?://[^\s/]+\S*$")
@@ -168,6 +169,9 @@ class GatewayConfig(BaseModel):
     supervision: SupervisionConfig = Field(default_factory=SupervisionConfig, description="Liveness")
     police: PoliceConfig | None = Field(default=None, description="Police receiving centre link")
     regional: RegionalConfig | None = Field(default=None, description="Regional centre link")
+    police_view: PoliceViewConfig | None = Field(
+        default=None, description="Signed, expiring links to an alarm's snapshots, sent with the alarm"
+    )
     home_assistant: HomeAssistantConfig = Field(
         default_factory=HomeAssistantConfig, description="Home Assistant MQTT discovery (read-only)"
     )

@@ -18,6 +18,7 @@ from .gateway import BrokerConfig, GatewayConfig
 from .peers import PeerLinkConfig
 from .schedule import Schedule
 from .site import DEFAULT_TIMEZONE, Building, Entrance, Location, SiteInfo, check_timezone
+from .snapshots import SnapshotConfig
 
 
 def _inherit_site_defaults(data: Any) -> Any:
@@ -56,6 +57,7 @@ class SiteConfig(BaseModel):
     gateway: GatewayConfig = Field(default_factory=GatewayConfig, description="Gateway settings")
     agents: list[AgentConfig] = Field(default_factory=list, max_length=100, description="Edge agents")
     peers: PeerLinkConfig = Field(default_factory=PeerLinkConfig, description="Agent-to-agent lockdown")
+    snapshots: SnapshotConfig = Field(default_factory=SnapshotConfig, description="Camera snapshots on alarms")
 
     # Not a TOML key: where the file was, so relative paths in it can be resolved.
     _base_dir: Path = PrivateAttr(default_factory=lambda: Path("."))

@@ -59,6 +59,7 @@ class EventType(StrEnum):
     FIRE_RESTORED = "cz.hlidka.fire.restored"
     EVACUATION_STARTED = "cz.hlidka.evacuation.started"
     EVACUATION_ENDED = "cz.hlidka.evacuation.ended"
+    CAMERA_SNAPSHOT = "cz.hlidka.camera.snapshot"
 
 
 class Severity(StrEnum):
@@ -242,6 +243,25 @@ class CameraTamperData(Model):
     kind: Literal["covered", "defocused", "moved"]
 
 
+class SnapshotImage(Model):
+    """One JPEG, named by id and SHA-256; its bytes travel on the snapshot channel, after this event."""
+
+    id: Uuid7
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    #: Seconds before the event's time that the frame was taken (0 = the frame at the alarm).
+    age_s: float = Field(ge=0, le=60)
+    width: int = Field(ge=1, le=4096)
+    height: int = Field(ge=1, le=4096)
+    bytes: int = Field(ge=1, le=4 * 1024 * 1024)
+
+
+class SnapshotData(Model):
+    camera: Slug
+    #: What made the agent take it: an alarm's event type, or ``command``.
+    reason: Text
+    images: list[SnapshotImage] = Field(min_length=1, max_length=3)
+
+
 class TroubleData(Model):
     #: core_fault: the agent's alarm core raised an unexpected error on an input (a software bug);
     #: the agent kept its previous state and goes on.
@@ -291,6 +311,7 @@ EVENT_DATA: dict[EventType, type[Model]] = {
     EventType.FIRE_RESTORED: InputData,
     EventType.EVACUATION_STARTED: EvacuationStartedData,
     EventType.EVACUATION_ENDED: EvacuationEndedData,
+    EventType.CAMERA_SNAPSHOT: SnapshotData,
 }
 
 
@@ -330,6 +351,9 @@ class Event(Model):
     #: re-sends the alarm ``escalates`` names. An agent never sets them (the gateway refuses such events).
     escalated: Literal[True] | None = None
     escalates: Uuid7 | None = None
+    #: Added by the gateway to alarms it sends upstream when police view links are on: the signed,
+    #: expiring link to the alarm's camera snapshots (ASCII, at most 256 characters, as SIA's [V] field).
+    viewurl: Annotated[str, Field(max_length=256, pattern=r"^https?://[!-~]+$")] | None = None
     data: Model
 
     @model_validator(mode="after")

@@ -31,6 +31,8 @@ class Channel(StrEnum):
     ACK = "ack"
     #: Site-wide: every agent publishes its own, every agent of the site subscribes to all.
     PEER = "peer"
+    SNAPSHOT = "snapshot"
+    SNAPSHOT_ACK = "snapshot_ack"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,18 @@ TOPICS: Final[dict[Channel, TopicSpec]] = {
             60,
             "Signed peer messages (lockdown) to every agent of the site",
             "application/octet-stream",
+        ),
+        TopicSpec(
+            Channel.SNAPSHOT,
+            "agent",
+            1,
+            False,
+            None,
+            "Camera snapshot JPEGs in chunks, after their event",
+            "application/octet-stream",
+        ),
+        TopicSpec(
+            Channel.SNAPSHOT_ACK, "gateway", 1, False, None, "The gateway's receipt for stored snapshots", PLAIN_JSON
         ),
     )
 }

@@ -17,8 +17,8 @@ during an evacuation, ``reset_panic`` with nothing
 latched, ``drill_end`` without a drill): the operator's intent is satisfied, and a retried
 command whose first ack was lost must not look like a failure. Rejected are only commands that
 cannot be carried out: an unknown button, a drill id that is not the running one, a drill
-while a real alarm is active, and ``snapshot`` until camera snapshots exist (``SNAPSHOT_REFUSAL``:
-no silent stubs). Nothing here does I/O or reads the clock.
+while a real alarm is active, and ``snapshot`` at an agent without that camera (``NO_CAMERA``).
+Nothing here does I/O or reads the clock.
 """
 
 from __future__ import annotations
@@ -39,11 +39,12 @@ from hlidka_contract.commands import (
     ResetPanicArgs,
     ResyncArgs,
     Role,
+    SnapshotArgs,
 )
 
 from .config import CoreConfig
 from .drill import end_drill, refusal_to_start, start_drill
-from .effects import AckCommand, Effect, ResendFrom
+from .effects import AckCommand, Effect, ResendFrom, TakeSnapshot
 from .evacuation import Origin as EvacuationOrigin
 from .evacuation import end_evacuation, start_evacuation
 from .lockdown import Origin, end_lockdown, silence, start_lockdown
@@ -57,7 +58,7 @@ A = TypeVar("A", bound=BaseModel)
 
 
 #: The ``snapshot`` command's answer until camera snapshots exist (stable key first).
-SNAPSHOT_REFUSAL = "not_available: this agent cannot take camera snapshots yet"
+NO_CAMERA = "no_camera: this agent has no camera to take a snapshot with"
 
 
 class MalformedArgs(Exception):
@@ -136,8 +137,13 @@ def _silence(cfg: CoreConfig, state: AgentState, command: Command, now: float) -
 
 
 def _snapshot(cfg: CoreConfig, state: AgentState, command: Command, now: float) -> Outcome:
-    # No silent stubs: until the agent can take and deliver a snapshot, it says so.
-    return state, [], False, SNAPSHOT_REFUSAL
+    camera = _args(command, SnapshotArgs).camera
+    cameras = [d.id for d in cfg.devices if d.kind == "camera"]
+    if not cameras:
+        return state, [], False, NO_CAMERA
+    if camera is not None and camera not in cameras:
+        return state, [], False, f"no camera {camera!r} at this agent (cameras: {', '.join(cameras)})"
+    return state, [TakeSnapshot(reason="command", camera=camera)], True, None
 
 
 def _resync(cfg: CoreConfig, state: AgentState, command: Command, now: float) -> Outcome:

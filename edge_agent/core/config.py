@@ -9,11 +9,13 @@ the clock.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 from hlidka_config.schedule import Schedule
+from hlidka_contract import EventType
 
 if TYPE_CHECKING:
     from hlidka_config.models import SiteConfig
@@ -77,6 +79,8 @@ class CoreConfig:
     exit_grant_s: float = EXIT_GRANT_S
     lockdown_siren: bool = False
     lockdown_strobe: bool = True
+    #: Alarm event types that take snapshots from this agent's cameras (empty: never).
+    snapshot_on: frozenset[EventType] = frozenset()
 
     def __post_init__(self) -> None:
         _check(self)
@@ -147,7 +151,23 @@ class CoreConfig:
             held_open_s=agent.held_open_s,
             lockdown_siren=agent.lockdown.siren,
             lockdown_strobe=agent.lockdown.strobe,
+            snapshot_on=snapshot_triggers(site.snapshots.on) if agent.cameras else frozenset(),
         )
+
+
+#: The site file's snapshot triggers as the alarm events that raise them.
+SNAPSHOT_TRIGGERS: dict[str, frozenset[EventType]] = {
+    "panic": frozenset({EventType.PANIC_PRESSED}),
+    "duress": frozenset({EventType.DURESS_ALARM}),
+    "door_forced": frozenset({EventType.DOOR_FORCED}),
+    "intrusion": frozenset({EventType.INTRUSION_ALARM}),
+    "lockdown": frozenset({EventType.LOCKDOWN_STARTED}),
+    "tamper": frozenset({EventType.TAMPER_ALARM, EventType.CAMERA_TAMPER}),
+}
+
+
+def snapshot_triggers(names: Sequence[str]) -> frozenset[EventType]:
+    return frozenset().union(*(SNAPSHOT_TRIGGERS[n] for n in names))
 
 
 def _check(cfg: CoreConfig) -> None:

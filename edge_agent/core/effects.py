@@ -81,4 +81,15 @@ class LockPeers:
     drill: bool = False
 
 
-Effect = Emit | SetOutput | StartTimer | CancelTimer | AckCommand | ResendFrom | ConfirmPanic | LockPeers
+@dataclass(frozen=True, slots=True)
+class TakeSnapshot:
+    """Take JPEG snapshots from the agent's cameras (all of them when ``camera`` is None).
+
+    ``reason`` is the alarm's event type (or ``command``); the shell feeds ``SnapshotTaken`` back in.
+    """
+
+    reason: str
+    camera: str | None = None
+
+
+Effect = Emit | SetOutput | StartTimer | CancelTimer | AckCommand | ResendFrom | ConfirmPanic | LockPeers | TakeSnapshot

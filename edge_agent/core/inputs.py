@@ -104,6 +104,16 @@ class OutboxLevel:
     detail: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class SnapshotTaken:
+    """The shell took (and stored) the JPEGs a ``TakeSnapshot`` asked for: the core announces them."""
+
+    camera: str
+    reason: str
+    #: ``SnapshotImage`` models from the contract, the frame at the alarm first.
+    images: tuple[BaseModel, ...]
+
+
 Input = (
     InputChanged
     | DeviceSeen
@@ -114,4 +124,5 @@ Input = (
     | EventAcked
     | OutboxLevel
     | PeerLockdown
+    | SnapshotTaken
 )

@@ -25,10 +25,21 @@ from dataclasses import replace
 
 from hlidka_contract.events import AgentSnapshot
 
-from . import camera, commands, confirm, door, evacuation, lockdown, panic, supervision, tamper, troubles
+from . import camera, commands, confirm, door, evacuation, lockdown, panic, snapshots, supervision, tamper, troubles
 from .config import CoreConfig, InputKind, InputSpec
 from .door import DoorEvent
-from .effects import AckCommand, CancelTimer, ConfirmPanic, Effect, Emit, LockPeers, ResendFrom, SetOutput, StartTimer
+from .effects import (
+    AckCommand,
+    CancelTimer,
+    ConfirmPanic,
+    Effect,
+    Emit,
+    LockPeers,
+    ResendFrom,
+    SetOutput,
+    StartTimer,
+    TakeSnapshot,
+)
 from .errors import UnknownInput
 from .inputs import (
     CommandReceived,
@@ -40,6 +51,7 @@ from .inputs import (
     InputChanged,
     OutboxLevel,
     PeerLockdown,
+    SnapshotTaken,
     TimerFired,
 )
 from .outputs import reconcile
@@ -113,6 +125,8 @@ def _dispatch(cfg: CoreConfig, state: AgentState, inp: Input, now: float) -> Ste
             return troubles.on_outbox_level(cfg, state, inp, now)
         case PeerLockdown():
             return lockdown.on_peer(cfg, state, inp, now)
+        case SnapshotTaken():
+            return snapshots.on_taken(cfg, state, inp, now)
     raise UnknownInput(f"not an alarm-core input: {inp!r}")
 
 
@@ -126,6 +140,7 @@ EFFECT_ORDER: dict[type, int] = {
     CancelTimer: 3,
     ResendFrom: 4,
     ConfirmPanic: 4,
+    TakeSnapshot: 4,
     AckCommand: 5,
 }
 
@@ -142,7 +157,8 @@ def step(cfg: CoreConfig, state: AgentState, inp: Input, now: float) -> Step:
     state, aligned = reconcile(cfg, state, now)
     state, effects = _dispatch(cfg, state, inp, now)
     state, driven = reconcile(cfg, state, now)
-    return state, _finish([*aligned, *effects, *driven])
+    effects = [*aligned, *effects, *driven]
+    return state, _finish([*effects, *snapshots.for_alarms(cfg, effects)])
 
 
 def initial_state(cfg: CoreConfig, now: float) -> Step:

@@ -27,6 +27,7 @@ from .base import (
     NewEvent,
     StoredEvent,
 )
+from .snapshots import SnapshotSql
 
 _EVENT_COLS = "pos, id, kind, ref, agent, type, subject, severity, drill, received_at, body"
 _ALARM_COLS = "event_id, agent, type, subject, opened_at, restored_at, acked_at, acked_by, note, escalated_at"
@@ -46,7 +47,7 @@ class Cursor(abc.ABC):
     def fetchone(self) -> Any: ...
 
 
-class SqlStore(abc.ABC):
+class SqlStore(SnapshotSql, abc.ABC):
     backend = "sql"
     #: Directory under ``migrations/`` holding this dialect's versioned scripts.
     dialect = ""

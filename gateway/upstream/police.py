@@ -18,6 +18,8 @@ from typing import Literal, Protocol
 
 from hlidka_contract import Event, classify, parse_event
 
+from ..police_link import make_link
+from ..rules import ALARM_TYPES
 from ..settings import Settings
 from .queue import UpstreamItem
 from .sia_codec import Where
@@ -76,7 +78,14 @@ class PoliceSender:
             room_name=room or None,
             # Zone 1 when the event carries none (an agent-level event, an output).
             zone=event.zone or 1,
+            url=self._link(event),
         )
+
+    def _link(self, event: Event) -> str | None:
+        link = self.settings.police_link
+        if link is None or event.drill or event.type not in ALARM_TYPES:
+            return None
+        return make_link(link, event.id, event.time.timestamp())
 
     async def send(self, item: UpstreamItem) -> None:
         event = event_of(item)

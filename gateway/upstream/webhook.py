@@ -69,15 +69,18 @@ class WebhookSender:
         timeout_s: float,
         clock: Callable[[], float],
         client: httpx.AsyncClient | None = None,
+        decorate: Callable[[UpstreamItem], str] | None = None,
     ) -> None:
         self.url, self.secret, self.clock = url, secret, clock
+        #: The body as sent: the stored CloudEvent, with the police view link added to alarms when configured.
+        self.decorate = decorate
         self.client = client or httpx.AsyncClient(timeout=timeout_s)
 
     def wants(self, item: UpstreamItem) -> bool:
         return True
 
     async def send(self, item: UpstreamItem) -> None:
-        body = item.body.encode()
+        body = (self.decorate(item) if self.decorate is not None else item.body).encode()
         timestamp = str(int(self.clock()))
         headers = {
             "Content-Type": CONTENT_TYPE,
