@@ -3,8 +3,9 @@
 Rules: a real alarm of a type the site file lists (``[snapshots] on``) takes snapshots from the agent's
 cameras — one ``TakeSnapshot`` per alarm, right after the alarm event, so the alarm is stored (and sent)
 first and the pictures follow. A drill's events take none (a practised alarm's pictures would be kept for
-nothing); a real alarm during a drill does. When the shell has the JPEGs on disk it reports ``SnapshotTaken`` and the core emits
-``camera.snapshot`` naming each image by id and SHA-256. Nothing here does I/O or reads the clock.
+nothing); a real alarm during a drill does. When the shell has the JPEGs on disk it reports
+``SnapshotTaken`` and the core emits ``camera.snapshot`` naming each image by id and SHA-256.
+Nothing here does I/O or reads the clock.
 """
 
 from __future__ import annotations
