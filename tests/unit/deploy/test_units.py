@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from hil_sim.certs import make_broker_tls
 from hil_sim.ports import free_port
 from hlidka_config import load_config
 
@@ -46,9 +45,6 @@ def command(line: str, agent: str | None = None) -> list[str]:
 def example(tmp_path: Path) -> Path:
     etc = tmp_path / "etc"
     shutil.copytree(EXAMPLE.parent, etc)
-    # The example's CA is a placeholder, which check-config rightly refuses; an installer puts
-    # the broker's real CA there, and so does this copy.
-    shutil.copy(make_broker_tls(tmp_path / "broker-tls").ca, etc / "certs" / "ca.pem")
     return etc / EXAMPLE.name
 
 
