@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 from fake_link import Links
+from fastapi.testclient import TestClient
 from gateway_factories import event
 
 from gateway.app import create_app
