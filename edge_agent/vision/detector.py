@@ -31,6 +31,7 @@ from . import kernels as k
 from .components import Labeller
 from .config import DetectorConfig, Zone
 from .events import CameraEvent
+from .groups import PersonSize
 from .static import LeftObject, StaticRegions, overlaps
 from .tamper import TamperMonitor
 from .tracker import Blob, Track, Tracker
@@ -101,7 +102,8 @@ class Detector:
         self._zone_area = [int(((self._zone_map >> z) & 1).sum()) for z in range(len(self._zones))]
         self._zone_counts = np.zeros(len(self._zones), np.int64)
         self._wires = [TripwireGeometry(tw, w, h, cfg.tripwire_margin) for tw in cfg.tripwires]
-        self._tracker = Tracker(cfg.track_max_gap_s, cfg.track_max_jump * math.hypot(w, h))
+        person = PersonSize(None if cfg.person_area is None else cfg.person_area * w * h)
+        self._tracker = Tracker(cfg.track_max_gap_s, cfg.track_max_jump * math.hypot(w, h), person, (w, h))
         self._tamper = TamperMonitor(cfg)
         self._still = StaticRegions(cfg, max(int(cfg.min_blob_fraction * w * h), 4))
         self._min_area = max(int(cfg.min_blob_fraction * w * h), 4)
@@ -139,7 +141,7 @@ class Detector:
         k.erode3x3(self._raw, self._tmp, self._row)
         k.dilate3x3(self._tmp, self._mask, self._row)
         comps = self._labeller.components(self._mask, self._min_area)
-        seen, dropped = self._tracker.update(comps, t)
+        seen, dropped = self._tracker.update(comps, self._labeller.labels, t)
         events += self._tamper_events(x, t)
         tampered = any(self._tamper.active.values())
         if not tampered:
@@ -188,8 +190,11 @@ class Detector:
             return []
         self._next_tamper = t + self.config.tamper_every_s
         _, std, grad = k.tamper_stats(x, THUMB_TILES, self._thumb)
+        th, tw = self._thumb.shape
+        tiles = self._mask[: th * THUMB_TILES, : tw * THUMB_TILES].reshape(th, THUMB_TILES, tw, THUMB_TILES)
+        busy = tiles.any(axis=(1, 3)) if th * THUMB_TILES <= x.shape[0] and tw * THUMB_TILES <= x.shape[1] else None
         out = []
-        for kind, started in self._tamper.update(t, std, grad, self._thumb):
+        for kind, started in self._tamper.update(t, std, grad, self._thumb, busy):
             etype = EventType.CAMERA_TAMPER if started else EventType.CAMERA_TAMPER_RESTORED
             out.append(CameraEvent(etype, CameraTamperData(camera=self.config.camera, kind=kind), t))
         return out

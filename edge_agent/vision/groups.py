@@ -1,0 +1,159 @@
+"""People, not blobs: how many people a blob holds, and where each of them is.
+
+Rule: the per-pixel part is two small Numba kernels over one blob's box; the rest
+is arithmetic on a few numbers per blob. No clock, no I/O.
+
+A group walking together is one foreground blob. Its area divided by the area of
+one person (set per camera, or learnt from single walkers) says how many people
+it holds; the tracker seeds one centre per person (where each known track is
+predicted to be, plus the blob pixels farthest from those for newcomers) and a
+few k-means rounds over the blob's pixels give each person their part.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import deque
+
+import numpy as np
+import numpy.typing as npt
+
+from . import kernels as k
+from .components import Component
+
+F64 = npt.NDArray[np.float64]
+#: k-means rounds per split: seeds come from the tracks' predictions, so few are needed.
+SPLIT_ROUNDS = 4
+#: Largest number of people one blob is split into.
+MAX_GROUP = 12
+#: A blob holds n people when area / person area ≥ n - ADD_SLACK; a track already in
+#: the blob keeps its share down to n - KEEP_SLACK (hysteresis against flicker).
+ADD_SLACK = 0.65
+KEEP_SLACK = 0.4
+#: Tracks whose median area is learnt as one person; the estimate is their lower tercile.
+SIZE_SAMPLES = 31
+MIN_SIZE_SAMPLES = 3
+
+
+@k.jit
+def assign_pixels(labels: k.I32, label: int, box: k.I64, seeds: F64, stats: k.I64, rounds: int) -> None:
+    """k-means over the pixels of ``label`` inside ``box`` (x0, y0, x1, y1 inclusive).
+
+    ``seeds`` (n×2: x, y) start the centres and end as the parts' centroids;
+    ``stats[c]`` gets area, x0, y0, x1, y1, Σx, Σy of part c (the columns of
+    :func:`kernels.label8`). A part that wins no pixel keeps its seed and area 0.
+    """
+    n = seeds.shape[0]
+    for _ in range(rounds):
+        stats[:n] = 0
+        for c in range(n):
+            stats[c, k.ST_X0] = box[2] + 1
+            stats[c, k.ST_Y0] = box[3] + 1
+            stats[c, k.ST_X1] = -1
+            stats[c, k.ST_Y1] = -1
+        for i in range(box[1], box[3] + 1):
+            row = labels[i]
+            for j in range(box[0], box[2] + 1):
+                if row[j] != label:
+                    continue
+                best, best_d = 0, np.inf
+                for c in range(n):
+                    dx = j - seeds[c, 0]
+                    dy = i - seeds[c, 1]
+                    d = dx * dx + dy * dy
+                    if d < best_d:
+                        best, best_d = c, d
+                stats[best, k.ST_AREA] += 1
+                stats[best, k.ST_X0] = min(stats[best, k.ST_X0], j)
+                stats[best, k.ST_Y0] = min(stats[best, k.ST_Y0], i)
+                stats[best, k.ST_X1] = max(stats[best, k.ST_X1], j)
+                stats[best, k.ST_Y1] = max(stats[best, k.ST_Y1], i)
+                stats[best, k.ST_SX] += j
+                stats[best, k.ST_SY] += i
+        for c in range(n):
+            a = stats[c, k.ST_AREA]
+            if a > 0:
+                seeds[c, 0] = stats[c, k.ST_SX] / a
+                seeds[c, 1] = stats[c, k.ST_SY] / a
+
+
+@k.jit
+def farthest_pixel(labels: k.I32, label: int, box: k.I64, seeds: F64, n: int) -> tuple[int, int]:
+    """The pixel of ``label`` in ``box`` farthest from its nearest of the first ``n`` seeds."""
+    bx, by, best = box[0], box[1], -1.0
+    for i in range(box[1], box[3] + 1):
+        for j in range(box[0], box[2] + 1):
+            if labels[i, j] != label:
+                continue
+            near = np.inf
+            for c in range(n):
+                dx = j - seeds[c, 0]
+                dy = i - seeds[c, 1]
+                near = min(near, dx * dx + dy * dy)
+            if near > best:
+                bx, by, best = j, i, near
+    return bx, by
+
+
+class PersonSize:
+    """The area of one person in processing pixels: set per camera, or learnt from single walkers.
+
+    Each track seen alone (one person's share, clear of the frame's edge) offers
+    the median of its areas when it ends; the estimate is the lower tercile of the
+    last ``SIZE_SAMPLES`` such medians, so pairs counted as one before the size was
+    known pull it up only once they outnumber the singles two to one.
+    """
+
+    def __init__(self, fixed: float | None) -> None:
+        self.fixed = fixed
+        self._samples: deque[float] = deque(maxlen=SIZE_SAMPLES)
+
+    @property
+    def area(self) -> float | None:
+        if self.fixed is not None:
+            return self.fixed
+        if len(self._samples) < MIN_SIZE_SAMPLES:
+            return None
+        return sorted(self._samples)[len(self._samples) // 3]
+
+    def offer(self, areas: list[int]) -> None:
+        if self.fixed is None and len(areas) >= 3:
+            self._samples.append(float(statistics.median(areas)))
+
+    def people(self, area: int, tracks: int) -> int:
+        """How many people a blob of ``area`` holds, given ``tracks`` already following it."""
+        one = self.area
+        if one is None:
+            return 1
+        n = area / one
+        fresh = int(n + ADD_SLACK)
+        kept = min(tracks, int(n + 1.0 - KEEP_SLACK))
+        return min(max(fresh, kept, 1), MAX_GROUP)
+
+
+class Splitter:
+    """Cuts one blob into ``n`` parts seeded at given centres; owns its small buffers."""
+
+    def __init__(self) -> None:
+        self._seeds = np.zeros((MAX_GROUP, 2), np.float64)
+        self._stats = np.zeros((MAX_GROUP, k.N_STATS), np.int64)
+        self._box = np.zeros(4, np.int64)
+
+    def split(self, labels: k.I32, c: Component, seeds: list[tuple[float, float]], n: int) -> list[Component]:
+        """Parts of ``c`` in seed order: ``seeds`` first, then newcomers; empty parts have area 0."""
+        self._box[:] = (c.x0, c.y0, c.x1, c.y1)
+        for i, (x, y) in enumerate(seeds[:n]):
+            self._seeds[i] = (min(max(x, c.x0), c.x1), min(max(y, c.y0), c.y1))
+        for i in range(len(seeds), n):
+            self._seeds[i] = farthest_pixel(labels, c.label, self._box, self._seeds, i) if i else (c.cx, c.cy)
+        seeds_n, stats = self._seeds[:n], self._stats[:n]
+        assign_pixels(labels, c.label, self._box, seeds_n, stats, SPLIT_ROUNDS)
+        parts = []
+        for row in stats:
+            area = int(row[k.ST_AREA])
+            if area == 0:
+                parts.append(Component(c.label, 0, c.x0, c.y0, c.x1, c.y1, c.cx, c.cy))
+                continue
+            x0, y0, x1, y1 = (int(v) for v in row[k.ST_X0 : k.ST_Y1 + 1])
+            parts.append(Component(c.label, area, x0, y0, x1, y1, row[k.ST_SX] / area, row[k.ST_SY] / area))
+        return parts
