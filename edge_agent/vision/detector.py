@@ -224,9 +224,15 @@ class Detector:
         for tr in seen:
             for wire in self._wires:
                 side = wire.side(tr.cx, tr.cy)
+                before = tr.sides.get(wire.wire.name)
+                if side == 0 and before is None and tr.from_group and tr.hits == 1:
+                    # Split off a group on the line: they came from where the group came from.
+                    speed = math.hypot(tr.vx, tr.vy)
+                    back = 2 * wire.margin / speed if speed > 0 else 0.0
+                    if origin := wire.side(tr.cx - tr.vx * back, tr.cy - tr.vy * back):
+                        tr.sides[wire.wire.name] = before = origin
                 if side == 0:
                     continue
-                before = tr.sides.get(wire.wire.name)
                 tr.sides[wire.wire.name] = side
                 if before is None or before == side:
                     continue

@@ -32,29 +32,43 @@ ADD_SLACK = 0.65
 KEEP_SLACK = 0.4
 #: Tracks whose median area is learnt as one person; the estimate is their lower tercile.
 SIZE_SAMPLES = 31
-MIN_SIZE_SAMPLES = 3
+MIN_SIZE_SAMPLES = 5
+
+
+#: Column of the split statistics counting real and virtual pixels (after label8's columns).
+ST_ALL = k.N_STATS
 
 
 @k.jit
-def assign_pixels(labels: k.I32, label: int, box: k.I64, seeds: F64, stats: k.I64, rounds: int) -> None:
+def assign_pixels(labels: k.I32, label: int, box: k.I64, ext: k.I64, seeds: F64, stats: k.I64, rounds: int) -> None:
     """k-means over the pixels of ``label`` inside ``box`` (x0, y0, x1, y1 inclusive).
 
-    ``seeds`` (n×2: x, y) start the centres and end as the parts' centroids;
-    ``stats[c]`` gets area, x0, y0, x1, y1, Σx, Σy of part c (the columns of
-    :func:`kernels.label8`). A part that wins no pixel keeps its seed and area 0.
+    ``ext`` (left, top, right, bottom) continues the blob beyond the frame's edge
+    that cuts it, by repeating the edge row or column: the people the edge cuts
+    in half are then whole, and the slices stay one person long from the blob's
+    far end. ``seeds`` (n×2: x, y) start the centres and end as the parts'
+    centroids (virtual pixels included); ``stats[c]`` gets area, x0, y0, x1, y1,
+    Σx, Σy of part c's real pixels (the columns of :func:`kernels.label8`) and,
+    in ``ST_ALL``, its pixel count with the virtual ones. A part that wins no
+    pixel keeps its seed and has count 0.
     """
     n = seeds.shape[0]
+    h, w = labels.shape
+    fx = np.zeros(n, np.float64)
+    fy = np.zeros(n, np.float64)
     for _ in range(rounds):
         stats[:n] = 0
+        fx[:] = 0.0
+        fy[:] = 0.0
         for c in range(n):
             stats[c, k.ST_X0] = box[2] + 1
             stats[c, k.ST_Y0] = box[3] + 1
             stats[c, k.ST_X1] = -1
             stats[c, k.ST_Y1] = -1
-        for i in range(box[1], box[3] + 1):
-            row = labels[i]
-            for j in range(box[0], box[2] + 1):
-                if row[j] != label:
+        for i in range(box[1] - ext[1], box[3] + ext[3] + 1):
+            row = labels[min(max(i, 0), h - 1)]
+            for j in range(box[0] - ext[0], box[2] + ext[2] + 1):
+                if row[min(max(j, 0), w - 1)] != label:
                     continue
                 best, best_d = 0, np.inf
                 for c in range(n):
@@ -63,18 +77,22 @@ def assign_pixels(labels: k.I32, label: int, box: k.I64, seeds: F64, stats: k.I6
                     d = dx * dx + dy * dy
                     if d < best_d:
                         best, best_d = c, d
-                stats[best, k.ST_AREA] += 1
-                stats[best, k.ST_X0] = min(stats[best, k.ST_X0], j)
-                stats[best, k.ST_Y0] = min(stats[best, k.ST_Y0], i)
-                stats[best, k.ST_X1] = max(stats[best, k.ST_X1], j)
-                stats[best, k.ST_Y1] = max(stats[best, k.ST_Y1], i)
-                stats[best, k.ST_SX] += j
-                stats[best, k.ST_SY] += i
+                stats[best, ST_ALL] += 1
+                fx[best] += j
+                fy[best] += i
+                if 0 <= i < h and 0 <= j < w:
+                    stats[best, k.ST_AREA] += 1
+                    stats[best, k.ST_X0] = min(stats[best, k.ST_X0], j)
+                    stats[best, k.ST_Y0] = min(stats[best, k.ST_Y0], i)
+                    stats[best, k.ST_X1] = max(stats[best, k.ST_X1], j)
+                    stats[best, k.ST_Y1] = max(stats[best, k.ST_Y1], i)
+                    stats[best, k.ST_SX] += j
+                    stats[best, k.ST_SY] += i
         for c in range(n):
-            a = stats[c, k.ST_AREA]
+            a = stats[c, ST_ALL]
             if a > 0:
-                seeds[c, 0] = stats[c, k.ST_SX] / a
-                seeds[c, 1] = stats[c, k.ST_SY] / a
+                seeds[c, 0] = fx[c] / a
+                seeds[c, 1] = fy[c] / a
 
 
 @k.jit
@@ -99,7 +117,7 @@ class PersonSize:
     """The area of one person in processing pixels: set per camera, or learnt from single walkers.
 
     Each track seen alone (one person's share, clear of the frame's edge) offers
-    the median of its areas when it ends; the estimate is the lower tercile of the
+    the median of its areas every ten frames alone and when it ends; the estimate is the lower tercile of the
     last ``SIZE_SAMPLES`` such medians, so pairs counted as one before the size was
     known pull it up only once they outnumber the singles two to one.
     """
@@ -136,24 +154,50 @@ class Splitter:
 
     def __init__(self) -> None:
         self._seeds = np.zeros((MAX_GROUP, 2), np.float64)
-        self._stats = np.zeros((MAX_GROUP, k.N_STATS), np.int64)
+        self._stats = np.zeros((MAX_GROUP, k.N_STATS + 1), np.int64)
         self._box = np.zeros(4, np.int64)
+        self._ext = np.zeros(4, np.int64)
 
-    def split(self, labels: k.I32, c: Component, seeds: list[tuple[float, float]], n: int) -> list[Component]:
-        """Parts of ``c`` in seed order: ``seeds`` first, then newcomers; empty parts have area 0."""
+    def split(
+        self, labels: k.I32, c: Component, seeds: list[tuple[float, float]], n: int, missing: float = 0.0
+    ) -> list[Component]:
+        """Parts of ``c`` in seed order: ``seeds`` first, then newcomers; empty parts have area 0.
+
+        ``missing``: the area of the people cut off by the frame's edge, added
+        beyond the edge the blob touches most (see :func:`assign_pixels`).
+        """
         self._box[:] = (c.x0, c.y0, c.x1, c.y1)
+        self._ext[:] = 0
+        if missing > 0:
+            self._extend(labels, c, missing)
+        lo_x, lo_y = c.x0 - self._ext[0], c.y0 - self._ext[1]
+        hi_x, hi_y = c.x1 + self._ext[2], c.y1 + self._ext[3]
         for i, (x, y) in enumerate(seeds[:n]):
-            self._seeds[i] = (min(max(x, c.x0), c.x1), min(max(y, c.y0), c.y1))
+            self._seeds[i] = (min(max(x, lo_x), hi_x), min(max(y, lo_y), hi_y))
         for i in range(len(seeds), n):
             self._seeds[i] = farthest_pixel(labels, c.label, self._box, self._seeds, i) if i else (c.cx, c.cy)
         seeds_n, stats = self._seeds[:n], self._stats[:n]
-        assign_pixels(labels, c.label, self._box, seeds_n, stats, SPLIT_ROUNDS)
+        assign_pixels(labels, c.label, self._box, self._ext, seeds_n, stats, SPLIT_ROUNDS)
         parts = []
-        for row in stats:
+        for (fx, fy), row in zip(seeds_n, stats, strict=True):
             area = int(row[k.ST_AREA])
             if area == 0:
                 parts.append(Component(c.label, 0, c.x0, c.y0, c.x1, c.y1, c.cx, c.cy))
                 continue
             x0, y0, x1, y1 = (int(v) for v in row[k.ST_X0 : k.ST_Y1 + 1])
-            parts.append(Component(c.label, area, x0, y0, x1, y1, row[k.ST_SX] / area, row[k.ST_SY] / area))
+            # The centre of the whole person, kept within what is seen of them.
+            cx, cy = min(max(float(fx), x0), x1), min(max(float(fy), y0), y1)
+            parts.append(Component(c.label, area, x0, y0, x1, y1, cx, cy))
         return parts
+
+    def _extend(self, labels: k.I32, c: Component, missing: float) -> None:
+        h, w = labels.shape
+        contact = [
+            int(np.count_nonzero(labels[c.y0 : c.y1 + 1, 0] == c.label)) if c.x0 == 0 else 0,
+            int(np.count_nonzero(labels[0, c.x0 : c.x1 + 1] == c.label)) if c.y0 == 0 else 0,
+            int(np.count_nonzero(labels[c.y0 : c.y1 + 1, w - 1] == c.label)) if c.x1 == w - 1 else 0,
+            int(np.count_nonzero(labels[h - 1, c.x0 : c.x1 + 1] == c.label)) if c.y1 == h - 1 else 0,
+        ]
+        side = max(range(4), key=lambda s: contact[s])
+        if contact[side]:
+            self._ext[side] = min(round(missing / contact[side]), max(h, w))

@@ -50,12 +50,14 @@ class Track:
     #: When the track's centre entered each zone it is in.
     zone_since: dict[str, float] = field(default_factory=dict)
     loitering: set[str] = field(default_factory=set)
+    #: Split off a group already followed: its velocity is the group's.
+    from_group: bool = False
     #: Areas while alone and clear of the frame's edge: a sample of one person's size.
     alone_areas: list[int] = field(default_factory=list)
 
 
 #: A track seen alone this many frames offers the median of its areas as one person's size.
-ALONE_SAMPLES = 25
+ALONE_SAMPLES = 10
 #: Slowest speed of a person sampled for size, in frame diagonals per second.
 WALKING = 0.03
 
@@ -93,14 +95,20 @@ class Tracker:
             mine = sorted(claims.get(ci, []))
             n = self.size.people(c.area, len(mine))
             mine = mine[:n]
-            parts = [c] if n == 1 else self._splitter.split(labels, c, [(m[3], m[4]) for m in mine], n)
+            if n == 1:
+                parts = [c]
+            else:
+                missing = n * (self.size.area or 0.0) - c.area if self._at_edge(c) else 0.0
+                parts = self._splitter.split(labels, c, [(m[3], m[4]) for m in mine], n, missing)
             for i, part in enumerate(parts):
                 if part.area == 0:
                     continue
                 if i < len(mine):
                     tr = self._advance(self.tracks[mine[i][2]], part, t)
                 else:
-                    tr = Track(self._next_id, part.cx, part.cy, 0.0, 0.0, t, t, part)
+                    # Someone stepping out of a group walks at the group's pace.
+                    vx, vy = (self.tracks[mine[0][2]].vx, self.tracks[mine[0][2]].vy) if mine else (0.0, 0.0)
+                    tr = Track(self._next_id, part.cx, part.cy, vx, vy, t, t, part, from_group=bool(mine))
                     self._next_id += 1
                     self.tracks[tr.id] = tr
                 if n == 1 and len(claims.get(ci, [])) <= 1 and self._walking(tr) and not self._at_edge(part):
