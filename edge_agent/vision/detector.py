@@ -141,7 +141,7 @@ class Detector:
         k.erode3x3(self._raw, self._tmp, self._row)
         k.dilate3x3(self._tmp, self._mask, self._row)
         comps = self._labeller.components(self._mask, self._min_area)
-        seen, dropped = self._tracker.update(comps, self._labeller.labels, t)
+        seen, dropped = self._tracker.update(comps, self._labeller.labels, x, t)
         events += self._tamper_events(x, t)
         tampered = any(self._tamper.active.values())
         if not tampered:

@@ -37,20 +37,29 @@ MIN_SIZE_SAMPLES = 5
 
 #: Column of the split statistics counting real and virtual pixels (after label8's columns).
 ST_ALL = k.N_STATS
+#: Column of the split statistics summing the grey level of all the part's pixels.
+ST_GREY = k.N_STATS + 1
+#: Weight of the grey level in the split's distance, per pixel of one person's area:
+#: two people touching are told apart by their clothes, not only by their places. A
+#: difference of 100 grey levels weighs as much as 1.3 person-widths.
+TONE_WEIGHT = 1.0 / 6000.0
 
 
 @k.jit
-def assign_pixels(labels: k.I32, label: int, box: k.I64, ext: k.I64, seeds: F64, stats: k.I64, rounds: int) -> None:
+def assign_pixels(
+    labels: k.I32, x: k.U8, label: int, box: k.I64, ext: k.I64, tone_w: float, seeds: F64, stats: k.I64, rounds: int
+) -> None:
     """k-means over the pixels of ``label`` inside ``box`` (x0, y0, x1, y1 inclusive).
 
     ``ext`` (left, top, right, bottom) continues the blob beyond the frame's edge
     that cuts it, by repeating the edge row or column: the people the edge cuts
     in half are then whole, and the slices stay one person long from the blob's
-    far end. ``seeds`` (n×2: x, y) start the centres and end as the parts'
-    centroids (virtual pixels included); ``stats[c]`` gets area, x0, y0, x1, y1,
-    Σx, Σy of part c's real pixels (the columns of :func:`kernels.label8`) and,
-    in ``ST_ALL``, its pixel count with the virtual ones. A part that wins no
-    pixel keeps its seed and has count 0.
+    far end. ``seeds`` (n×3: x, y, grey) start the centres and end as the parts'
+    centroids and mean grey levels (virtual pixels included); the distance is
+    dx² + dy² + ``tone_w``·dgrey². ``stats[c]`` gets area, x0, y0, x1, y1, Σx, Σy
+    of part c's real pixels (the columns of :func:`kernels.label8`), in
+    ``ST_ALL`` its pixel count with the virtual ones and in ``ST_GREY`` their
+    grey sum. A part that wins no pixel keeps its seed and has count 0.
     """
     n = seeds.shape[0]
     h, w = labels.shape
@@ -66,18 +75,24 @@ def assign_pixels(labels: k.I32, label: int, box: k.I64, ext: k.I64, seeds: F64,
             stats[c, k.ST_X1] = -1
             stats[c, k.ST_Y1] = -1
         for i in range(box[1] - ext[1], box[3] + ext[3] + 1):
-            row = labels[min(max(i, 0), h - 1)]
+            ic = min(max(i, 0), h - 1)
+            row = labels[ic]
+            grey = x[ic]
             for j in range(box[0] - ext[0], box[2] + ext[2] + 1):
-                if row[min(max(j, 0), w - 1)] != label:
+                jc = min(max(j, 0), w - 1)
+                if row[jc] != label:
                     continue
+                g = np.float64(grey[jc])
                 best, best_d = 0, np.inf
                 for c in range(n):
                     dx = j - seeds[c, 0]
                     dy = i - seeds[c, 1]
-                    d = dx * dx + dy * dy
+                    dg = g - seeds[c, 2]
+                    d = dx * dx + dy * dy + tone_w * dg * dg
                     if d < best_d:
                         best, best_d = c, d
                 stats[best, ST_ALL] += 1
+                stats[best, ST_GREY] += np.int64(grey[jc])
                 fx[best] += j
                 fy[best] += i
                 if 0 <= i < h and 0 <= j < w:
@@ -93,6 +108,20 @@ def assign_pixels(labels: k.I32, label: int, box: k.I64, ext: k.I64, seeds: F64,
             if a > 0:
                 seeds[c, 0] = fx[c] / a
                 seeds[c, 1] = fy[c] / a
+                seeds[c, 2] = stats[c, ST_GREY] / a
+
+
+@k.jit
+def mean_grey(labels: k.I32, x: k.U8, label: int, x0: int, y0: int, x1: int, y1: int) -> float:
+    """The mean grey level of ``label``'s pixels inside the inclusive box."""
+    s = 0
+    n = 0
+    for i in range(y0, y1 + 1):
+        for j in range(x0, x1 + 1):
+            if labels[i, j] == label:
+                s += np.int64(x[i, j])
+                n += 1
+    return s / n if n else 0.0
 
 
 @k.jit
@@ -153,18 +182,26 @@ class Splitter:
     """Cuts one blob into ``n`` parts seeded at given centres; owns its small buffers."""
 
     def __init__(self) -> None:
-        self._seeds = np.zeros((MAX_GROUP, 2), np.float64)
-        self._stats = np.zeros((MAX_GROUP, k.N_STATS + 1), np.int64)
+        self._seeds = np.zeros((MAX_GROUP, 3), np.float64)
+        self._stats = np.zeros((MAX_GROUP, k.N_STATS + 2), np.int64)
         self._box = np.zeros(4, np.int64)
         self._ext = np.zeros(4, np.int64)
 
     def split(
-        self, labels: k.I32, c: Component, seeds: list[tuple[float, float]], n: int, missing: float = 0.0
-    ) -> list[Component]:
-        """Parts of ``c`` in seed order: ``seeds`` first, then newcomers; empty parts have area 0.
+        self,
+        labels: k.I32,
+        x: k.U8,
+        c: Component,
+        seeds: list[tuple[float, float, float]],
+        n: int,
+        person: float,
+        missing: float = 0.0,
+    ) -> list[tuple[Component, float]]:
+        """Parts of ``c`` and their mean grey, in seed order: ``seeds`` (x, y, grey) first, then newcomers.
 
-        ``missing``: the area of the people cut off by the frame's edge, added
-        beyond the edge the blob touches most (see :func:`assign_pixels`).
+        Empty parts have area 0. ``person`` is one person's area; ``missing``
+        the area of the people cut off by the frame's edge, added beyond the edge
+        the blob touches most (see :func:`assign_pixels`).
         """
         self._box[:] = (c.x0, c.y0, c.x1, c.y1)
         self._ext[:] = 0
@@ -172,22 +209,23 @@ class Splitter:
             self._extend(labels, c, missing)
         lo_x, lo_y = c.x0 - self._ext[0], c.y0 - self._ext[1]
         hi_x, hi_y = c.x1 + self._ext[2], c.y1 + self._ext[3]
-        for i, (x, y) in enumerate(seeds[:n]):
-            self._seeds[i] = (min(max(x, lo_x), hi_x), min(max(y, lo_y), hi_y))
+        for i, (sx, sy, grey) in enumerate(seeds[:n]):
+            self._seeds[i] = (min(max(sx, lo_x), hi_x), min(max(sy, lo_y), hi_y), grey)
         for i in range(len(seeds), n):
-            self._seeds[i] = farthest_pixel(labels, c.label, self._box, self._seeds, i) if i else (c.cx, c.cy)
+            fx, fy = farthest_pixel(labels, c.label, self._box, self._seeds, i) if i else (int(c.cx), int(c.cy))
+            self._seeds[i] = (fx, fy, float(x[fy, fx]))
         seeds_n, stats = self._seeds[:n], self._stats[:n]
-        assign_pixels(labels, c.label, self._box, self._ext, seeds_n, stats, SPLIT_ROUNDS)
+        assign_pixels(labels, x, c.label, self._box, self._ext, TONE_WEIGHT * person, seeds_n, stats, SPLIT_ROUNDS)
         parts = []
-        for (fx, fy), row in zip(seeds_n, stats, strict=True):
+        for (fx, fy, grey), row in zip(seeds_n, stats, strict=True):
             area = int(row[k.ST_AREA])
             if area == 0:
-                parts.append(Component(c.label, 0, c.x0, c.y0, c.x1, c.y1, c.cx, c.cy))
+                parts.append((Component(c.label, 0, c.x0, c.y0, c.x1, c.y1, c.cx, c.cy), float(grey)))
                 continue
             x0, y0, x1, y1 = (int(v) for v in row[k.ST_X0 : k.ST_Y1 + 1])
             # The centre of the whole person, kept within what is seen of them.
             cx, cy = min(max(float(fx), x0), x1), min(max(float(fy), y0), y1)
-            parts.append(Component(c.label, area, x0, y0, x1, y1, cx, cy))
+            parts.append((Component(c.label, area, x0, y0, x1, y1, cx, cy), float(grey)))
         return parts
 
     def _extend(self, labels: k.I32, c: Component, missing: float) -> None:

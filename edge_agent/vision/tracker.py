@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from . import kernels as k
 from .components import Component
-from .groups import PersonSize, Splitter
+from .groups import PersonSize, Splitter, mean_grey
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,8 @@ class Track:
     #: When the track's centre entered each zone it is in.
     zone_since: dict[str, float] = field(default_factory=dict)
     loitering: set[str] = field(default_factory=set)
+    #: Mean grey level of the person (smoothed): tells touching people apart.
+    grey: float = 0.0
     #: Split off a group already followed: its velocity is the group's.
     from_group: bool = False
     #: Areas while alone and clear of the frame's edge: a sample of one person's size.
@@ -58,6 +60,8 @@ class Track:
 
 #: A track seen alone this many frames offers the median of its areas as one person's size.
 ALONE_SAMPLES = 10
+#: How fast a track's grey level follows its part's.
+GREY_RATE = 0.3
 #: Slowest speed of a person sampled for size, in frame diagonals per second.
 WALKING = 0.03
 
@@ -74,8 +78,11 @@ class Tracker:
         self._w, self._h = frame
         self._splitter = Splitter()
 
-    def update(self, comps: list[Component], labels: k.I32, t: float) -> tuple[list[Track], list[Track]]:
-        """Match this frame's blobs (``labels`` from the labeller); returns (tracks seen, tracks dropped)."""
+    def update(self, comps: list[Component], labels: k.I32, x: k.U8, t: float) -> tuple[list[Track], list[Track]]:
+        """Match this frame's blobs (``labels`` from the labeller, ``x`` the grey frame).
+
+        Returns (tracks seen now, tracks dropped now).
+        """
         claims: dict[int, list[tuple[float, float, int, float, float]]] = {}
         for tid, tr in self.tracks.items():
             dt = t - tr.last_t
@@ -95,20 +102,23 @@ class Tracker:
             mine = sorted(claims.get(ci, []))
             n = self.size.people(c.area, len(mine))
             mine = mine[:n]
+            person = self.size.area or 0.0
             if n == 1:
-                parts = [c]
+                parts = [(c, mean_grey(labels, x, c.label, c.x0, c.y0, c.x1, c.y1))]
             else:
-                missing = n * (self.size.area or 0.0) - c.area if self._at_edge(c) else 0.0
-                parts = self._splitter.split(labels, c, [(m[3], m[4]) for m in mine], n, missing)
-            for i, part in enumerate(parts):
+                missing = n * person - c.area if self._at_edge(c) else 0.0
+                seeds = [(m[3], m[4], self.tracks[m[2]].grey) for m in mine]
+                parts = self._splitter.split(labels, x, c, seeds, n, person, missing)
+            for i, (part, grey) in enumerate(parts):
                 if part.area == 0:
                     continue
                 if i < len(mine):
                     tr = self._advance(self.tracks[mine[i][2]], part, t)
+                    tr.grey += GREY_RATE * (grey - tr.grey)
                 else:
                     # Someone stepping out of a group walks at the group's pace.
                     vx, vy = (self.tracks[mine[0][2]].vx, self.tracks[mine[0][2]].vy) if mine else (0.0, 0.0)
-                    tr = Track(self._next_id, part.cx, part.cy, vx, vy, t, t, part, from_group=bool(mine))
+                    tr = Track(self._next_id, part.cx, part.cy, vx, vy, t, t, part, grey=grey, from_group=bool(mine))
                     self._next_id += 1
                     self.tracks[tr.id] = tr
                 if n == 1 and len(claims.get(ci, [])) <= 1 and self._walking(tr) and not self._at_edge(part):
