@@ -12,6 +12,7 @@ few k-means rounds over the blob's pixels give each person their part.
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import deque
 
@@ -20,6 +21,7 @@ import numpy.typing as npt
 
 from . import kernels as k
 from .components import Component
+from .cores import CORE_AREA, CORE_GREY, CORE_SX, CORE_SY, PEEL, find_cores
 
 F64 = npt.NDArray[np.float64]
 #: k-means rounds per split: seeds come from the tracks' predictions, so few are needed.
@@ -178,10 +180,17 @@ class PersonSize:
         return min(max(fresh, kept, 1), MAX_GROUP)
 
 
-class Splitter:
-    """Cuts one blob into ``n`` parts seeded at given centres; owns its small buffers."""
+#: A core smaller than this fraction of one person is noise, not a body.
+MIN_CORE = 0.03
 
-    def __init__(self) -> None:
+
+class Splitter:
+    """Cuts one blob into ``n`` parts seeded at given centres or at its people's cores; owns its buffers."""
+
+    def __init__(self, width: int, height: int) -> None:
+        self._dist = np.zeros((height, width), np.int32)
+        self._stack = np.zeros(2 * width * height + 2, np.int32)
+        self._cores = np.zeros((4 * MAX_GROUP, 4), np.float64)
         self._seeds = np.zeros((MAX_GROUP, 3), np.float64)
         self._stats = np.zeros((MAX_GROUP, k.N_STATS + 2), np.int64)
         self._box = np.zeros(4, np.int64)
@@ -209,9 +218,11 @@ class Splitter:
             self._extend(labels, c, missing)
         lo_x, lo_y = c.x0 - self._ext[0], c.y0 - self._ext[1]
         hi_x, hi_y = c.x1 + self._ext[2], c.y1 + self._ext[3]
-        for i, (sx, sy, grey) in enumerate(seeds[:n]):
+        placed = self._at_cores(labels, x, c, seeds[:n], person)
+        n = max(n, min(len(placed), MAX_GROUP))
+        for i, (sx, sy, grey) in enumerate(placed[:n]):
             self._seeds[i] = (min(max(sx, lo_x), hi_x), min(max(sy, lo_y), hi_y), grey)
-        for i in range(len(seeds), n):
+        for i in range(len(placed), n):
             fx, fy = farthest_pixel(labels, c.label, self._box, self._seeds, i) if i else (int(c.cx), int(c.cy))
             self._seeds[i] = (fx, fy, float(x[fy, fx]))
         seeds_n, stats = self._seeds[:n], self._stats[:n]
@@ -227,6 +238,36 @@ class Splitter:
             cx, cy = min(max(float(fx), x0), x1), min(max(float(fy), y0), y1)
             parts.append((Component(c.label, area, x0, y0, x1, y1, cx, cy), float(grey)))
         return parts
+
+    def _at_cores(
+        self, labels: k.I32, x: k.U8, c: Component, seeds: list[tuple[float, float, float]], person: float
+    ) -> list[tuple[float, float, float]]:
+        """The seeds moved onto the blob's cores (each to the nearest free one), then the cores left over.
+
+        Each core is one body, so a blob split at all is split into at least as
+        many parts as it has cores.
+        """
+        peel = max(round(PEEL * math.sqrt(person)), 1)
+        found = find_cores(labels, x, c.label, self._box, peel, self._dist, self._stack, self._cores)
+        rows = [r for r in self._cores[:found] if r[CORE_AREA] >= MIN_CORE * person]
+        if len(rows) < 2:
+            return seeds
+        cores = [(r[CORE_SX] / r[CORE_AREA], r[CORE_SY] / r[CORE_AREA], r[CORE_GREY] / r[CORE_AREA]) for r in rows]
+        reach = math.sqrt(person)
+        pairs = sorted(
+            (math.hypot(cx - sx, cy - sy), si, ci)
+            for si, (sx, sy, _) in enumerate(seeds)
+            for ci, (cx, cy, _) in enumerate(cores)
+        )
+        placed = list(seeds)
+        taken: set[int] = set()
+        moved: set[int] = set()
+        for d, si, ci in pairs:
+            if d <= reach and si not in moved and ci not in taken:
+                placed[si] = cores[ci]
+                moved.add(si)
+                taken.add(ci)
+        return placed + [core for ci, core in enumerate(cores) if ci not in taken]
 
     def _extend(self, labels: k.I32, c: Component, missing: float) -> None:
         h, w = labels.shape

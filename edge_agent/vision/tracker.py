@@ -76,7 +76,7 @@ class Tracker:
         self.tracks: dict[int, Track] = {}
         self._next_id = 1
         self._w, self._h = frame
-        self._splitter = Splitter()
+        self._splitter = Splitter(max(self._w, 1), max(self._h, 1))
 
     def update(self, comps: list[Component], labels: k.I32, x: k.U8, t: float) -> tuple[list[Track], list[Track]]:
         """Match this frame's blobs (``labels`` from the labeller, ``x`` the grey frame).
