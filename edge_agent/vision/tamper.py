@@ -10,7 +10,9 @@ deviation, mean |gradient|, a coarse thumbnail) and the frame time; no pixels.
   learnt reference falls below ``moved_ncc`` (again blind to a global gain),
   over the thumbnail tiles not busy with foreground: a crowd filling half the
   view is not a moved camera (a moved camera turns nearly everything foreground,
-  the model is relearnt and every tile counts again).
+  the model is relearnt and every tile counts again). A crowd also lowers the
+  sharpness (large smooth coats raise the deviation more than the gradient), so
+  ``defocused`` does not start while more than 12 % of the tiles are busy.
 
 A condition must hold for its ``*_s`` before the alarm; a restore needs the
 condition clear, with hysteresis, for one second. References learn only while
@@ -38,6 +40,9 @@ REF_WARMUP_S = 1.0
 RESTORE_S = 1.0
 #: With fewer tiles than this fraction free of foreground, ``moved`` keeps its last verdict.
 MIN_FREE_TILES = 0.3
+#: With more tiles than this busy, a crowd's smooth coats pull the sharpness down:
+#: ``defocused`` does not start.
+CROWD_TILES = 0.12
 
 
 class TamperMonitor:
@@ -76,13 +81,14 @@ class TamperMonitor:
             self.ncc = _ncc(thumb[free], ref[free])
         self.sharp_ratio = sharp / max(self._ref_sharp, 1e-6)
         learning = t - self._t0 < REF_WARMUP_S
+        crowd = busy is not None and float(busy.mean()) > CROWD_TILES
         floor = max(self.cfg.covered_std, self.cfg.covered_ratio * self._ref_std)
         covered = std < floor
         cond: dict[Kind, tuple[bool, bool]] = {
             # (condition holds, condition clearly gone)
             "covered": (covered, std > 1.5 * floor),
             "defocused": (
-                not covered and not learning and self.sharp_ratio < self.cfg.defocus_ratio,
+                not covered and not learning and not crowd and self.sharp_ratio < self.cfg.defocus_ratio,
                 self.sharp_ratio > self.cfg.defocus_ratio + 0.15,
             ),
             "moved": (
