@@ -27,9 +27,7 @@ PEEL = 0.28
 
 
 @k.jit
-def find_cores(
-    labels: k.I32, x: k.U8, label: int, box: k.I64, r: int, dist: k.I32, stack: k.I32, cores: F64
-) -> int:
+def find_cores(labels: k.I32, x: k.U8, label: int, box: k.I64, r: int, dist: k.I32, stack: k.I32, cores: F64) -> int:
     """Cores of ``label`` in ``box``: connected pixels deeper than ``r``; returns how many.
 
     ``dist`` is a frame-sized scratch (overwritten inside the box), ``stack`` a
@@ -69,7 +67,7 @@ def find_cores(
                     best = min(best, dist[a, b])
             dist[i, j] = min(best + 1, dist[i, j])
     n = 0
-    cap = cores.shape[0]
+    cap: int = cores.shape[0]
     for i in range(y0, y1 + 1):
         for j in range(x0, x1 + 1):
             if dist[i, j] <= r:

@@ -191,8 +191,10 @@ class Detector:
         self._next_tamper = t + self.config.tamper_every_s
         _, std, grad = k.tamper_stats(x, THUMB_TILES, self._thumb)
         th, tw = self._thumb.shape
-        tiles = self._mask[: th * THUMB_TILES, : tw * THUMB_TILES].reshape(th, THUMB_TILES, tw, THUMB_TILES)
-        busy = tiles.any(axis=(1, 3)) if th * THUMB_TILES <= x.shape[0] and tw * THUMB_TILES <= x.shape[1] else None
+        busy = None
+        if th * THUMB_TILES <= x.shape[0] and tw * THUMB_TILES <= x.shape[1]:
+            tiles = self._mask[: th * THUMB_TILES, : tw * THUMB_TILES].reshape(th, THUMB_TILES, tw, THUMB_TILES)
+            busy = np.asarray(tiles.any(axis=(1, 3)), np.bool_)
         out = []
         for kind, started in self._tamper.update(t, std, grad, self._thumb, busy):
             etype = EventType.CAMERA_TAMPER if started else EventType.CAMERA_TAMPER_RESTORED

@@ -116,14 +116,14 @@ def assign_pixels(
 @k.jit
 def mean_grey(labels: k.I32, x: k.U8, label: int, x0: int, y0: int, x1: int, y1: int) -> float:
     """The mean grey level of ``label``'s pixels inside the inclusive box."""
-    s = 0
+    s = np.int64(0)
     n = 0
     for i in range(y0, y1 + 1):
         for j in range(x0, x1 + 1):
             if labels[i, j] == label:
                 s += np.int64(x[i, j])
                 n += 1
-    return s / n if n else 0.0
+    return float(s) / n if n else 0.0
 
 
 @k.jit
