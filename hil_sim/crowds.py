@@ -7,7 +7,7 @@ single walkers gets its chance, as it would on a real camera.
 
 People touch: centres ``TOUCH_DX`` apart side by side and ``TOUCH_DY`` one behind
 the other are a hair closer than the drawn bodies are wide and long, so a group
-is one foreground blob.
+is one foreground blob. People in groups differ in build by ±10 %.
 """
 
 from __future__ import annotations
@@ -24,6 +24,12 @@ FORMATIONS: dict[int, tuple[tuple[float, float], ...]] = {
 }
 
 
+def _person(rng: np.random.Generator, path: tuple[tuple[float, float, float], ...]) -> Person:
+    """Someone of their own build: ±10 % around the singles' size."""
+    build = float(rng.uniform(0.9, 1.1))
+    return Person(path, _tone(rng), half_w=0.045 * build, half_h=0.11 * build)
+
+
 def _group(
     rng: np.random.Generator, t0: float, x: float, going_in: bool, offsets: tuple[tuple[float, float], ...]
 ) -> list[Person]:
@@ -38,7 +44,7 @@ def _group(
         span = abs(y1 - y0)
         lag = dur * abs(shift) / span
         path = ((t0 + lag, x + dx + float(jx), y0), (t0 + lag + dur, x + dx + float(jx), y1))
-        out.append(Person(path, _tone(rng)))
+        out.append(_person(rng, path))
     return out
 
 
@@ -70,8 +76,8 @@ def _passing(rng: np.random.Generator) -> list[Person]:
         dur = float(rng.uniform(4.0, 5.0))
         t0 = 11.0 + 5.5 * i
         gap = TOUCH_DX - float(rng.uniform(0.0, 0.015))
-        people.append(Person(((t0, x, 1.15), (t0 + dur, x, -0.15)), _tone(rng)))
-        people.append(Person(((t0, x + gap, -0.15), (t0 + dur, x + gap, 1.15)), _tone(rng)))
+        people.append(_person(rng, ((t0, x, 1.15), (t0 + dur, x, -0.15))))
+        people.append(_person(rng, ((t0, x + gap, -0.15), (t0 + dur, x + gap, 1.15))))
     return people
 
 
@@ -89,7 +95,7 @@ def _queue(rng: np.random.Generator) -> list[Person]:
         jx = float(rng.uniform(-0.01, 0.01))
         keys = [(t, x + jx, 1.15 + i * TOUCH_DY - d) for t, d in zip(times, walked, strict=True)]
         visible = [kf for kf in keys if -0.15 - speed * step_s <= kf[2] <= 1.15 + speed * step_s]
-        people.append(Person(tuple(visible), _tone(rng)))
+        people.append(_person(rng, tuple(visible)))
     return people
 
 

@@ -30,7 +30,7 @@ SPLIT_ROUNDS = 4
 MAX_GROUP = 12
 #: A blob holds n people when area / person area ≥ n - ADD_SLACK; a track already in
 #: the blob keeps its share down to n - KEEP_SLACK (hysteresis against flicker).
-ADD_SLACK = 0.65
+ADD_SLACK = 0.5
 KEEP_SLACK = 0.4
 #: Tracks whose median area is learnt as one person; the estimate is their lower tercile.
 SIZE_SAMPLES = 31

@@ -91,10 +91,13 @@ class StaticRegions:
             x0, y0, x1, y1 = obj.box
             box = (slice(y0, y1 + 1), slice(x0, x1 + 1))
             cur = x[box].astype(np.float32)
-            differs = np.abs(cur - obj.background)[obj.region] > self.cfg.min_diff
-            if differs.mean() < PRESENT_FRACTION:
-                mu[box][obj.region] = cur[obj.region]
-                since[box][obj.region] = -1.0
+            differs = np.abs(cur - obj.background) > self.cfg.min_diff
+            if differs[obj.region].mean() < PRESENT_FRACTION:
+                # Relearn only what looks like the floor again: whoever still stands
+                # on part of the spot (the tail of a queue) stays foreground.
+                back = obj.region & ~differs
+                mu[box][back] = cur[back]
+                since[box][back] = -1.0
                 if obj.reported:
                     removed.append(obj)
                 continue
