@@ -21,9 +21,9 @@ F64 = npt.NDArray[np.float64]
 
 #: Columns of the core table: pixel count, Σx, Σy, Σgrey.
 CORE_AREA, CORE_SX, CORE_SY, CORE_GREY = range(4)
-#: Peel depth as a fraction of the square root of one person's area (a person
-#: 14 px wide and 26 px long, 300 px in all, is peeled by 5 px).
-PEEL = 0.28
+#: Peel depths as fractions of the square root of one person's area (a person
+#: 14 px wide and 26 px long, 300 px in all, is peeled by 4 and 5 px).
+PEEL_DEPTHS = (0.23, 0.28)
 
 
 @k.jit

@@ -21,7 +21,7 @@ import numpy.typing as npt
 
 from . import kernels as k
 from .components import Component
-from .cores import CORE_AREA, CORE_GREY, CORE_SX, CORE_SY, PEEL, find_cores
+from .cores import CORE_AREA, CORE_GREY, CORE_SX, CORE_SY, PEEL_DEPTHS, find_cores
 
 F64 = npt.NDArray[np.float64]
 #: k-means rounds per split: seeds come from the tracks' predictions, so few are needed.
@@ -181,7 +181,7 @@ class PersonSize:
 
 
 #: A core smaller than this fraction of one person is noise, not a body.
-MIN_CORE = 0.03
+MIN_CORE = 0.02
 
 
 class Splitter:
@@ -218,7 +218,7 @@ class Splitter:
             self._extend(labels, c, missing)
         lo_x, lo_y = c.x0 - self._ext[0], c.y0 - self._ext[1]
         hi_x, hi_y = c.x1 + self._ext[2], c.y1 + self._ext[3]
-        placed = self._at_cores(labels, x, c, seeds[:n], person)
+        placed = self._at_cores(labels, x, c, seeds[:n], n, person)
         n = max(n, min(len(placed), MAX_GROUP))
         for i, (sx, sy, grey) in enumerate(placed[:n]):
             self._seeds[i] = (min(max(sx, lo_x), hi_x), min(max(sy, lo_y), hi_y), grey)
@@ -240,16 +240,22 @@ class Splitter:
         return parts
 
     def _at_cores(
-        self, labels: k.I32, x: k.U8, c: Component, seeds: list[tuple[float, float, float]], person: float
+        self, labels: k.I32, x: k.U8, c: Component, seeds: list[tuple[float, float, float]], n: int, person: float
     ) -> list[tuple[float, float, float]]:
         """The seeds moved onto the blob's cores (each to the nearest free one), then the cores left over.
 
         Each core is one body, so a blob split at all is split into at least as
         many parts as it has cores.
         """
-        peel = max(round(PEEL * math.sqrt(person)), 1)
-        found = find_cores(labels, x, c.label, self._box, peel, self._dist, self._stack, self._cores)
-        rows = [r for r in self._cores[:found] if r[CORE_AREA] >= MIN_CORE * person]
+        rows: list[F64] = []
+        # Builds differ, and so do necks: of the peel depths, keep the one whose
+        # count of cores is nearest to what the area says (the deeper on a tie).
+        for depth in PEEL_DEPTHS:
+            peel = max(round(depth * math.sqrt(person)), 1)
+            found = find_cores(labels, x, c.label, self._box, peel, self._dist, self._stack, self._cores)
+            cut = [r.copy() for r in self._cores[:found] if r[CORE_AREA] >= MIN_CORE * person]
+            if not rows or abs(len(cut) - n) <= abs(len(rows) - n):
+                rows = cut
         if len(rows) < 2:
             return seeds
         cores = [(r[CORE_SX] / r[CORE_AREA], r[CORE_SY] / r[CORE_AREA], r[CORE_GREY] / r[CORE_AREA]) for r in rows]
