@@ -32,7 +32,7 @@ from .components import Labeller
 from .config import DetectorConfig, Zone
 from .events import CameraEvent
 from .groups import PersonSize
-from .morph import open3x3_zones
+from .morph import busy_tiles, open3x3_zones
 from .static import LeftObject, StaticRegions, overlaps
 from .tamper import TamperMonitor
 from .tracker import Blob, Track, Tracker
@@ -102,11 +102,14 @@ class Detector:
         self._mask = np.zeros((h, w), np.uint8)
         self._hist = np.zeros(k.GAIN_BINS, np.int64)
         self._thumb = np.zeros((max(h // THUMB_TILES, 1), max(w // THUMB_TILES, 1)), np.float32)
+        self._busy = np.zeros(self._thumb.shape, np.bool_)
         self._labeller = Labeller(w, h)
         self._zones = cfg.zones or (WHOLE_FRAME,)
         self._zone_map = zone_bitmap(self._zones, w, h)
         self._zone_area = [int(((self._zone_map >> z) & 1).sum()) for z in range(len(self._zones))]
         self._zone_counts = np.zeros(len(self._zones), np.int64)
+        #: Foreground pixels a zone needs for motion.
+        self._zone_need = [cfg.motion_fraction * max(a, 1) for a in self._zone_area]
         self._wires = [TripwireGeometry(tw, w, h, cfg.tripwire_margin) for tw in cfg.tripwires]
         person = PersonSize(None if cfg.person_area is None else cfg.person_area * w * h)
         self._tracker = Tracker(cfg.track_max_gap_s, cfg.track_max_jump * math.hypot(w, h), person, (w, h))
@@ -198,8 +201,8 @@ class Detector:
         th, tw = self._thumb.shape
         busy = None
         if th * THUMB_TILES <= x.shape[0] and tw * THUMB_TILES <= x.shape[1]:
-            tiles = self._mask[: th * THUMB_TILES, : tw * THUMB_TILES].reshape(th, THUMB_TILES, tw, THUMB_TILES)
-            busy = np.asarray(tiles.any(axis=(1, 3)), np.bool_)
+            busy_tiles(self._mask, THUMB_TILES, self._busy)
+            busy = self._busy
         out = []
         for kind, started in self._tamper.update(t, std, grad, self._thumb, busy):
             etype = EventType.CAMERA_TAMPER if started else EventType.CAMERA_TAMPER_RESTORED
@@ -209,18 +212,19 @@ class Detector:
     def _motion_events(self, t: float) -> list[CameraEvent]:
         cfg = self.config
         out = []
+        counts = self._zone_counts.tolist()
         for z, zone in enumerate(self._zones):
             m = self._state.motion[zone.name]
-            moving = self._zone_counts[z] > cfg.motion_fraction * max(self._zone_area[z], 1)
+            moving = counts[z] > self._zone_need[z]
             m.run = m.run + 1 if moving else 0
             if moving:
                 m.last_t = t
-            data = CameraZoneData(camera=cfg.camera, zone=zone.name)
             if not m.on and m.run >= cfg.motion_on_frames:
                 m.on = True
-                out.append(CameraEvent(EventType.CAMERA_MOTION, data, t))
+                out.append(CameraEvent(EventType.CAMERA_MOTION, CameraZoneData(camera=cfg.camera, zone=zone.name), t))
             elif m.on and t - m.last_t >= cfg.motion_off_s:
                 m.on = False
+                data = CameraZoneData(camera=cfg.camera, zone=zone.name)
                 out.append(CameraEvent(EventType.CAMERA_MOTION_ENDED, data, t))
         return out
 

@@ -16,6 +16,7 @@ being looked at.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from . import kernels as k
 
@@ -99,3 +100,21 @@ def open3x3_zones(src: k.U8, dst: k.U8, ring: k.U8, has: k.U8, zone_map: k.U32, 
                         if (bits >> np.uint32(z)) & np.uint32(1):
                             counts[z] += 1
     return total
+
+
+@k.jit
+def busy_tiles(mask: k.U8, tile: int, out: npt.NDArray[np.bool_]) -> None:
+    """out[a, b] = the tile×tile block (a, b) of ``mask`` holds foreground (blocks past the mask's end: none)."""
+    th, tw = out.shape
+    out[:] = False
+    h, w = mask.shape
+    for a in range(th):
+        for i in range(a * tile, min((a + 1) * tile, h)):
+            row = mask[i]
+            for b in range(tw):
+                if out[a, b]:
+                    continue
+                for j in range(b * tile, min((b + 1) * tile, w)):
+                    if row[j]:
+                        out[a, b] = True
+                        break
