@@ -25,9 +25,9 @@ import numpy as np
 
 from edge_agent.vision import Detector, DetectorConfig, Tripwire, Zone
 from edge_agent.vision import kernels as k
+from edge_agent.vision.__main__ import warmup
 from edge_agent.vision.detector import GAIN_STEP
 from edge_agent.vision.morph import open3x3_zones
-from edge_agent.vision.__main__ import warmup
 from hil_sim.scenes import LOITER_ZONE, TRIPWIRE, make_scene
 
 SIZES = ((640, 480), (1280, 720))
