@@ -70,9 +70,9 @@ def cmd_status(args: argparse.Namespace, out: TextIO | None = None) -> int:
     site = _load(args.config, args.agent, sys.stderr)
     if site is None:
         return 2
-    from .app import status_path_for
+    from .status_file import status_path_for
 
-    path = status_path_for(site.resolve(site.agent(args.agent).outbox_path()))
+    path = status_path_for(site.resolve_state(site.agent(args.agent).outbox_path()))
     try:
         st: dict[str, Any] = json.loads(path.read_text())
     except (OSError, ValueError):

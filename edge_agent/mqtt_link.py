@@ -29,7 +29,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
-from hlidka_config import BrokerConfig
+from hlidka_config import BrokerConfig, secrets
 from hlidka_contract import TOPICS, Channel, topic
 
 log = logging.getLogger(__name__)
@@ -61,11 +61,8 @@ def tcp_no_delay(_c: mqtt.Client, _u: Any, sock: Any) -> None:
 
 
 def read_credentials(path: Path) -> tuple[str, str]:
-    line = path.read_text(encoding="utf-8").strip().splitlines()[0]
-    user, sep, password = line.partition(":")
-    if not sep or not user:
-        raise ValueError(f"{path}: expected one 'username:password' line")
-    return user, password
+    """The site's one reader of the broker login (the gateway and check-config use it too)."""
+    return secrets.read_credentials("broker.credentials_file", path)
 
 
 class MqttLink:
@@ -101,7 +98,9 @@ class MqttLink:
             )
         if broker.credentials_file is not None:
             c.username_pw_set(*read_credentials(resolve(broker.credentials_file)))
-        c.will_set(self._topics[Channel.STATUS], will, qos=1, retain=True)
+        will_props = _props(PacketTypes.WILLMESSAGE)
+        will_props.ContentType = TOPICS[Channel.STATUS].content_type
+        c.will_set(self._topics[Channel.STATUS], will, qos=1, retain=True, properties=will_props)
         c.reconnect_delay_set(*reconnect_s)
         # Events are bounded by the relay's window, not by paho's queue.
         c.max_inflight_messages_set(100)
@@ -180,8 +179,10 @@ class MqttLink:
 
     def _publish(self, channel: Channel, payload: bytes, props: Properties | None = None) -> int | None:
         spec = TOPICS[channel]
+        props = props or _props(PacketTypes.PUBLISH)
+        # Events are CloudEvents in structured mode: the content type says so to MQTT-binding consumers.
+        props.ContentType = spec.content_type
         if spec.expiry_s is not None:
-            props = props or _props(PacketTypes.PUBLISH)
             props.MessageExpiryInterval = spec.expiry_s
         info = self.client.publish(self._topics[channel], payload, qos=spec.qos, retain=spec.retain, properties=props)
         if info.rc != mqtt.MQTT_ERR_SUCCESS:

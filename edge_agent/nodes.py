@@ -1,19 +1,17 @@
-"""The agent's satellite nodes: one serial reader per port, and the panic LED's two-way confirmation.
+"""The agent's satellite nodes: one serial reader per port, and their panic LEDs.
 
-A node's panic LED blinks once the node has sent the press; it turns steady
-only when the *gateway* has durably stored the panic (its application-level
-EventAck for that event), the confirmation commercial panic badges give; it
-goes off when the panic is reset. The agent learns both from its own hooks.
+The core decides when a node's panic LED turns steady (the gateway stored the
+press) or off (the panic was reset), see ``core/confirm.py``; this module only
+carries its ``ConfirmPanic`` to the right node and input.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Literal
 
 from hlidka_config import AgentConfig
-from hlidka_contract import Event, EventType
-from hlidka_contract.events import PanicPressedData, PanicResetData
 
 from .core.inputs import Input
 from .nodelink.reader import NodePort
@@ -36,8 +34,6 @@ class NodeInputs:
             for node_id, inputs in port.link.nodes.items()
             for index, name in inputs.items()
         }
-        #: event id of a node panic -> the button, until the gateway acknowledges it
-        self._awaiting_ack: dict[str, str] = {}
 
     def start(self, put: Callable[[Input], None]) -> None:
         for port in self.ports:
@@ -47,27 +43,14 @@ class NodeInputs:
         for port in self.ports:
             port.stop()
 
-    def emitted(self, event: Event) -> None:
-        data = event.data
-        if event.type is EventType.PANIC_PRESSED and isinstance(data, PanicPressedData):
-            if data.button in self.where:
-                self._awaiting_ack[event.id] = data.button
-        elif event.type is EventType.PANIC_RESET and isinstance(data, PanicResetData):
-            self._led(data.button, "off")
-
-    def acked(self, ids: list[str], _t: float) -> None:
-        for event_id in ids:
-            button = self._awaiting_ack.pop(event_id, None)
-            if button is not None:
-                self._led(button, "steady")
-
-    def _led(self, button: str, state: str) -> None:
+    def confirm(self, button: str, led: Literal["steady", "off"]) -> None:
+        """The core's ``ConfirmPanic``: set the LED of a node's panic button."""
         where = self.where.get(button)
         if where is None:
             return
         port, node_id, index = where
         try:
-            port.confirm(node_id, index, "steady" if state == "steady" else "off")
+            port.confirm(node_id, index, led)
         except (OSError, KeyError) as exc:
             # The LED is a courtesy to the person who pressed: the alarm itself is unaffected.
             log.warning("cannot set the LED of %s on %s: %s", button, node_id, exc)

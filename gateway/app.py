@@ -14,16 +14,19 @@ from collections.abc import AsyncIterator, Callable
 
 from fastapi import FastAPI
 
+from hlidka_config import PoliceConfig
 from hlidka_contract import Channel, subscription
 
 from .api import agents, alarms, commands, events, health, site, stream
 from .auth import TokenBook
 from .commands import Commander
+from .hass import HassLink
+from .hass.link import Publish, PublishConfirmed
 from .ingest import Ingest
 from .metrics import Metrics
-from .mqtt import MqttLink
+from .mqtt import Link, MqttLink, OnMessage, OnState, TlsFiles
 from .runtime import Runtime
-from .settings import PoliceSettings, Settings
+from .settings import Settings
 from .store import Store, open_store
 from .upstream.police import PoliceSender
 from .upstream.queue import LinkWorker, UpstreamSender
@@ -32,6 +35,7 @@ from .upstream.sia_codec import SiaError
 from .upstream.webhook import WebhookSender
 
 log = logging.getLogger(__name__)
+VERSION = "0.1.0"
 
 
 def subscriptions(settings: Settings) -> list[str]:
@@ -48,7 +52,7 @@ def subscriptions(settings: Settings) -> list[str]:
     ]
 
 
-def _police_sia(police: PoliceSettings) -> SiaClient:
+def _police_sia(police: PoliceConfig, key: bytes | None) -> SiaClient:
     return SiaClient(
         police.host,
         police.port,
@@ -56,9 +60,36 @@ def _police_sia(police: PoliceSettings) -> SiaClient:
         receiver=police.receiver,
         line=police.line,
         fmt=police.format,
-        key=police.key,
+        key=key,
         ack_timeout_s=police.ack_timeout_s,
     )
+
+
+#: Builds the broker link from the settings, the topics to subscribe, the message handler and the
+#: connected/lost callback.
+LinkFactory = Callable[[Settings, list[str], OnMessage, OnState], Link]
+
+
+def mqtt_link(settings: Settings, topics: list[str], on_message: OnMessage, on_state: OnState) -> Link:
+    """The real link: paho-mqtt to the site's broker."""
+    return MqttLink(
+        settings.broker_host,
+        settings.broker_port,
+        settings.client_id,
+        topics,
+        on_message,
+        settings.broker_keepalive_s,
+        settings.broker_username,
+        settings.broker_password,
+        on_state,
+        _tls(settings),
+    )
+
+
+def _tls(settings: Settings) -> TlsFiles | None:
+    if not settings.broker_tls:
+        return None
+    return TlsFiles(settings.broker_ca_file, settings.broker_cert_file, settings.broker_key_file)
 
 
 def create_app(
@@ -66,14 +97,17 @@ def create_app(
     store: Store | None = None,
     clock: Callable[[], float] = time.time,
     senders: list[UpstreamSender] | None = None,
+    link: LinkFactory = mqtt_link,
 ) -> FastAPI:
-    """``senders`` replaces the configured upstream links (tests use fakes)."""
+    """``senders`` replaces the configured upstream links, ``link`` the broker link (tests use fakes)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        rt = _build(settings, store or open_store(settings.db), clock, asyncio.get_running_loop())
+        rt = _build(settings, store or open_store(settings.db), clock, asyncio.get_running_loop(), link)
         app.state.runtime = rt
-        chosen, rt.unavailable = _senders(settings, clock) if senders is None else (senders, {})
+        chosen, rt.unavailable = _senders(settings, clock) if senders is None else (list(senders), {})
+        if rt.hass is not None:
+            chosen.append(rt.hass)
         rt.workers = [
             LinkWorker(
                 s,
@@ -114,36 +148,48 @@ def create_app(
     return app
 
 
-def _build(settings: Settings, store: Store, clock: Callable[[], float], loop: asyncio.AbstractEventLoop) -> Runtime:
+def _build(
+    settings: Settings,
+    store: Store,
+    clock: Callable[[], float],
+    loop: asyncio.AbstractEventLoop,
+    make_link: LinkFactory,
+) -> Runtime:
     metrics = Metrics()
     holder: dict[str, Runtime] = {}
 
+    hass = _hass(settings, store, lambda t, p, r: link.publish(t, p, retain=r), lambda *a: link.publish_confirmed(*a))
+
     def on_message(topic: str, payload: bytes) -> None:
+        if hass is not None and hass.handles(topic):
+            hass.on_message(topic, payload)
+            return
         holder["rt"].ingest.submit(topic, payload)
 
     def on_state(up: bool) -> None:
         metrics.mqtt_connected.set(1 if up else 0)
+        if up and hass is not None:
+            hass.announce()
 
-    link = MqttLink(
-        settings.broker_host,
-        settings.broker_port,
-        settings.client_id,
-        subscriptions(settings),
-        on_message,
-        settings.broker_keepalive_s,
-        settings.broker_username,
-        settings.broker_password,
-        on_state,
-    )
-    commander = Commander(settings, store, link.publish, clock, metrics)
+    topics = subscriptions(settings) + (hass.subscriptions() if hass is not None else [])
+    link = make_link(settings, topics, on_message, on_state)
+    commander = Commander(settings, store, link.publish, clock, metrics, link.connected.is_set)
 
     def on_stored() -> None:
         loop.call_soon_threadsafe(holder["rt"].wake)
 
     ingest = Ingest(settings, store, link.publish, commander, metrics, clock, on_stored)
     rt = Runtime(settings, store, metrics, TokenBook(settings.token_lines), clock, commander, ingest, link)
+    rt.hass = hass
     holder["rt"] = rt
     return rt
+
+
+def _hass(settings: Settings, store: Store, publish: Publish, confirmed: PublishConfirmed) -> HassLink | None:
+    if settings.home_assistant_prefix is None or settings.site_config is None:
+        return None
+    site, prefix = settings.site_config, settings.home_assistant_prefix
+    return HassLink(site, prefix, VERSION, publish, confirmed, store.site_state)
 
 
 def _senders(settings: Settings, clock: Callable[[], float]) -> tuple[list[UpstreamSender], dict[str, str]]:
@@ -151,10 +197,10 @@ def _senders(settings: Settings, clock: Callable[[], float]) -> tuple[list[Upstr
     unavailable: dict[str, str] = {}
     if settings.regional is not None:
         r = settings.regional
-        chosen.append(WebhookSender(r.url, r.secret, r.timeout_s, clock))
+        chosen.append(WebhookSender(r.url, settings.regional_secret, r.timeout_s, clock))
     if settings.police is not None:
         try:
-            chosen.append(PoliceSender(_police_sia(settings.police), settings))
+            chosen.append(PoliceSender(_police_sia(settings.police, settings.police_key), settings))
         except (SiaError, ValueError) as exc:
             unavailable["police"] = f"SIA DC-09 client refused its settings: {exc}"
             log.error("police link configured but %s", unavailable["police"])

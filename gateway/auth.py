@@ -14,10 +14,11 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from hlidka_config.secrets import TOKEN_ROLES, parse_tokens
 from hlidka_contract import Role
 
 #: Roles a person can hold (``system`` is the gateway's own rules).
-PERSON_ROLES = (Role.VIEWER, Role.OPERATOR, Role.INSTALLER, Role.ADMIN)
+PERSON_ROLES = TOKEN_ROLES
 
 
 class TokenFileError(ValueError):
@@ -36,21 +37,11 @@ def token_hash(token: str) -> str:
 
 class TokenBook:
     def __init__(self, lines: Iterable[str]) -> None:
-        self._entries: list[tuple[str, Principal]] = []
-        for number, raw in enumerate(lines, 1):
-            line = raw.strip()
-            if not line or line.startswith("#"):
-                continue
-            parts = line.split(maxsplit=2)
-            if len(parts) != 3 or len(parts[0]) != 64:
-                raise TokenFileError(f"tokens line {number}: expected '<sha256hex> <role> <name>'")
-            try:
-                role = Role(parts[1])
-            except ValueError:
-                raise TokenFileError(f"tokens line {number}: unknown role {parts[1]!r}") from None
-            if role not in PERSON_ROLES:
-                raise TokenFileError(f"tokens line {number}: role {role.value!r} is not for people")
-            self._entries.append((parts[0].lower(), Principal(parts[2], role)))
+        try:
+            parsed = parse_tokens("\n".join(lines))
+        except ValueError as exc:
+            raise TokenFileError(f"tokens file: {exc}") from None
+        self._entries = [(t.sha256, Principal(t.name, t.role)) for t in parsed]
 
     def lookup(self, token: str) -> Principal | None:
         digest = token_hash(token)

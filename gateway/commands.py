@@ -1,8 +1,11 @@
 """Commands to agents: record, audit, publish; acknowledgements: record, audit.
 
 Rule: an operator's command is refused when the audit chain does not verify
-(someone altered the log); a site rule's lockdown is sent anyway and the broken
-chain logged, because refusing a lockdown is the worse failure.
+(someone altered the log) or when the broker is not connected (nothing is then
+recorded as sent); a site rule's lockdown is sent anyway, the broken chain
+logged and the lockdown queued for the broker's return, because refusing a
+lockdown is the worse failure. A publish the client refuses marks that
+agent's command ``undelivered``.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from hlidka_contract.topics import Channel, topic
 from .audit import AuditChainBroken, verify
 from .metrics import Metrics
 from .settings import Settings
+from .signer import Signer
 from .store.base import CommandRow, Store
 
 log = logging.getLogger(__name__)
@@ -26,9 +30,19 @@ log = logging.getLogger(__name__)
 Publish = Callable[[str, bytes], None]
 
 
+class BrokerDown(ConnectionError):
+    """The command was not sent: the gateway has no broker connection."""
+
+
 class Commander:
     def __init__(
-        self, settings: Settings, store: Store, publish: Publish, clock: Callable[[], float], metrics: Metrics
+        self,
+        settings: Settings,
+        store: Store,
+        publish: Publish,
+        clock: Callable[[], float],
+        metrics: Metrics,
+        connected: Callable[[], bool] = lambda: True,
     ) -> None:
         self.settings, self.store, self.publish, self.clock, self.metrics = (
             settings,
@@ -37,6 +51,9 @@ class Commander:
             clock,
             metrics,
         )
+        self.connected = connected
+        self.signer = Signer(settings.site, settings.command_keys)
+        self.signer.warn_unsigned(list(settings.agents))
 
     def verify_audit(self) -> None:
         verify(self.store.audit(0, 10**9))
@@ -50,6 +67,8 @@ class Commander:
         role: Role,
     ) -> tuple[str, list[Command]]:
         """Send ``ctype`` to each agent; returns the batch id and the commands sent."""
+        if role is not Role.SYSTEM and not self.connected():
+            raise BrokerDown("not delivered: the gateway is not connected to the MQTT broker; nothing was sent")
         try:
             self.verify_audit()
         except AuditChainBroken:
@@ -91,7 +110,13 @@ class Commander:
         detail = json.dumps({"batch": batch, "type": ctype.value, "agents": agents, "args": args}, sort_keys=True)
         self.store.append_audit(issued_by, role.value, "command.issued", detail, now)
         for cmd in commands:
-            self.publish(topic(self.settings.site, cmd.agent, Channel.CMD), encode(cmd))
+            try:
+                signed = self.signer.wrap(cmd.agent, "cmd", issued_by, role.value, encode(cmd), now)
+                self.publish(topic(self.settings.site, cmd.agent, Channel.CMD), signed)
+            except ConnectionError as exc:
+                log.error("%s to %s not delivered: %s", ctype.value, cmd.agent, exc)
+                self.store.set_command_status(cmd.id, "undelivered", str(exc)[:200], self.clock())
+                continue
             self.metrics.commands.labels(ctype.value).inc()
         return batch, commands
 

@@ -193,6 +193,10 @@ class Ingest:
         event = parse_event(payload)
         if (event.site, event.agent) != (where.site, where.agent):
             raise ForgedSource(f"payload from {event.site}/{event.agent} on {where.site}/{where.agent}'s topic")
+        if event.escalated or event.escalates is not None:
+            raise ForgedSource(
+                f"{event.type.value} from {event.agent!r} claims to be an escalation: only the gateway escalates"
+            )
         if where.channel is Channel.EVENT:
             return event
         if where.channel is Channel.HEARTBEAT and isinstance(event.data, AgentHeartbeatData):
@@ -214,6 +218,7 @@ class Ingest:
         )
 
     def _ack(self, events: list[Event]) -> None:
+        now = self.clock()
         by_agent: dict[tuple[str, str], list[Event]] = defaultdict(list)
         for e in events:
             if e.agent != GATEWAY_AGENT:
@@ -227,7 +232,8 @@ class Ingest:
                     ids=[e.id for e in chunk],
                     high_water_seq=max(e.seq for e in chunk),
                 )
-                self.publish(topic(site, agent, Channel.ACK), encode(ack))
+                body = self.commander.signer.wrap(agent, "ack", GATEWAY_AGENT, Role.SYSTEM.value, encode(ack), now)
+                self.publish(topic(site, agent, Channel.ACK), body)
 
     def _run_rules(self, event: Event) -> None:
         agents = sorted(set(self.settings.agents) | set(self._agents))
@@ -318,4 +324,6 @@ class Ingest:
             bootid=self.bootid,
             subject=t.agent,
             severity=severity,
+            # The gateway emits this event, so it locates it: at the agent's entrance.
+            **self.settings.agent_place(t.agent),
         )

@@ -21,7 +21,21 @@ from hlidka_contract.events import (
     PanicResetData,
 )
 
-from .store.base import AlarmEffect, CloseAlarms, OpenAlarm
+
+@dataclass(frozen=True, slots=True)
+class OpenAlarm:
+    """An event that opens an alarm an operator must acknowledge."""
+
+
+@dataclass(frozen=True, slots=True)
+class CloseAlarms:
+    """A restore: closes the agent's open alarms of these types (and subject, when set)."""
+
+    types: frozenset[str]
+    subject: str | None
+
+
+AlarmEffect = OpenAlarm | CloseAlarms
 
 #: Conditions that always need an operator, whatever severity the agent set.
 ALARM_TYPES: Final = frozenset(
@@ -103,12 +117,3 @@ def escalation_body(original_body: str, new_id: str) -> str:
     value["id"] = new_id
     value["escalated"] = True
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
-def thing_of(event: Event) -> str | None:
-    """The input, node input or camera an event is about (for its location and zone)."""
-    for attr in ("button", "door", "input", "camera", "device"):
-        value = getattr(event.data, attr, None)
-        if isinstance(value, str):
-            return value
-    return event.subject

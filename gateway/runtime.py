@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 
 from .auth import TokenBook
 from .commands import Commander
+from .hass import HassLink
 from .ingest import Ingest
 from .metrics import Metrics
-from .mqtt import MqttLink
+from .mqtt import Link
 from .settings import Settings
 from .store.base import Store
 from .upstream.queue import LinkWorker
@@ -46,11 +47,15 @@ class Runtime:
     clock: Callable[[], float]
     commander: Commander
     ingest: Ingest
-    mqtt: MqttLink
+    mqtt: Link
     hub: Hub = field(default_factory=Hub)
     workers: list[LinkWorker] = field(default_factory=list)
     #: Links configured but not running, with the reason (shown in /readyz and the API).
     unavailable: dict[str, str] = field(default_factory=dict)
+    #: Why /readyz last answered 503 (None: ready), so the log says it once per change, not per probe.
+    not_ready: str | None = None
+    #: The Home Assistant link when discovery is on.
+    hass: HassLink | None = None
 
     def wake(self) -> None:
         self.hub.notify()

@@ -1,49 +1,19 @@
 """Everything the gateway process needs, as one frozen value.
 
 Rule: built once from the site config (``Settings.from_config``) or directly by
-tests; nothing else reads the config file or the environment.
+tests; nothing else reads the config file or the environment. The police and
+regional links are the site file's own models (``hlidka_config``); only the
+secrets they name are read here, through ``hlidka_config.secrets``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
-from pydantic import BaseModel
-
-from hlidka_config import Location, SiteConfig
-
-
-class Place(BaseModel):
-    """Where an event happened, as names the receiving centre shows, and the SIA zone number."""
-
-    building_name: str = ""
-    entrance_name: str = ""
-    room_name: str = ""
-    zone: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class PoliceSettings:
-    host: str
-    port: int
-    account: str
-    receiver: int = 0
-    line: int = 0
-    format: Literal["SIA-DCS", "ADM-CID"] = "SIA-DCS"
-    key: bytes | None = None
-    supervision_s: float = 60.0
-    ack_timeout_s: float = 5.0
-    drills: Literal["test", "skip"] = "test"
-
-
-@dataclass(frozen=True, slots=True)
-class RegionalSettings:
-    url: str
-    secret: bytes
-    timeout_s: float = 10.0
+from hlidka_config import PoliceConfig, RegionalConfig, SiteConfig
+from hlidka_config import secrets as files
+from hlidka_contract.signing import read_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +27,13 @@ class Settings:
     broker_keepalive_s: int = 15
     broker_username: str | None = None
     broker_password: str | None = None
+    #: TLS to the broker: CA file (None: system trust store), client certificate and key.
+    broker_tls: bool = False
+    broker_ca_file: str | None = None
+    broker_cert_file: str | None = None
+    broker_key_file: str | None = None
+    #: Agent id -> the key its commands and event acks are signed with.
+    command_keys: dict[str, bytes] = field(default_factory=dict)
     #: MQTT 5 shared-subscription group; several gateway workers split the load.
     share_group: str | None = None
     client_id: str = "hlidka-gateway"
@@ -64,6 +41,9 @@ class Settings:
     supervise: bool = True
     api_host: str = "127.0.0.1"
     api_port: int = 8080
+    #: HTTPS for the operator API: certificate and key files (None: plain HTTP).
+    api_cert_file: str | None = None
+    api_key_file: str | None = None
     #: Lines of the tokens file: ``sha256hex role name``.
     token_lines: tuple[str, ...] = ()
     #: Agent id -> heartbeat interval (s); agents not listed use 5 s.
@@ -71,8 +51,18 @@ class Settings:
     panic_locks_site: bool = True
     escalation_s: float = 60.0
     missed_heartbeats: int = 3
-    police: PoliceSettings | None = None
-    regional: RegionalSettings | None = None
+    police: PoliceConfig | None = None
+    #: The police line's AES key (read from ``police.key_file``); None for a plain line.
+    police_key: bytes | None = None
+    regional: RegionalConfig | None = None
+    #: The webhook's HMAC key (read from ``regional.secret_file``).
+    regional_secret: bytes = b""
+    #: The site file, for display names of the ids events carry, the entrance of an agent the gateway's
+    #: own events are about, and what is derived from it as a whole (Home Assistant discovery).
+    #: None when a test builds settings without one.
+    site_config: SiteConfig | None = None
+    #: Home Assistant discovery prefix when discovery is on (``[gateway.home_assistant]``), else None.
+    home_assistant_prefix: str | None = None
     #: How long a command waits for the agents' acknowledgements.
     command_timeout_s: float = 5.0
     #: Upstream retry backoff: first delay and cap, seconds.
@@ -80,62 +70,108 @@ class Settings:
     backoff_max_s: float = 5.0
     #: Largest batch of events stored in one transaction (one ack per agent per batch).
     ingest_batch: int = 512
-    #: Maps (agent, thing) to a place; None when the config does not know it.
-    locate: Callable[[str, str | None], Place | None] = field(default=lambda _a, _t: None)
 
     @staticmethod
-    def from_config(config: SiteConfig) -> Settings:
-        gw = config.gateway
-        tokens: tuple[str, ...] = ()
-        if gw.api.tokens_file:
-            tokens = tuple(config.resolve(gw.api.tokens_file).read_text(encoding="utf-8").splitlines())
-        user = password = None
-        if config.broker.credentials_file:
-            first = config.resolve(config.broker.credentials_file).read_text(encoding="utf-8").strip()
-            user, _, password = first.partition(":")
-        police = None
-        if gw.police is not None:
-            p = gw.police
-            key = bytes.fromhex(config.resolve(p.key_file).read_text().strip()) if p.key_file else None
-            police = PoliceSettings(
-                host=p.host,
-                port=p.port,
-                account=p.account,
-                receiver=p.receiver,
-                line=p.line,
-                format=p.format,
-                key=key,
-                supervision_s=p.supervision_s,
-                ack_timeout_s=p.ack_timeout_s,
-                drills=p.drills,
-            )
-        regional = None
-        if gw.regional is not None:
-            r = gw.regional
-            secret = config.resolve(r.secret_file).read_bytes().strip()
-            regional = RegionalSettings(url=r.url, secret=secret, timeout_s=r.timeout_s)
-        return Settings(
-            site=config.site.id,
-            site_name=config.site.name,
-            account=config.site.account,
-            db=_resolve_db(gw.db, config.base_dir),
-            broker_host=config.broker.host,
-            broker_port=config.broker.port,
-            broker_keepalive_s=config.broker.keepalive_s,
-            broker_username=user,
-            broker_password=password,
-            client_id=f"hlidka-gateway-{config.site.id}",
-            api_host=gw.api.host,
-            api_port=gw.api.port,
-            token_lines=tokens,
-            agents={a.id: a.heartbeat_s for a in config.agents},
-            panic_locks_site=gw.rules.panic_locks_site,
-            escalation_s=gw.rules.escalation_s,
-            missed_heartbeats=gw.supervision.missed_heartbeats,
-            police=police,
-            regional=regional,
-            locate=_locator(config),
+    def from_config(config: SiteConfig, path: str = "site config") -> Settings:
+        """ConfigError (one line per problem, with the fix) when a file it names cannot be used."""
+        try:
+            return _from_config(config)
+        except files.SecretFileError as exc:
+            raise exc.as_config_error(path) from None
+
+    def agent_place(self, agent: str) -> dict[str, str]:
+        """Where an agent's entrance is, as envelope attributes: for the events the gateway makes about it."""
+        if self.site_config is None:
+            return {}
+        try:
+            entrance = self.site_config.entrance(self.site_config.agent(agent).entrance)
+        except KeyError:
+            return {}
+        return {"building": entrance.building, "entrance": entrance.id, "room": entrance.room}
+
+    def names(self, building: str | None, entrance: str | None, room: str | None) -> tuple[str, str, str]:
+        """Display names for the ids an event carries (the id itself when the site file does not know it)."""
+        cfg = self.site_config
+        b_name, e_name, r_name = building or "", entrance or "", room or ""
+        if cfg is None:
+            return b_name, e_name, r_name
+        try:
+            if building:
+                found = cfg.building(building)
+                b_name = found.name
+                r_name = found.room(room).name if room else r_name
+            if entrance:
+                e_name = cfg.entrance(entrance).name
+        except KeyError:
+            pass
+        return b_name, e_name, r_name
+
+
+def _from_config(config: SiteConfig) -> Settings:
+    gw = config.gateway
+    tokens: tuple[str, ...] = ()
+    if gw.api.tokens_file:
+        key, path = "gateway.api.tokens_file", config.resolve(gw.api.tokens_file)
+        files.read_tokens(key, path)
+        tokens = tuple(files.read_text(key, path).splitlines())
+    user = password = None
+    # The gateway's own broker login (provisioned), else the site's shared one.
+    login_key = "gateway.credentials_file" if gw.credentials_file else "broker.credentials_file"
+    login = gw.credentials_file or config.broker.credentials_file
+    if login:
+        user, password = files.read_credentials(login_key, config.resolve(login))
+    tls = config.broker.tls
+    police_key = None
+    if gw.police is not None and gw.police.key_file:
+        police_key = files.read_hex_key("gateway.police.key_file", config.resolve(gw.police.key_file))
+    secret = b""
+    if gw.regional is not None:
+        secret = files.read_secret("gateway.regional.secret_file", config.resolve(gw.regional.secret_file))
+    api_tls = gw.api.tls
+    if api_tls is not None:
+        files.check_cert_key(
+            "gateway.api.tls.cert_file", config.resolve(api_tls.cert_file), config.resolve(api_tls.key_file)
         )
+    return Settings(
+        site=config.site.id,
+        site_name=config.site.name,
+        account=config.site.account,
+        db=_resolve_db(gw.db, config.state_dir),
+        broker_host=config.broker.host,
+        broker_port=config.broker.port,
+        broker_keepalive_s=config.broker.keepalive_s,
+        broker_username=user,
+        broker_password=password,
+        broker_tls=tls is not None,
+        broker_ca_file=_path(config, tls.ca_file if tls else None),
+        broker_cert_file=_path(config, tls.cert_file if tls else None),
+        broker_key_file=_path(config, tls.key_file if tls else None),
+        command_keys={
+            a.id: read_key(config.resolve(a.command_key_file).read_text(encoding="ascii"))
+            for a in config.agents
+            if a.command_key_file is not None
+        },
+        client_id=f"hlidka-gateway-{config.site.id}",
+        api_host=gw.api.host,
+        api_port=gw.api.port,
+        api_cert_file=str(config.resolve(api_tls.cert_file)) if api_tls else None,
+        api_key_file=str(config.resolve(api_tls.key_file)) if api_tls else None,
+        token_lines=tokens,
+        agents={a.id: a.heartbeat_s for a in config.agents},
+        panic_locks_site=gw.rules.panic_locks_site,
+        escalation_s=gw.rules.escalation_s,
+        missed_heartbeats=gw.supervision.missed_heartbeats,
+        police=gw.police,
+        police_key=police_key,
+        regional=gw.regional,
+        regional_secret=secret,
+        site_config=config,
+        home_assistant_prefix=gw.home_assistant.prefix if gw.home_assistant.enabled else None,
+    )
+
+
+def _path(config: SiteConfig, name: str | None) -> str | None:
+    return None if name is None else str(config.resolve(name))
 
 
 def _resolve_db(url: str, base: Path) -> str:
@@ -143,33 +179,3 @@ def _resolve_db(url: str, base: Path) -> str:
     if url.startswith(prefix) and not url[len(prefix) :].startswith("/"):
         return prefix + str(base / url[len(prefix) :])
     return url
-
-
-def _locator(config: SiteConfig) -> Callable[[str, str | None], Place | None]:
-    zones: dict[tuple[str, str], int] = {}
-    for a_index, agent in enumerate(config.agents):
-        names = [i.name for i in agent.inputs] + [i.name for n in agent.nodes for i in n.inputs]
-        names += [c.id for c in agent.cameras]
-        for i, name in enumerate(names):
-            # Zones are stable per config: 32 per agent, 1-based, within Contact ID's 3 digits.
-            zones[(agent.id, name)] = min(999, a_index * 32 + i + 1)
-
-    def locate(agent: str, thing: str | None) -> Place | None:
-        try:
-            if thing is not None:
-                loc: Location = config.locate(agent, thing)
-            else:
-                entrance = config.entrance(config.agent(agent).entrance)
-                building = config.building(entrance.building)
-                room = building.room(entrance.room)
-                return Place(building_name=building.name, entrance_name=entrance.name, room_name=room.name)
-        except KeyError:
-            return None
-        return Place(
-            building_name=loc.building_name,
-            entrance_name=loc.entrance_name,
-            room_name=loc.room_name,
-            zone=zones.get((agent, thing), 0),
-        )
-
-    return locate

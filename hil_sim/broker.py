@@ -7,13 +7,13 @@ sessions; a ``kill()`` (SIGKILL) loses what was not saved, as in the field.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import os
 import shutil
 import signal
 import subprocess
 from pathlib import Path
+
+from gateway.broker_acl import password_line
 
 from .certs import TlsFiles
 from .ports import free_port, wait_listening
@@ -31,13 +31,6 @@ def mosquitto_binary() -> str:
     raise MosquittoNotFound("mosquitto is not installed: apt-get install -y mosquitto")
 
 
-def password_line(user: str, password: str, salt: bytes | None = None) -> str:
-    """A Mosquitto password-file line (``$6$``: salted SHA-512), without needing mosquitto_passwd."""
-    salt = salt if salt is not None else os.urandom(12)
-    digest = hashlib.sha512(password.encode() + salt).digest()
-    return f"{user}:$6${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
-
-
 class Mosquitto:
     """One broker. ``start``/``stop``/``kill``/``restart`` keep the same port and data dir."""
 
@@ -48,11 +41,17 @@ class Mosquitto:
         max_queued: int = 100_000,
         tls: TlsFiles | None = None,
         users: dict[str, str] | None = None,
+        include_dir: Path | None = None,
     ) -> None:
-        """``tls`` serves MQTT over TLS; ``users`` (name -> password) turns anonymous access off."""
+        """``tls`` serves MQTT over TLS; ``users`` (name -> password) turns anonymous access off.
+
+        ``include_dir`` holds a provisioned listener (``hlidka-gateway provision``): its
+        ``*.conf`` files replace the listener and access lines written here.
+        """
         self.workdir = Path(workdir)
         self.tls = tls
         self.users = users
+        self.include_dir = include_dir
         self.port = port or free_port()
         self.max_queued = max_queued
         self.proc: subprocess.Popen[bytes] | None = None
@@ -72,16 +71,18 @@ class Mosquitto:
             access = ["allow_anonymous false", f"password_file {passwords}"]
         if self.tls is not None:
             access += [f"cafile {self.tls.ca}", f"certfile {self.tls.cert}", f"keyfile {self.tls.key}"]
+        listener = [f"listener {self.port} 127.0.0.1", *access]
+        if self.include_dir is not None:
+            listener = [f"include_dir {self.include_dir}"]
         if os.geteuid() == 0:
             # Started as root, Mosquitto drops to the 'mosquitto' user, which cannot read the
             # test's private work directory: no log, no persistence, no TLS key. This broker
             # is a loopback-only child of the test, so it keeps the test's user.
-            access.append("user root")
+            listener.append("user root")
         self.conf.write_text(
             "\n".join(
                 [
-                    f"listener {self.port} 127.0.0.1",
-                    *access,
+                    *listener,
                     "persistence true",
                     f"persistence_location {self.workdir}/",
                     "autosave_interval 1",

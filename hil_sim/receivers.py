@@ -1,9 +1,11 @@
 """The outside world of a school: the police receiver and the regional server.
 
 ``PoliceReceiver`` is a real SIA DC-09 receiver (pysiaalarm) in a background
-thread; ``WebhookReceiver`` is a small HTTP server that verifies the regional
-webhook's HMAC-SHA256 signature. Both record what they got, with the time, so
-tests and the demo can assert on delivery and latency. Loopback only.
+thread; ``WebhookReceiver`` is a small HTTP server that checks the regional
+webhook as docs/gateway.md tells a receiver to: the HMAC-SHA256 signature over
+timestamp and body, the timestamp within five minutes, de-duplication by id.
+Both record what they got, with the time, so tests and the demo can assert on
+delivery and latency. Loopback only.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 
-from gateway.upstream.webhook import SIGNATURE_HEADER, verify_signature
+from gateway.upstream.webhook import check_request
 
 from .aio import quiet_cancellations
 from .ports import free_port, wait_listening
@@ -151,12 +153,24 @@ class PoliceReceiver:
         self.stop()
 
 
+def _event_id(body: bytes) -> str:
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return ""
+    return str(value.get("id", "")) if isinstance(value, dict) else ""
+
+
 @dataclass(frozen=True)
 class WebhookReceived:
     received_at: float
     headers: dict[str, str]
     body: bytes
     signature_ok: bool
+    #: Why it was refused (``bad_signature``, ``stale_timestamp``, ``not_cloudevent``); None when accepted.
+    refused: str | None = None
+    #: An id this receiver had already stored: answered 2xx, not stored again.
+    duplicate: bool = False
 
     @property
     def event(self) -> dict[str, Any]:
@@ -168,11 +182,13 @@ class WebhookReceiver:
     """The regional supervision server's webhook endpoint, on a free loopback port.
 
     ``fail_with(status)`` makes it answer an error (the server is "down") until
-    ``recover()``; requests answered with an error are not recorded.
+    ``recover()``; requests answered with an error are not recorded. ``clock``
+    is the receiver's own clock, for the timestamp window.
     """
 
-    def __init__(self, secret: bytes, port: int | None = None) -> None:
-        self.secret = secret
+    def __init__(self, secret: bytes, port: int | None = None, clock: Callable[[], float] = time.time) -> None:
+        self.secret, self.clock = secret, clock
+        self._seen: set[str] = set()
         self.port = port or free_port()
         self._received: list[WebhookReceived] = []
         self._lock = threading.Lock()
@@ -192,6 +208,10 @@ class WebhookReceiver:
     def ids(self) -> list[str]:
         """Event ids of the correctly signed calls, in the order they arrived."""
         return [str(r.event["id"]) for r in self.received if r.signature_ok]
+
+    def unique_ids(self) -> list[str]:
+        """Event ids stored once each (what a de-duplicating receiver keeps)."""
+        return [str(r.event["id"]) for r in self.received if r.signature_ok and not r.duplicate]
 
     @property
     def events(self) -> list[dict[str, Any]]:
@@ -217,12 +237,23 @@ class WebhookReceiver:
                     self.send_response(receiver._fail_status)
                     self.end_headers()
                     return
-                ok = verify_signature(receiver.secret, body, self.headers.get(SIGNATURE_HEADER, ""))
+                headers = dict(self.headers)
+                refused = check_request(receiver.secret, headers, body, receiver.clock())
                 # Structured-mode CloudEvents say so in their content type.
-                ok = ok and self.headers.get("Content-Type", "").startswith("application/cloudevents+json")
+                if refused is None and not self.headers.get("Content-Type", "").startswith(
+                    "application/cloudevents+json"
+                ):
+                    refused = "not_cloudevent"
                 with receiver._lock:
-                    receiver._received.append(WebhookReceived(time.time(), dict(self.headers), body, ok))
-                self.send_response(204 if ok else 401)
+                    duplicate = False
+                    if refused is None:
+                        event_id = _event_id(body)
+                        duplicate = event_id in receiver._seen
+                        receiver._seen.add(event_id)
+                    receiver._received.append(
+                        WebhookReceived(time.time(), headers, body, refused is None, refused, duplicate)
+                    )
+                self.send_response(204 if refused is None else 401)
                 self.end_headers()
 
             def log_message(self, format: str, *args: Any) -> None:

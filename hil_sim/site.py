@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gateway.provision import write_command_keys
+from hlidka_config import load_config
+
 from .toml_out import dumps
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "two-entrance-school.toml"
@@ -51,6 +54,7 @@ def _rewire(doc: dict[str, Any], spec: SimSiteSpec) -> dict[str, Any]:
     work = spec.workdir
     doc = copy.deepcopy(doc)
     doc["broker"] = {"host": "127.0.0.1", "port": spec.broker_port, "keepalive_s": 5}
+    doc["gateway"].pop("credentials_file", None)
     if spec.hours != "site":
         every_day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
         day = [{"days": every_day, "start": "00:00", "end": "23:59:59.999999"}]
@@ -69,11 +73,16 @@ def _rewire(doc: dict[str, Any], spec: SimSiteSpec) -> dict[str, Any]:
         "url": spec.webhook_url,
         "secret_file": str(work / "regional-hmac.secret"),
         "timeout_s": 5,
+        # The simulated regional server listens on loopback, in plain HTTP.
+        "allow_http": True,
     }
     for agent in doc["agents"]:
         agent["heartbeat_s"] = spec.heartbeat_s
         agent["held_open_s"] = spec.held_open_s
         agent["outbox"] = {**agent.get("outbox", {}), "path": str(work / f"outbox-{agent['id']}.db")}
+        # The simulated broker is plain loopback; commands and event acks are signed as on site.
+        agent.pop("credentials_file", None)
+        agent["command_key_file"] = str(work / "keys" / f"{agent['id']}.key")
         for node in agent.get("nodes", []):
             node["port"] = spec.node_ports.get(node["id"], node["port"])
             node["heartbeat_s"] = spec.node_heartbeat_s
@@ -98,4 +107,5 @@ def write_sim_site(spec: SimSiteSpec, example: Path = EXAMPLE, name: str = "site
     doc = _rewire(tomllib.loads(example.read_text(encoding="utf-8")), spec)
     path = work / name
     path.write_text(dumps(doc), encoding="utf-8")
+    write_command_keys(load_config(path, check_files=False), work / "keys")
     return path

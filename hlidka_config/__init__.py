@@ -17,8 +17,10 @@ from .camera import CameraConfig, Tripwire, Zone
 from .errors import MISSING, ConfigError, ConfigIssue
 from .gateway import (
     ApiConfig,
+    ApiTlsConfig,
     BrokerConfig,
     GatewayConfig,
+    HomeAssistantConfig,
     PoliceConfig,
     RegionalConfig,
     RulesConfig,
@@ -34,6 +36,7 @@ __all__ = [
     "MISSING",
     "AgentConfig",
     "ApiConfig",
+    "ApiTlsConfig",
     "BrokerConfig",
     "Building",
     "CameraConfig",
@@ -42,6 +45,7 @@ __all__ = [
     "Entrance",
     "ExceptionDay",
     "GatewayConfig",
+    "HomeAssistantConfig",
     "InputConfig",
     "Location",
     "LockdownConfig",

@@ -13,7 +13,7 @@ from typing import Literal, Self
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from .camera import CameraConfig
-from .fields import STRICT_MODEL, BcmPin, Slug, config_error
+from .fields import STRICT_MODEL, BcmPin, RelativeFile, Slug, config_error
 
 InputKind = Literal["door", "panic", "tamper", "lockdown_key", "exit_request", "duress"]
 OutputKind = Literal["lock", "siren", "strobe", "led"]
@@ -181,6 +181,12 @@ class AgentConfig(BaseModel):
     outputs: list[OutputConfig] = Field(default_factory=list, max_length=28, description="GPIO outputs")
     nodes: list[NodeConfig] = Field(default_factory=list, max_length=16, description="Serial satellite nodes")
     cameras: list[CameraConfig] = Field(default_factory=list, max_length=4, description="Cameras")
+    credentials_file: RelativeFile | None = Field(
+        default=None, description="This agent's own broker login, one 'username:password' line (default: broker's)"
+    )
+    command_key_file: RelativeFile | None = Field(
+        default=None, description="Key (64 hex digits) the gateway signs this agent's commands and acks with"
+    )
 
     def outbox_path(self) -> str:
         return self.outbox.path or f"var/outbox-{self.id}.db"

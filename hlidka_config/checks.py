@@ -6,20 +6,19 @@ Rule: every check returns all the issues it finds (never stops at the first), so
 
 from __future__ import annotations
 
-import string
+import dataclasses
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from . import secrets
 from .agent import AgentConfig
 from .errors import ConfigIssue, did_you_mean, show_value
 from .models import SiteConfig
 from .site import Building
 
-AES_KEY_BYTES = (16, 24, 32)
 
-
-def check_site(config: SiteConfig) -> list[ConfigIssue]:
-    issues = [*_unique_ids(config), *_entrance_refs(config), *_file_issues(config)]
+def check_site(config: SiteConfig, check_files: bool = True) -> list[ConfigIssue]:
+    issues = [*_unique_ids(config), *_entrance_refs(config), *(_file_issues(config) if check_files else ())]
     for index, agent in enumerate(config.agents):
         issues += _agent_issues(config, f"agents[{index}]", agent)
     return issues
@@ -169,39 +168,42 @@ def _heartbeat_budget(config: SiteConfig, path: str, agent: AgentConfig) -> list
 
 
 def _file_issues(config: SiteConfig) -> Iterator[ConfigIssue]:
+    """Every referenced file must exist, be readable and hold what its key says (secrets.py reads it)."""
     broker, gateway = config.broker, config.gateway
-    files = [
-        ("broker.credentials_file", broker.credentials_file),
-        ("gateway.api.tokens_file", gateway.api.tokens_file),
+    readers: list[tuple[str, str | None, Callable[[str, Path], object]]] = [
+        ("broker.credentials_file", broker.credentials_file, secrets.read_credentials),
+        ("gateway.api.tokens_file", gateway.api.tokens_file, secrets.read_tokens),
+        ("gateway.credentials_file", gateway.credentials_file, secrets.read_credentials),
     ]
-    if broker.tls is not None:
-        files += [(f"broker.tls.{k}", getattr(broker.tls, k)) for k in ("ca_file", "cert_file", "key_file")]
+    for index, agent in enumerate(config.agents):
+        readers += [
+            (f"agents[{index}].credentials_file", agent.credentials_file, secrets.read_credentials),
+            (f"agents[{index}].command_key_file", agent.command_key_file, _command_key),
+        ]
+    tls = broker.tls
+    if tls is not None:
+        readers.append(("broker.tls.ca_file", tls.ca_file, secrets.check_ca))
+        if tls.cert_file is not None and tls.key_file is not None:
+            key_path = config.resolve(tls.key_file)
+            readers.append(("broker.tls.cert_file", tls.cert_file, lambda k, p: secrets.check_cert_key(k, p, key_path)))
+    if gateway.api.tls is not None:
+        api_key = config.resolve(gateway.api.tls.key_file)
+        readers.append(
+            ("gateway.api.tls.cert_file", gateway.api.tls.cert_file, lambda k, p: secrets.check_cert_key(k, p, api_key))
+        )
     if gateway.police is not None:
-        files.append(("gateway.police.key_file", gateway.police.key_file))
+        readers.append(("gateway.police.key_file", gateway.police.key_file, secrets.read_hex_key))
     if gateway.regional is not None:
-        files.append(("gateway.regional.secret_file", gateway.regional.secret_file))
-    checks: dict[str, Callable[[str, Path], Iterator[ConfigIssue]]] = {"gateway.police.key_file": _aes_key}
-    for key, value in files:
+        readers.append(("gateway.regional.secret_file", gateway.regional.secret_file, secrets.read_secret))
+    for key, value, read in readers:
         if value is None:
             continue
-        resolved = config.resolve(value)
-        if not resolved.is_file():
-            yield ConfigIssue(
-                key,
-                value,
-                f"File not found: {resolved}.",
-                "create the file, or correct the path (relative paths are relative to the config file's directory).",
-            )
-        elif key in checks:
-            yield from checks[key](key, resolved)
+        try:
+            read(key, config.resolve(value))
+        except secrets.SecretFileError as exc:
+            yield dataclasses.replace(exc.issue, value=value)
 
 
-def _aes_key(key: str, path: Path) -> Iterator[ConfigIssue]:
-    text = path.read_text(encoding="ascii", errors="replace").strip()
-    if not text or any(c not in string.hexdigits for c in text) or len(text) // 2 not in AES_KEY_BYTES or len(text) % 2:
-        yield ConfigIssue(
-            key,
-            str(path),
-            f"{path} does not hold an AES key as hex (found {len(text)} characters).",
-            "write 32, 48 or 64 hex digits (a 16, 24 or 32 byte AES key) on one line.",
-        )
+def _command_key(key: str, path: Path) -> bytes:
+    """A command key is 32 random bytes as 64 hex digits (``hlidka-gateway provision`` writes it)."""
+    return secrets.read_hex_key(key, path, (32,))

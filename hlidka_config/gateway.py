@@ -46,12 +46,26 @@ class BrokerConfig(BaseModel):
     keepalive_s: int = Field(default=15, ge=5, le=120, description="MQTT keepalive, seconds")
 
 
+class ApiTlsConfig(BaseModel):
+    """HTTPS for the operator API: the server certificate and its private key (PEM)."""
+
+    model_config = STRICT_MODEL
+
+    cert_file: RelativeFile = Field(description="Server certificate chain (PEM)")
+    key_file: RelativeFile = Field(description="Its private key (PEM)")
+
+
 class ApiConfig(BaseModel):
     model_config = STRICT_MODEL
 
     host: str = Field(default="127.0.0.1", min_length=1, description="Address the HTTP API listens on")
     port: TcpPort = Field(default=8080)
-    tokens_file: RelativeFile | None = Field(default=None, description="File with one bearer token per line")
+    tokens_file: RelativeFile | None = Field(
+        default=None, description="Hashed bearer tokens, one '<sha256 hex> <role> <name>' line each"
+    )
+    tls: ApiTlsConfig | None = Field(
+        default=None, description="Serve HTTPS with this certificate; plain HTTP when absent"
+    )
 
 
 class RulesConfig(BaseModel):
@@ -87,9 +101,10 @@ class PoliceConfig(BaseModel):
 class RegionalConfig(BaseModel):
     model_config = STRICT_MODEL
 
-    url: str = Field(description="Regional centre endpoint (http or https)")
+    url: str = Field(description="Regional centre endpoint (https; http only with allow_http)")
     secret_file: RelativeFile = Field(description="HMAC secret for signing requests")
     timeout_s: float = Field(default=10.0, ge=1.0, le=120.0, description="Request timeout, seconds")
+    allow_http: bool = Field(default=False, description="Allow a plain http:// URL (a lab or a local test only)")
 
     @field_validator("url")
     @classmethod
@@ -98,16 +113,50 @@ class RegionalConfig(BaseModel):
             raise config_error("Not an http or https URL.", 'use a URL like "https://region.example.cz/api/events".')
         return value
 
+    @model_validator(mode="after")
+    def https_unless_allowed(self) -> Self:
+        # Events name children's school and rooms: they cross the network only encrypted, unless an
+        # installer says in the file that this link is a lab one.
+        if self.url.lower().startswith("http://") and not self.allow_http:
+            raise config_error(
+                "A plain http:// URL sends the events unencrypted.",
+                "use https://, or set allow_http = true for a lab or local test link.",
+                key="url",
+            )
+        return self
+
+
+class HomeAssistantConfig(BaseModel):
+    """Read-only Home Assistant MQTT discovery (entities for doors, tamper, panic, site mode, people)."""
+
+    model_config = STRICT_MODEL
+
+    enabled: bool = Field(default=False, description="Publish Home Assistant discovery and entity states")
+    prefix: str = Field(
+        default="homeassistant",
+        pattern=r"^[A-Za-z0-9_-]{1,64}$",
+        description="Home Assistant's discovery prefix (one topic level)",
+    )
+
 
 class GatewayConfig(BaseModel):
     model_config = STRICT_MODEL
 
-    db: str = Field(default="sqlite:///var/hlidka/gateway.db", description="sqlite:/// or postgresql:// URL")
+    db: str = Field(
+        default="sqlite:///gateway.db",
+        description="sqlite:/// or postgresql:// URL; a relative SQLite path is under the state directory",
+    )
+    credentials_file: RelativeFile | None = Field(
+        default=None, description="The gateway's own broker login, one 'username:password' line (default: broker's)"
+    )
     api: ApiConfig = Field(default_factory=ApiConfig, description="HTTP API")
     rules: RulesConfig = Field(default_factory=RulesConfig, description="Alarm rules")
     supervision: SupervisionConfig = Field(default_factory=SupervisionConfig, description="Liveness")
     police: PoliceConfig | None = Field(default=None, description="Police receiving centre link")
     regional: RegionalConfig | None = Field(default=None, description="Regional centre link")
+    home_assistant: HomeAssistantConfig = Field(
+        default_factory=HomeAssistantConfig, description="Home Assistant MQTT discovery (read-only)"
+    )
 
     @field_validator("db")
     @classmethod

@@ -7,6 +7,7 @@ error to a missing certificate, leaves here as a ``ConfigError`` with all its is
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -21,28 +22,40 @@ from .models import SiteConfig
 _TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
 
 
-def load_config(path: str | Path) -> SiteConfig:
-    """Load and check the site config at ``path``."""
+def load_config(path: str | Path, check_files: bool = True) -> SiteConfig:
+    """Load and check the site config at ``path``; ``check_files=False`` before the files exist (provisioning).
+
+    Relative state paths (the outbox, the gateway's SQLite file) resolve under ``$STATE_DIRECTORY`` when the
+    service manager set it (systemd's ``StateDirectory=``; the first of several), else next to the file: a
+    unit with ``ProtectSystem=strict`` can read its config from /etc and still write its state.
+    """
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         fix = "check the path, or save the file as UTF-8 text."
         raise ConfigError(str(path), [ConfigIssue("", MISSING, f"Cannot read the file: {exc}.", fix)]) from None
-    return parse_config(text, str(path))
+    state_dir = os.environ.get("STATE_DIRECTORY", "").split(":")[0] or None
+    return parse_config(text, str(path), state_dir, check_files)
 
 
-def parse_config(text: str, path: str) -> SiteConfig:
+def parse_config(text: str, path: str, state_dir: str | None = None, check_files: bool = True) -> SiteConfig:
     """Parse and check ``text``; ``path`` names it in errors and anchors its relative file paths."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, [_syntax_issue(exc)]) from None
+    except (RecursionError, ValueError) as exc:
+        # tomllib recurses per nesting level and refuses integers past Python's digit limit.
+        fix = "a site file nests a few levels and holds small numbers: check for runaway brackets or digits."
+        raise ConfigError(
+            path, [ConfigIssue("", MISSING, f"Not a usable TOML file: {type(exc).__name__}.", fix)]
+        ) from None
     base_dir = Path(path).parent
     try:
-        config = SiteConfig.model_validate(data, context={"base_dir": base_dir})
+        config = SiteConfig.model_validate(data, context={"base_dir": base_dir, "state_dir": state_dir})
     except ValidationError as exc:
         raise ConfigError(path, _with_lines(text, issues_from_validation(exc, SiteConfig))) from None
-    issues = check_site(config)
+    issues = check_site(config, check_files)
     if issues:
         raise ConfigError(path, _with_lines(text, issues))
     return config

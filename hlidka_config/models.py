@@ -57,6 +57,8 @@ class SiteConfig(BaseModel):
 
     # Not a TOML key: where the file was, so relative paths in it can be resolved.
     _base_dir: Path = PrivateAttr(default_factory=lambda: Path("."))
+    # Not a TOML key either: where relative state files (outbox, gateway database) go.
+    _state_dir: Path | None = PrivateAttr(default=None)
 
     @model_validator(mode="before")
     @classmethod
@@ -66,6 +68,8 @@ class SiteConfig(BaseModel):
     def model_post_init(self, context: Any, /) -> None:
         if isinstance(context, dict) and context.get("base_dir") is not None:
             self._base_dir = Path(context["base_dir"])
+        if isinstance(context, dict) and context.get("state_dir"):
+            self._state_dir = Path(context["state_dir"])
 
     @property
     def base_dir(self) -> Path:
@@ -74,6 +78,15 @@ class SiteConfig(BaseModel):
 
     def resolve(self, path: str | Path) -> Path:
         return self._base_dir / Path(path)
+
+    @property
+    def state_dir(self) -> Path:
+        """Where relative state files go: the service's state directory when it has one, else the file's folder."""
+        return self._state_dir or self._base_dir
+
+    def resolve_state(self, path: str | Path) -> Path:
+        """A state file (the agent's outbox, the gateway's SQLite database): written, so never under /etc."""
+        return self.state_dir / Path(path)
 
     def agent(self, agent_id: str) -> AgentConfig:
         for agent in self.agents:
@@ -94,6 +107,10 @@ class SiteConfig(BaseModel):
                 return entrance
         raise KeyError(f"site {self.site.id!r} has no entrance {entrance_id!r}")
 
+    def zone_of(self, agent_id: str, thing: str) -> int | None:
+        """The SIA zone of an agent's input, node input or camera; None for outputs and unknown names."""
+        return zone_numbers(self.agents).get((agent_id, thing))
+
     def locate(self, agent_id: str, thing: str) -> Location:
         """Where an agent's input, output, node input or camera is: alarms carry this location."""
         agent = self.agent(agent_id)
@@ -101,6 +118,7 @@ class SiteConfig(BaseModel):
         building = self.building(entrance.building)
         room = building.room(_room_of(agent, thing) or entrance.room)
         return Location(
+            zone=self.zone_of(agent_id, thing),
             building=building.id,
             building_name=building.name,
             entrance=entrance.id,
@@ -108,6 +126,21 @@ class SiteConfig(BaseModel):
             room=room.id,
             room_name=room.name,
         )
+
+
+def zone_numbers(agents: list[AgentConfig]) -> dict[tuple[str, str], int]:
+    """(agent id, input/node input/camera) -> SIA zone number.
+
+    Zones are stable per site file: 32 per agent in file order, 1-based, capped to Contact ID's 3 digits. They are
+    numbered here once; the agent stamps them into its events and the police link only reads them.
+    """
+    zones: dict[tuple[str, str], int] = {}
+    for a_index, agent in enumerate(agents):
+        names = [i.name for i in agent.inputs] + [i.name for n in agent.nodes for i in n.inputs]
+        names += [c.id for c in agent.cameras]
+        for i, name in enumerate(names):
+            zones[(agent.id, name)] = min(999, a_index * 32 + i + 1)
+    return zones
 
 
 def _room_of(agent: AgentConfig, thing: str) -> str | None:

@@ -87,3 +87,5 @@ class Location(BaseModel):
     entrance_name: str = Field(description="Entrance display name")
     room: str = Field(description="Room id")
     room_name: str = Field(description="Room display name")
+    #: The SIA / Contact ID zone number of the input, node input or camera (outputs have none).
+    zone: int | None = Field(default=None, ge=1, le=999, description="SIA zone number, 1..999")

@@ -13,23 +13,31 @@ from pydantic import BaseModel, ValidationError
 
 from .commands import COMMAND_VARIANTS, Command, CommandAck, CommandType, EventAck
 from .errors import ContractError, InvalidField, MalformedJson, PayloadTooLarge, UnknownType
-from .events import EVENT_VARIANTS, Event, EventType
+from .events import EVENT_VARIANTS, OPTIONAL_ATTRIBUTES, Event, EventType
+from .jsonguard import check_shape
 from .limits import MAX_COMMAND_BYTES, MAX_EVENT_BYTES
 
 M = TypeVar("M", bound=BaseModel)
 
 
 def encode(model: BaseModel) -> bytes:
-    """Compact JSON; ``None`` fields are kept so the schema sees every field."""
+    """Compact JSON. An event's unset optional attributes (``subject``, ``building``...) are left out:
+    CloudEvents SDKs refuse ``"subject": null``. ``None`` inside ``data`` and in other messages is kept,
+    where it means something ("never locked")."""
+    if isinstance(model, Event):
+        unset = {name for name in OPTIONAL_ATTRIBUTES if getattr(model, name) is None}
+        return model.model_dump_json(exclude=unset).encode()
     return model.model_dump_json().encode()
 
 
 def _load(raw: bytes | str, limit: int, what: str) -> dict[str, Any]:
-    size = len(raw.encode() if isinstance(raw, str) else raw)
+    data = raw.encode(errors="surrogatepass") if isinstance(raw, str) else bytes(raw)
+    size = len(data)
     if size > limit:
         raise PayloadTooLarge(f"{what} of {size} bytes exceeds the {limit}-byte limit")
+    check_shape(data, what)
     try:
-        value = json.loads(raw)
+        value = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise MalformedJson(f"{what} is not valid JSON: {exc}") from None
     if not isinstance(value, dict):
@@ -90,9 +98,13 @@ def _validate(model: type[M], value: dict[str, Any], what: str) -> M:
 
 def command_id_of(raw: bytes | str) -> str | None:
     """Best-effort id of a command that failed to parse, so the rejection can name it."""
+    data = raw.encode(errors="surrogatepass") if isinstance(raw, str) else bytes(raw)
     try:
-        value = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        if len(data) > MAX_COMMAND_BYTES:
+            return None
+        check_shape(data, "command")
+        value = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, MalformedJson):
         return None
     cid = value.get("id") if isinstance(value, dict) else None
     return cid if isinstance(cid, str) and len(cid) <= 64 else None

@@ -61,6 +61,8 @@ CONDITIONS: Final[dict[str, AlarmCode]] = {
         # No standard code for a lockdown: a panic code with the text, agreed per receiver.
         AlarmCode("lockdown", "PA", "PH", 120, "LOCKDOWN"),
         AlarmCode("camera_tamper", "TA", "TR", 137, "Camera tamper"),
+        # The agent's alarm core failed on an input: equipment failure (SIA IA/IR), system trouble (CID 300).
+        AlarmCode("core_fault", "IA", "IR", 300, "Agent software fault"),
         AlarmCode("manual_test", "RX", None, 601, "Manual test / drill", test=True),
         AlarmCode("periodic_test", "RP", None, 602, "Periodic test", test=True),
         AlarmCode("cancel", "OC", None, 406, "Cancel"),
@@ -100,7 +102,7 @@ _FIXED: Final[dict[EventType, tuple[str, bool]]] = {
     EventType.DRILL_STARTED: ("manual_test", False),
 }
 
-_TROUBLE_CONDITIONS: Final = {"mains_lost": "ac_loss", "battery_low": "low_battery"}
+_TROUBLE_CONDITIONS: Final = {"mains_lost": "ac_loss", "battery_low": "low_battery", "core_fault": "core_fault"}
 
 #: Every event type that ``classify`` may map to a code (some only for some data).
 CODED_EVENT_TYPES: Final[frozenset[EventType]] = frozenset(_FIXED) | {

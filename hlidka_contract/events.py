@@ -223,7 +223,11 @@ class CameraTamperData(Model):
 
 
 class TroubleData(Model):
-    kind: Literal["disk_full", "mains_lost", "battery_low", "outbox_backlog", "config_invalid", "link_down"]
+    #: core_fault: the agent's alarm core raised an unexpected error on an input (a software bug);
+    #: the agent kept its previous state and goes on.
+    kind: Literal[
+        "disk_full", "mains_lost", "battery_low", "outbox_backlog", "config_invalid", "link_down", "core_fault"
+    ]
     detail: Text = ""
 
 
@@ -287,6 +291,8 @@ class Event(Model):
     building: Slug | None = None
     entrance: Slug | None = None
     room: Slug | None = None
+    #: The SIA / Contact ID zone of the input or camera, numbered by the site file (``hlidka_config``).
+    zone: int | None = Field(default=None, ge=1, le=999)
     #: Per-agent sequence number, persisted and monotonic across restarts.
     #: Heartbeat and status messages carry the current high-water seq.
     seq: int = Field(ge=0)
@@ -296,6 +302,10 @@ class Event(Model):
     drill: bool = False
     #: Set when the event is delivered late from a queue (after a link cut).
     historical: bool = False
+    #: Only on the gateway's escalation of an unacknowledged alarm: a new CloudEvent (new ``id``) that
+    #: re-sends the alarm ``escalates`` names. An agent never sets them (the gateway refuses such events).
+    escalated: Literal[True] | None = None
+    escalates: Uuid7 | None = None
     data: Model
 
     @model_validator(mode="after")
@@ -308,6 +318,12 @@ class Event(Model):
     def with_changes(self, **changes: Any) -> Event:
         """A copy with some envelope fields changed (validated again)."""
         return event_adapter.validate_python({**self.model_dump(), **changes})
+
+
+#: Envelope attributes that may be unset; an unset one is left out of the JSON, never sent as null.
+OPTIONAL_ATTRIBUTES: tuple[str, ...] = tuple(
+    name for name, field in Event.model_fields.items() if not field.is_required() and field.default is None
+)
 
 
 def source_uri(site: str, agent: str) -> str:

@@ -40,6 +40,7 @@ def schemas() -> dict[str, dict[str, Any]]:
                     "retain": s.retain,
                     "expiry_s": s.expiry_s,
                     "purpose": s.purpose,
+                    "content_type": s.content_type,
                 }
                 for c, s in TOPICS.items()
             },

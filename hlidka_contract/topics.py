@@ -40,17 +40,27 @@ class TopicSpec:
     #: MQTT 5 message expiry; None = never expires (alarms must not).
     expiry_s: int | None
     purpose: str
+    #: MQTT 5 Content Type of every publish: events are CloudEvents in structured mode, so a
+    #: CloudEvents MQTT-binding consumer recognises them; the rest is plain JSON.
+    content_type: str
 
+
+CLOUDEVENT_JSON: Final = "application/cloudevents+json"
+PLAIN_JSON: Final = "application/json"
 
 TOPICS: Final[dict[Channel, TopicSpec]] = {
     spec.channel: spec
     for spec in (
-        TopicSpec(Channel.EVENT, "agent", 1, False, None, "Events from the agent's durable outbox"),
-        TopicSpec(Channel.STATUS, "agent", 1, True, None, "Birth (agent.online), last will (agent.offline)"),
-        TopicSpec(Channel.HEARTBEAT, "agent", 1, False, 30, "agent.heartbeat every heartbeat_s; stale expire"),
-        TopicSpec(Channel.CMD, "gateway", 1, False, 300, "Commands to the agent"),
-        TopicSpec(Channel.CMD_ACK, "agent", 1, False, None, "The agent's answer to each command"),
-        TopicSpec(Channel.ACK, "gateway", 1, False, None, "The gateway's receipt for stored events"),
+        TopicSpec(Channel.EVENT, "agent", 1, False, None, "Events from the agent's durable outbox", CLOUDEVENT_JSON),
+        TopicSpec(
+            Channel.STATUS, "agent", 1, True, None, "Birth (agent.online), last will (agent.offline)", CLOUDEVENT_JSON
+        ),
+        TopicSpec(
+            Channel.HEARTBEAT, "agent", 1, False, 30, "agent.heartbeat every heartbeat_s; stale expire", CLOUDEVENT_JSON
+        ),
+        TopicSpec(Channel.CMD, "gateway", 1, False, 300, "Commands to the agent", PLAIN_JSON),
+        TopicSpec(Channel.CMD_ACK, "agent", 1, False, None, "The agent's answer to each command", PLAIN_JSON),
+        TopicSpec(Channel.ACK, "gateway", 1, False, None, "The gateway's receipt for stored events", PLAIN_JSON),
     )
 }
 

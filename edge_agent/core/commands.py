@@ -15,8 +15,9 @@ Idempotency: a command asking for what already holds is *accepted* with a reason
 nothing (``all_clear`` without a lockdown, ``lockdown`` during one, ``reset_panic`` with nothing
 latched, ``drill_end`` without a drill): the operator's intent is satisfied, and a retried
 command whose first ack was lost must not look like a failure. Rejected are only commands that
-cannot be carried out: an unknown button or camera, a drill id that is not the running one, a
-drill while a real alarm is active. Nothing here does I/O or reads the clock.
+cannot be carried out: an unknown button, a drill id that is not the running one, a drill
+while a real alarm is active, and ``snapshot`` until camera snapshots exist (``SNAPSHOT_REFUSAL``:
+no silent stubs). Nothing here does I/O or reads the clock.
 """
 
 from __future__ import annotations
@@ -36,12 +37,11 @@ from hlidka_contract.commands import (
     ResetPanicArgs,
     ResyncArgs,
     Role,
-    SnapshotArgs,
 )
 
 from .config import CoreConfig
 from .drill import end_drill, refusal_to_start, start_drill
-from .effects import AckCommand, Effect, ResendFrom, TakeSnapshot
+from .effects import AckCommand, Effect, ResendFrom
 from .lockdown import Origin, end_lockdown, silence, start_lockdown
 from .panic import latched_names, reset
 from .state import RECENT_COMMANDS, AgentState, RecentAck, Step
@@ -50,6 +50,10 @@ from .state import RECENT_COMMANDS, AgentState, RecentAck, Step
 Outcome = tuple[AgentState, list[Effect], bool, str | None]
 Handler = Callable[[CoreConfig, AgentState, Command, float], Outcome]
 A = TypeVar("A", bound=BaseModel)
+
+
+#: The ``snapshot`` command's answer until camera snapshots exist (stable key first).
+SNAPSHOT_REFUSAL = "not_available: this agent cannot take camera snapshots yet"
 
 
 class MalformedArgs(Exception):
@@ -117,11 +121,8 @@ def _silence(cfg: CoreConfig, state: AgentState, command: Command, now: float) -
 
 
 def _snapshot(cfg: CoreConfig, state: AgentState, command: Command, now: float) -> Outcome:
-    camera = _args(command, SnapshotArgs).camera
-    device = cfg.device_by_id.get(camera) if camera is not None else None
-    if camera is not None and (device is None or device.kind != "camera"):
-        return state, [], False, f"no camera {camera!r}"
-    return state, [TakeSnapshot(camera)], True, None
+    # No silent stubs: until the agent can take and deliver a snapshot, it says so.
+    return state, [], False, SNAPSHOT_REFUSAL
 
 
 def _resync(cfg: CoreConfig, state: AgentState, command: Command, now: float) -> Outcome:

@@ -8,6 +8,7 @@ timers and command acknowledgements.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -62,8 +63,11 @@ class ResendFrom:
 
 
 @dataclass(frozen=True, slots=True)
-class TakeSnapshot:
-    camera: str | None
+class ConfirmPanic:
+    """A satellite node's panic LED: ``steady`` once the gateway stored the press, ``off`` on reset."""
+
+    button: str
+    led: Literal["steady", "off"]
 
 
-Effect = Emit | SetOutput | StartTimer | CancelTimer | AckCommand | ResendFrom | TakeSnapshot
+Effect = Emit | SetOutput | StartTimer | CancelTimer | AckCommand | ResendFrom | ConfirmPanic

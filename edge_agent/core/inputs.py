@@ -70,4 +70,25 @@ class TimerFired:
     name: str
 
 
-Input = InputChanged | DeviceSeen | DeviceLost | DetectorReported | CommandReceived | TimerFired
+# ---- facts about the agent's own delivery path (see ``confirm.py``, ``troubles.py``) ----------
+
+
+@dataclass(frozen=True, slots=True)
+class EventAcked:
+    """The gateway durably stored an event of a type the core asked to hear about (``CONFIRMED``)."""
+
+    type: EventType
+    subject: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxLevel:
+    """The outbox's fill level, reported by the shell after each housekeeping pass."""
+
+    nearly_full: bool
+    detail: str = ""
+
+
+Input = (
+    InputChanged | DeviceSeen | DeviceLost | DetectorReported | CommandReceived | TimerFired | EventAcked | OutboxLevel
+)

@@ -23,18 +23,20 @@ from dataclasses import replace
 
 from hlidka_contract.events import AgentSnapshot
 
-from . import camera, commands, door, lockdown, panic, supervision, tamper
+from . import camera, commands, confirm, door, lockdown, panic, supervision, tamper, troubles
 from .config import CoreConfig, InputKind, InputSpec
 from .door import DoorEvent
-from .effects import AckCommand, CancelTimer, Effect, Emit, ResendFrom, SetOutput, StartTimer, TakeSnapshot
+from .effects import AckCommand, CancelTimer, ConfirmPanic, Effect, Emit, ResendFrom, SetOutput, StartTimer
 from .errors import UnknownInput
 from .inputs import (
     CommandReceived,
     DetectorReported,
     DeviceLost,
     DeviceSeen,
+    EventAcked,
     Input,
     InputChanged,
+    OutboxLevel,
     TimerFired,
 )
 from .outputs import reconcile
@@ -100,6 +102,10 @@ def _dispatch(cfg: CoreConfig, state: AgentState, inp: Input, now: float) -> Ste
             return commands.on_command(cfg, state, inp.command, now)
         case TimerFired():
             return _on_timer(cfg, state, inp.name, now)
+        case EventAcked():
+            return confirm.on_event_acked(cfg, state, inp, now)
+        case OutboxLevel():
+            return troubles.on_outbox_level(cfg, state, inp, now)
     raise UnknownInput(f"not an alarm-core input: {inp!r}")
 
 
@@ -110,7 +116,7 @@ EFFECT_ORDER: dict[type, int] = {
     StartTimer: 2,
     CancelTimer: 2,
     ResendFrom: 3,
-    TakeSnapshot: 3,
+    ConfirmPanic: 3,
     AckCommand: 4,
 }
 

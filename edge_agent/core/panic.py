@@ -33,6 +33,7 @@ from hlidka_contract.events import (
 )
 
 from .config import CoreConfig
+from .confirm import led_off
 from .effects import Effect, Emit
 from .lockdown import start_lockdown
 from .state import AgentState, Latch, Step
@@ -73,6 +74,7 @@ def reset(cfg: CoreConfig, state: AgentState, names: list[str], by: str) -> Step
             silent = cfg.input_by_name[name].silent
             data = PanicResetData(button=name, silent=silent, by=by)
             effects.append(Emit(EventType.PANIC_RESET, data, Severity.INFO, name))
+            effects += led_off(cfg, name)
         elif duress.pop(name, None) is not None:
             reset_data = DuressResetData(input=name, by=by)
             effects.append(Emit(EventType.DURESS_RESET, reset_data, Severity.INFO, name))

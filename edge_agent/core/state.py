@@ -97,6 +97,8 @@ class AgentState:
     outputs: dict[str, bool] = field(default_factory=dict)
     devices: dict[str, DeviceStatus] = field(default_factory=dict)
     recent_commands: tuple[RecentAck, ...] = ()
+    #: Agent troubles the core raised and has not cleared (``troubles.py``), e.g. ``disk_full``.
+    troubles: frozenset[str] = frozenset()
 
     @property
     def drilling(self) -> bool:

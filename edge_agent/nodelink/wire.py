@@ -58,6 +58,11 @@ LED_STEADY = const(1)
 # Reset causes carried by BOOT, as an index into this tuple.
 RESET_CAUSES = ("unknown", "power_on", "hard", "watchdog", "deepsleep", "soft", "brownout")
 
+
+class WireError(ValueError):
+    """A frame or payload that breaks this protocol (the module's own error)."""
+
+
 MAX_ID = const(16)
 MAX_PAYLOAD = const(32)
 _HEADER = const(5)
@@ -168,8 +173,9 @@ class Decoder:
     Bad input is dropped and counted, never raised: ``bad_crc`` (checksum
     mismatch), ``truncated`` (a frame cut short: COBS overrun or too short for
     its own header), ``garbage`` (decodes but is not a frame of this version),
-    ``oversize`` (no delimiter within ``MAX_ENCODED`` bytes; skipped up to the
-    next one). The receive buffer is allocated once.
+    ``oversize`` (no delimiter within ``MAX_ENCODED`` bytes, skipped up to the
+    next one; or a payload longer than ``MAX_PAYLOAD``). The receive buffer is
+    allocated once.
     """
 
     def __init__(self) -> None:
@@ -221,6 +227,9 @@ class Decoder:
         if buf[0] != VERSION or buf[1] not in TYPE_NAMES or not 0 < idlen <= MAX_ID or end > n - 2:
             self.garbage += 1
             return None
+        if n - 2 - end > MAX_PAYLOAD:
+            self.oversize += 1
+            return None
         try:
             node = bytes(buf[_HEADER:end]).decode()
         except UnicodeError:
@@ -230,12 +239,12 @@ class Decoder:
         return Frame(node, buf[1], (buf[2] << 8) | buf[3], bytes(buf[end : n - 2]))
 
 
-# Payloads. The ``parse_*`` functions raise ValueError on a payload of the wrong size.
+# Payloads. The ``parse_*`` functions raise WireError on a payload of the wrong size or content.
 
 
 def _check(payload: bytes, size: int) -> None:
     if len(payload) != size:
-        raise ValueError(f"payload must be {size} bytes")
+        raise WireError("payload must be " + str(size) + " bytes")
 
 
 def boot_payload(reset_cause: int, firmware: str) -> bytes:
@@ -244,11 +253,14 @@ def boot_payload(reset_cause: int, firmware: str) -> bytes:
 
 def parse_boot(payload: bytes) -> tuple[str, str]:
     """(reset cause name, firmware version)."""
-    if not payload:
-        raise ValueError("empty BOOT payload")
+    if not payload or len(payload) > MAX_PAYLOAD:
+        raise WireError("BOOT payload must be 1.." + str(MAX_PAYLOAD) + " bytes")
     cause = payload[0]
     name = RESET_CAUSES[cause] if cause < len(RESET_CAUSES) else "unknown"
-    return name, bytes(payload[1:]).decode()
+    try:
+        return name, bytes(payload[1:]).decode()
+    except UnicodeError:
+        raise WireError("BOOT firmware version is not UTF-8") from None
 
 
 def heartbeat_payload(uptime_s: int, states: int, supply_mv: int, heartbeat_ms: int) -> bytes:

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel
 
+from .answers import AUTH, answers
 from .deps import API, Reader, RuntimeDep
 
 router = APIRouter(prefix=API, tags=["agents"])
@@ -25,7 +26,7 @@ class Agent(BaseModel):
     snapshot: dict[str, Any] | None
 
 
-@router.get("/agents", response_model=list[Agent], summary="Agents and their health")
+@router.get("/agents", response_model=list[Agent], summary="Agents and their health", responses=answers(*AUTH))
 async def list_agents(rt: RuntimeDep, _who: Reader) -> list[Agent]:
     rows = {r.id: r for r in await asyncio.to_thread(rt.store.agents)}
     live = rt.ingest.supervisor.agents

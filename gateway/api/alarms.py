@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from hlidka_contract.limits import MAX_TEXT
 
 from ..store.base import AlarmRow
+from .answers import AUTH, answers
 from .deps import API, Acker, Reader, RuntimeDep
 
 router = APIRouter(prefix=API, tags=["alarms"])
@@ -24,13 +26,20 @@ class AckRequest(BaseModel):
     note: str = Field(default="", max_length=MAX_TEXT)
 
 
-@router.get("/alarms", response_model=list[Alarm], summary="Alarms, newest first")
-async def list_alarms(rt: RuntimeDep, _who: Reader, open_only: bool = True, limit: int = 100) -> list[Alarm]:
-    rows = await asyncio.to_thread(rt.store.alarms, open_only, min(max(limit, 1), 1000))
+@router.get("/alarms", response_model=list[Alarm], summary="Alarms, newest first", responses=answers(*AUTH))
+async def list_alarms(
+    rt: RuntimeDep, _who: Reader, open_only: bool = True, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> list[Alarm]:
+    rows = await asyncio.to_thread(rt.store.alarms, open_only, limit)
     return list(rows)
 
 
-@router.post("/alarms/{event_id}/ack", response_model=Alarm, summary="Acknowledge an alarm (stops escalation)")
+@router.post(
+    "/alarms/{event_id}/ack",
+    response_model=Alarm,
+    summary="Acknowledge an alarm (stops escalation)",
+    responses=answers(*AUTH, 404),
+)
 async def ack_alarm(rt: RuntimeDep, who: Acker, event_id: str, body: AckRequest) -> Alarm:
     now = rt.clock()
     row = await asyncio.to_thread(rt.store.ack_alarm, event_id, who.name, body.note, now)

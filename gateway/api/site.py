@@ -13,6 +13,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from ..runtime import Runtime
+from .answers import AUTH, answers
 from .deps import API, Reader, RuntimeDep
 
 router = APIRouter(prefix=API, tags=["site"])
@@ -106,11 +107,16 @@ def summary(rt: Runtime) -> SiteSummary:
     )
 
 
-@router.get("/site", response_model=SiteSummary, summary="Current site state (also the regional summary)")
+@router.get(
+    "/site",
+    response_model=SiteSummary,
+    summary="Current site state (also the regional summary)",
+    responses=answers(*AUTH),
+)
 async def get_site(rt: RuntimeDep, _who: Reader) -> SiteSummary:
     return await asyncio.to_thread(summary, rt)
 
 
-@router.get("/links", response_model=list[LinkState], summary="Upstream link states")
+@router.get("/links", response_model=list[LinkState], summary="Upstream link states", responses=answers(*AUTH))
 async def get_links(rt: RuntimeDep, _who: Reader) -> list[LinkState]:
     return await asyncio.to_thread(link_states, rt)

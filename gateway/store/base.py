@@ -12,21 +12,8 @@ from typing import Any, Protocol
 
 from hlidka_contract import Event
 
-
-@dataclass(frozen=True, slots=True)
-class OpenAlarm:
-    """An event that opens an alarm an operator must acknowledge."""
-
-
-@dataclass(frozen=True, slots=True)
-class CloseAlarms:
-    """A restore: closes the agent's open alarms of these types (and subject, when set)."""
-
-    types: frozenset[str]
-    subject: str | None
-
-
-AlarmEffect = OpenAlarm | CloseAlarms
+# The rules decide what an event does to alarms; the store only carries it out.
+from ..rules import AlarmEffect
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,16 +16,15 @@ from importlib import resources
 from typing import Any
 
 from ..audit import GENESIS, row_hash
+from ..rules import CloseAlarms, OpenAlarm
 from .base import (
     AgentRow,
     AlarmRow,
     AuditRow,
-    CloseAlarms,
     CommandRow,
     EventFilter,
     LinkRow,
     NewEvent,
-    OpenAlarm,
     StoredEvent,
 )
 
@@ -56,6 +55,8 @@ class SqlStore(abc.ABC):
         self._local = threading.local()
         self._all: list[Any] = []
         self._all_lock = threading.Lock()
+        #: Why the last ``writable()`` failed (None when it passed), for the readiness log.
+        self.write_error: str | None = None
 
     # ---- backend hooks -------------------------------------------------------------
 
@@ -117,8 +118,11 @@ class SqlStore(abc.ABC):
         try:
             with self._tx() as cur:
                 cur.execute(self._p("DELETE FROM site_state WHERE key = ?"), ("healthcheck",))
-        except Exception:
+        except Exception as exc:
+            # Readiness probe: any failure means "not writable"; the reason is kept for the log.
+            self.write_error = f"{type(exc).__name__}: {exc}"[:300]
             return False
+        self.write_error = None
         return True
 
     # ---- events ----------------------------------------------------------------------

@@ -11,23 +11,18 @@ receiver supervises the line. Frames themselves are ``SiaClient``'s.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable
 from typing import Literal, Protocol
 
-from hlidka_contract import GATEWAY_AGENT, Event, classify, parse_event
+from hlidka_contract import Event, classify, parse_event
 
-from .. import rules
-from ..settings import Place, Settings
+from ..settings import Settings
 from .queue import UpstreamItem
 from .sia_codec import Where
 
 log = logging.getLogger(__name__)
-
-#: CloudEvent extension attributes the gateway adds; not part of the agent's envelope.
-_EXTENSIONS = ("escalated", "escalates")
 
 
 class SiaLike(Protocol):
@@ -37,10 +32,7 @@ class SiaLike(Protocol):
 
 
 def event_of(item: UpstreamItem) -> Event:
-    value = json.loads(item.body)
-    for key in _EXTENSIONS:
-        value.pop(key, None)
-    return parse_event(json.dumps(value))
+    return parse_event(item.body)
 
 
 def police_wants(event: Event, drills: Literal["test", "skip"]) -> bool:
@@ -63,21 +55,16 @@ class PoliceSender:
     def wants(self, item: UpstreamItem) -> bool:
         return police_wants(event_of(item), self.drills)
 
-    def place(self, event: Event) -> Place:
-        if event.agent == GATEWAY_AGENT and event.subject:
-            return self.settings.locate(event.subject, None) or Place()
-        found = self.settings.locate(event.agent, rules.thing_of(event))
-        return found or self.settings.locate(event.agent, None) or Place()
-
     def where(self, event: Event) -> Where:
-        p = self.place(event)
+        """Where it happened, as the event says: the emitter located it once; only names are looked up here."""
+        building, entrance, room = self.settings.names(event.building, event.entrance, event.room)
         return Where(
             site_name=self.settings.site_name or self.settings.site,
-            building_name=p.building_name or None,
-            entrance_name=p.entrance_name or None,
-            room_name=p.room_name or None,
-            # Zone 1 when the config knows no zone for it (an agent-level event).
-            zone=min(999, max(1, p.zone)),
+            building_name=building or None,
+            entrance_name=entrance or None,
+            room_name=room or None,
+            # Zone 1 when the event carries none (an agent-level event, an output).
+            zone=event.zone or 1,
         )
 
     async def send(self, item: UpstreamItem) -> None:

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 
 from hlidka_contract import Event
 
+from .sia_ack import ack_refusal
 from .sia_codec import (
     SEQ_MAX,
     EventFormat,
@@ -94,6 +95,8 @@ class SiaClient:
         self.account, self.receiver, self.line = account.upper(), receiver, line
         self.fmt, self.key = fmt, key
         self.ack_timeout_s, self.max_attempts = ack_timeout_s, max_attempts
+        #: ACKs that did not acknowledge the frame in flight (see ``sia_ack``).
+        self.refused_acks = 0
         self.connect_timeout_s = connect_timeout_s
         self.adm_xdata_blocks = adm_xdata_blocks
         self._clock = clock
@@ -148,11 +151,12 @@ class SiaClient:
         reason = ""
         for attempt in range(1, self.max_attempts + 1):
             reader, writer = await self._connection(seq)
+            sent_at = self._now()
             frame = encode_frame(
                 message,
                 seq=seq,
                 account=self.account,
-                timestamp=self._now(),
+                timestamp=sent_at,
                 receiver=self.receiver,
                 line=self.line,
                 key=self.key,
@@ -169,7 +173,11 @@ class SiaClient:
             if response is None:
                 reason = f"no reply within {self.ack_timeout_s} s"
             elif response.kind == "ACK":
-                return SiaResult(seq, attempt, time.perf_counter() - started)
+                refused = ack_refusal(response, seq, self.account, sent_at, self.key is not None)
+                if refused is None:
+                    return SiaResult(seq, attempt, time.perf_counter() - started)
+                self.refused_acks += 1
+                reason = f"ACK refused: {refused}"
             elif response.kind == "DUH":
                 raise SiaDeliveryError("receiver answered DUH (cannot process the frame)", seq)
             else:
@@ -200,7 +208,8 @@ class SiaClient:
             except SiaFrameError:
                 continue  # noise or an empty line: a bad frame is no answer
             # A late ACK for an earlier frame is not an answer to this one.
-            if response.kind == "NAK" or response.seq == seq:
+            # On an encrypted line any ACK is judged (and a fake one is a failed attempt).
+            if response.kind == "NAK" or response.seq == seq or (self.key is not None and response.kind == "ACK"):
                 return response
 
     async def _connection(self, seq: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:

@@ -54,6 +54,8 @@ _FIELD_SPLIT_RE: Final = re.compile(r"(?=[RL#])")
 _NAK_ACCOUNT_RE: Final = re.compile(r"A(\d*)$")
 _RESPONSE_KINDS: Final[dict[str, ResponseKind]] = {"ACK": "ACK", "NAK": "NAK", "DUH": "DUH"}
 _FRAME_KINDS: Final[dict[str, FrameKind]] = {"SIA-DCS": "SIA-DCS", "ADM-CID": "ADM-CID", "NULL": "NULL"}
+#: LF + CRC (4) + length (4) + a 4095-character body + CR, and a little slack for stray whitespace.
+MAX_FRAME_BYTES: Final = 4200
 _TIMESTAMP_RE: Final = re.compile(r"_(\d{2}:\d{2}:\d{2},\d{2}-\d{2}-\d{4})$")
 
 
@@ -107,6 +109,8 @@ class Response:
     account: str | None
     #: The receiver's clock (NAK always carries it; encrypted ACKs do too).
     timestamp: datetime | None
+    #: The answer came encrypted and decrypted into the DC-09 shape (pad, then "]" and the content).
+    encrypted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +221,9 @@ def encode_frame(
 
 
 def _split(frame: bytes) -> re.Match[str]:
+    # DC-09 bodies are at most 4095 characters: anything longer is refused before any parsing.
+    if len(frame) > MAX_FRAME_BYTES:
+        raise SiaFrameError(f"frame of {len(frame)} bytes is longer than DC-09 allows")
     text = frame.decode("ascii", errors="replace").strip("\r\n\x00 ")
     match = _FRAME_RE.match(text)
     if match is None:
@@ -274,10 +281,12 @@ def parse_response(frame: bytes, key: bytes | None = None) -> Response:
     if kind is None:
         raise SiaFrameError(f"not a receiver response: {match['id']!r}")
     rest = match["rest"] or ""
-    content = _decrypt_rest(rest, key) if match["star"] and rest else rest
+    encrypted = bool(match["star"] and rest)
+    content = _decrypt_rest(rest, key) if encrypted else rest
     fields = _fields(match)
     seq = match["seq"]
     return Response(
+        encrypted=encrypted and "]" in content,
         kind=kind,
         seq=int(seq) if seq is not None else None,
         receiver=fields.get("R"),

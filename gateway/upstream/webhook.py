@@ -1,17 +1,19 @@
 """The regional supervision server's link: CloudEvents 1.0 JSON (structured mode) over HTTPS.
 
-Signature (see docs/gateway.md): ``X-Hlidka-Signature: sha256=<hex>``, the hex
-HMAC-SHA256 of the body bytes exactly as sent, keyed with the shared secret.
-``X-Hlidka-Timestamp: <unix seconds>`` says when the request was made (a
-resend after an outage carries a later one). A replayed request is harmless:
-the receiver de-duplicates on the CloudEvent ``id``. Anything but a 2xx is a
-failure and is retried.
+Signature (see docs/gateway.md): ``X-Hlidka-Timestamp: <unix seconds>`` says when the
+request was made, and ``X-Hlidka-Signature: sha256=<hex>`` is the hex HMAC-SHA256,
+keyed with the shared secret, of the timestamp, a ``.``, and the body bytes exactly as
+sent. Covering the timestamp means a captured request cannot be replayed later with a
+fresh one. The receiver (``check_request``) refuses a timestamp more than five minutes
+from its clock and de-duplicates on the CloudEvent ``id`` (a resend after an outage
+carries the same id and a new timestamp). Anything but a 2xx is a failure and is retried.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Callable
 
 import httpx
@@ -21,19 +23,40 @@ from .queue import UpstreamItem
 CONTENT_TYPE = "application/cloudevents+json; charset=utf-8"
 SIGNATURE_HEADER = "X-Hlidka-Signature"
 TIMESTAMP_HEADER = "X-Hlidka-Timestamp"
+#: How far a request's timestamp may be from the receiver's clock, either way.
+WINDOW_S = 300
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
 
 
 class WebhookRefused(ConnectionError):
     pass
 
 
-def sign(secret: bytes, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+def sign(secret: bytes, timestamp: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret, timestamp.encode("ascii") + b"." + body, hashlib.sha256).hexdigest()
 
 
-def verify_signature(secret: bytes, body: bytes, header: str) -> bool:
-    """What a receiver does: recompute over the raw body and compare in constant time."""
-    return hmac.compare_digest(sign(secret, body), header)
+def verify_signature(secret: bytes, timestamp: str, body: bytes, header: str) -> bool:
+    """Recompute over the timestamp and the raw body, compare in constant time."""
+    if not _TIMESTAMP.fullmatch(timestamp):
+        return False
+    return hmac.compare_digest(sign(secret, timestamp, body), header)
+
+
+def check_request(
+    secret: bytes, headers: dict[str, str], body: bytes, now: float, window_s: float = WINDOW_S
+) -> str | None:
+    """What a receiver does before parsing: None when the request is authentic and fresh, else why not.
+
+    De-duplication by the CloudEvent ``id`` comes after, on the parsed event.
+    """
+    lower = {k.lower(): v for k, v in headers.items()}
+    timestamp = lower.get(TIMESTAMP_HEADER.lower(), "")
+    if not verify_signature(secret, timestamp, body, lower.get(SIGNATURE_HEADER.lower(), "")):
+        return "bad_signature"
+    if abs(now - int(timestamp)) > window_s:
+        return "stale_timestamp"
+    return None
 
 
 class WebhookSender:
@@ -59,7 +82,7 @@ class WebhookSender:
         headers = {
             "Content-Type": CONTENT_TYPE,
             TIMESTAMP_HEADER: timestamp,
-            SIGNATURE_HEADER: sign(self.secret, body),
+            SIGNATURE_HEADER: sign(self.secret, timestamp, body),
         }
         response = await self.client.post(self.url, content=body, headers=headers)
         if not 200 <= response.status_code < 300:

@@ -96,6 +96,8 @@ class Consumer:
         self.invalid: list[str] = []
         self.acks: list[dict[str, Any]] = []
         self.status: list[bytes] = []
+        #: MQTT 5 Content Type of each message received, by channel.
+        self.content_types: dict[str, set[str | None]] = {}
         #: Acknowledge only the first N events received (a lagging gateway); None: all.
         self.ack_at_most: int | None = None
         self._acked = 0
@@ -122,6 +124,9 @@ class Consumer:
         )
 
     def _on_message(self, client: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
+        with self._lock:
+            channel = msg.topic.rsplit("/", 1)[-1]
+            self.content_types.setdefault(channel, set()).add(getattr(msg.properties, "ContentType", None))
         if msg.topic.endswith("/cmd_ack"):
             with self._lock:
                 self.acks.append(json.loads(msg.payload))

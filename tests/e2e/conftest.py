@@ -11,9 +11,28 @@ import pytest
 
 from edge_agent.app import Agent, Hooks, build_agent
 from hil_sim.broker import Mosquitto
+from hil_sim.receivers import WebhookReceiver
 from hlidka_config import SiteConfig, load_config
 
 from .agent_support import AGENT, Consumer, wait_until, write_site
+from .contract_check import problems
+
+
+@pytest.fixture(autouse=True)
+def contract_holds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """After each end-to-end test: every stored event validates against docs/schema/, and every
+    accepted webhook request parses with the CloudEvents SDK (see contract_check)."""
+    receivers: list[WebhookReceiver] = []
+    start = WebhookReceiver.start
+
+    def start_and_remember(self: WebhookReceiver) -> WebhookReceiver:
+        receivers.append(self)
+        return start(self)
+
+    monkeypatch.setattr(WebhookReceiver, "start", start_and_remember)
+    yield
+    _, found = problems(tmp_path, [call for r in receivers for call in r.received])
+    assert not found, "the contract does not hold for what this run produced:\n" + "\n".join(found[:20])
 
 
 @dataclass

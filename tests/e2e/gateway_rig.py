@@ -40,8 +40,11 @@ def write_site(
     tokens = {r: new_token_line(r, f"{r.value}-user") for r in (Role.VIEWER, Role.OPERATOR, Role.ADMIN)}
     (tmp / "tokens").write_text("\n".join(line for _, line in tokens.values()) + "\n")
     (tmp / "secret").write_bytes(SECRET)
+    # The test's webhook receiver is plain HTTP on loopback: the site says so (allow_http).
     regional = (
-        f'\n[gateway.regional]\nurl = "{webhook_url}"\nsecret_file = "secret"\ntimeout_s = 2\n' if webhook_url else ""
+        f'\n[gateway.regional]\nurl = "{webhook_url}"\nsecret_file = "secret"\ntimeout_s = 2\nallow_http = true\n'
+        if webhook_url
+        else ""
     )
     police = (
         f'\n[gateway.police]\nhost = "127.0.0.1"\nport = {police_port}\nreceiver = 1\nack_timeout_s = 2\n'

@@ -12,7 +12,7 @@ from gpiozero import Device
 
 from edge_agent.app import Agent
 from hil_sim.broker import Mosquitto
-from hlidka_contract import CommandType, EventType, encode, make_command, uuid7
+from hlidka_contract import TOPICS, Channel, CommandType, EventType, encode, make_command, uuid7
 from hlidka_contract.limits import MAX_COMMAND_BYTES
 
 from .agent_support import AGENT, SITE, wait_until
@@ -41,6 +41,9 @@ def test_a_panic_press_gives_one_located_alarm_and_the_ack_marks_it_done(running
     assert len({e.id for e in panics()}) == 1
     birth = json.loads(consumer.status[-1])
     assert birth["type"] == EventType.AGENT_ONLINE.value and birth["bootid"] == agent.boot_id
+    # Structured-mode CloudEvents say so in the MQTT 5 content type (docs/schema/topics.json).
+    assert consumer.content_types["event"] == {TOPICS[Channel.EVENT].content_type}
+    assert consumer.content_types["status"] == {"application/cloudevents+json"}
 
 
 def toggle_door(times: int) -> None:

@@ -83,8 +83,10 @@ def test_tripwire_with_equal_ends(broken: Break) -> None:
 @pytest.mark.parametrize(
     ("filename", "key_path"),
     [
-        ("credentials", "broker.credentials_file"),
-        ("certs/ca.pem", "broker.tls.ca_file"),
+        ("secrets/gateway.credentials", "gateway.credentials_file"),
+        ("secrets/broker/ca.pem", "broker.tls.ca_file"),
+        ("secrets/agents/agent-dvur.credentials", "agents[1].credentials_file"),
+        ("secrets/agents/agent-dvur.key", "agents[1].command_key_file"),
         ("api-tokens", "gateway.api.tokens_file"),
         ("police-aes.key", "gateway.police.key_file"),
         ("regional-hmac.secret", "gateway.regional.secret_file"),
@@ -96,6 +98,13 @@ def test_missing_file_shows_the_resolved_path(site_dir: Path, filename: str, key
         load_config(site_dir / EXAMPLE.name)
     line = line_for(caught.value, key_path)
     assert f'= "{filename}"' in line and str(site_dir / filename) in line and "relative to the config file" in line
+
+
+def test_a_command_key_of_the_wrong_length(site_dir: Path) -> None:
+    (site_dir / "secrets/agents/agent-dvur.key").write_text("00112233\n", encoding="ascii")
+    with pytest.raises(ConfigError) as caught:
+        load_config(site_dir / EXAMPLE.name)
+    assert "64 hex digits" in line_for(caught.value, "agents[1].command_key_file")
 
 
 def test_aes_key_of_the_wrong_length(site_dir: Path) -> None:
@@ -214,3 +223,31 @@ def test_empty_file_lists_the_missing_tables() -> None:
     text = str(caught.value)
     assert "site.toml: site: The [site] table is missing. Fix: add a [site] table." in text
     assert "add at least one [[buildings]] table" in text
+
+
+def test_plain_http_regional_url_is_refused_unless_allowed(broken: Break) -> None:
+    url = 'url = "https://hlidka.kraj.example.cz/api/v1/events"'
+    plain = 'url = "http://hlidka.kraj.example.cz/api/v1/events"'
+    line = line_for(broken((url, plain)), "gateway.regional.url")
+    assert "A plain http:// URL sends the events unencrypted." in line
+    assert "use https://, or set allow_http = true for a lab or local test link." in line
+    text = EXAMPLE.read_text(encoding="utf-8").replace(url, plain + "\nallow_http = true")
+    assert parse_config(text, FILE).gateway.regional is not None
+
+
+def test_a_raw_token_in_the_tokens_file_names_the_format(tmp_path: Path) -> None:
+    import shutil
+
+    for item in EXAMPLE.parent.iterdir():
+        (shutil.copytree if item.is_dir() else shutil.copy)(item, tmp_path / item.name)
+    (tmp_path / "api-tokens").write_text("example-only-token-do-not-deploy-1f3a9c\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / EXAMPLE.name)
+    line = line_for(caught.value, "gateway.api.tokens_file")
+    assert "line 1 is not '<sha256 hex of the token> <role> <name>'" in line
+    (tmp_path / "certs" / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\nRVhBTVBMRQ==\n-----END CERTIFICATE-----\n")
+    (tmp_path / "api-tokens").unlink()
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / EXAMPLE.name)
+    assert "is not a PEM CA certificate" in line_for(caught.value, "broker.tls.ca_file")
+    assert "File not found" in line_for(caught.value, "gateway.api.tokens_file")

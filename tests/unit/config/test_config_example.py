@@ -37,7 +37,7 @@ def test_round_trip_through_python_dump() -> None:
 def test_resolve_is_relative_to_the_config_file() -> None:
     config = load_config(EXAMPLE)
     assert config.broker.tls is not None and config.broker.tls.ca_file is not None
-    assert config.resolve(config.broker.tls.ca_file) == EXAMPLES / "certs" / "ca.pem"
+    assert config.resolve(config.broker.tls.ca_file) == EXAMPLES / "secrets" / "broker" / "ca.pem"
 
 
 def test_locate_an_input_with_its_own_room() -> None:
@@ -49,6 +49,7 @@ def test_locate_an_input_with_its_own_room() -> None:
         entrance_name="Hlavní vchod",
         room="vratnice",
         room_name="Vrátnice",
+        zone=4,
     )
 
 
@@ -57,6 +58,16 @@ def test_locate_defaults_to_the_entrance_room() -> None:
     assert config.locate("agent-hlavni-vchod", "dvere").room == "vstupni-hala"
     assert config.locate("agent-hlavni-vchod", "kamera-vchod").room_name == "Vstupní hala"
     assert config.locate("agent-dvur", "zamek").entrance_name == "Dvůr"
+
+
+def test_zones_are_numbered_per_agent_in_file_order_and_outputs_have_none() -> None:
+    config = load_config(EXAMPLE)
+    first = config.agents[0]
+    names = [i.name for i in first.inputs] + [i.name for n in first.nodes for i in n.inputs]
+    assert [config.zone_of(first.id, n) for n in names] == list(range(1, len(names) + 1))
+    second = config.agents[1]
+    assert config.zone_of(second.id, second.inputs[0].name) == 33
+    assert config.locate("agent-dvur", "zamek").zone is None
 
 
 def test_locate_a_node_input() -> None:

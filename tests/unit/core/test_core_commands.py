@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from edge_agent.core.effects import AckCommand, ResendFrom, TakeSnapshot
+from edge_agent.core.commands import SNAPSHOT_REFUSAL
+from edge_agent.core.effects import AckCommand, ResendFrom
 from edge_agent.core.inputs import CommandReceived
 from hlidka_contract import Command, CommandType, Role, uuid7
 from hlidka_contract.commands import NoArgs
@@ -26,7 +27,9 @@ def test_a_viewer_may_only_ask_for_a_snapshot(ctype: CommandType) -> None:
     entrance = Entrance(now=SCHOOL_DAY)
     args = {"drill_id": "d-1"} if ctype in (CommandType.DRILL_START, CommandType.DRILL_END) else None
     ack = entrance.send(ctype, args, role=Role.VIEWER)
-    assert ack.accepted is (ctype is CommandType.SNAPSHOT)
+    assert not ack.accepted and ack.reason is not None
+    # A viewer's snapshot passes the role check and meets the snapshot refusal instead.
+    assert (ack.reason == SNAPSHOT_REFUSAL) is (ctype is CommandType.SNAPSHOT)
 
 
 def test_arguments_of_the_wrong_model_are_rejected() -> None:
@@ -56,15 +59,20 @@ def test_a_redelivered_command_gets_the_same_answer_and_does_nothing() -> None:
     assert entrance.state.lockdown is None
 
 
-def test_resync_and_snapshot_become_requests_to_the_shell() -> None:
+def test_resync_becomes_a_request_to_the_shell() -> None:
     entrance = Entrance(now=SCHOOL_DAY)
     effects = entrance.feed(CommandReceived(command(CommandType.RESYNC, {"after_seq": 41})))
     assert effects[0] == ResendFrom(41) and isinstance(effects[-1], AckCommand) and effects[-1].accepted
-    effects = entrance.feed(CommandReceived(command(CommandType.SNAPSHOT, {"camera": "cam"})))
-    assert effects[0] == TakeSnapshot("cam")
-    assert entrance.feed(CommandReceived(command(CommandType.SNAPSHOT)))[0] == TakeSnapshot(None)
-    ack = entrance.send(CommandType.SNAPSHOT, {"camera": "node-1a"})
-    assert not ack.accepted and emitted([e for _, e in entrance.log]) == []
+
+
+@pytest.mark.parametrize("args", [{"camera": "cam"}, None])
+def test_snapshot_is_refused_with_a_reason_until_snapshots_exist(args: dict[str, str] | None) -> None:
+    entrance = Entrance(now=SCHOOL_DAY)
+    snapshot = command(CommandType.SNAPSHOT, args)
+    effects = entrance.feed(CommandReceived(snapshot))
+    assert effects == [AckCommand(snapshot.id, False, SNAPSHOT_REFUSAL)]
+    assert SNAPSHOT_REFUSAL.startswith("not_available: ")
+    assert emitted([e for _, e in entrance.log]) == []
 
 
 def test_the_memory_of_commands_is_bounded() -> None:

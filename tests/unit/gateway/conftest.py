@@ -3,26 +3,14 @@ no PostgreSQL is reachable). PostgreSQL tests get a schema of their own, dropped
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pg_support import PG_URL, postgres_unreachable
 
 from gateway.store import Store, open_store
-
-PG_URL = os.environ.get("HLIDKA_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-def postgres_unreachable() -> str | None:
-    try:
-        import psycopg
-
-        with psycopg.connect(PG_URL, connect_timeout=2):
-            return None
-    except Exception as exc:
-        return f"PostgreSQL not reachable at {PG_URL}: {exc}"
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -1,7 +1,6 @@
 """The operator API in process: auth (401/403), OpenAPI, events, alarms, site, audit.
 
-The app starts its MQTT link towards a port where nothing listens (it keeps
-retrying in the background); these tests do not need a broker.
+The app gets a fake broker link (``fake_link``): no broker, and nothing waits out a reconnect.
 """
 
 from __future__ import annotations
@@ -10,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fake_link import Links
 from fastapi.openapi.models import OpenAPI
 from fastapi.testclient import TestClient
 from gateway_factories import event
@@ -17,7 +17,6 @@ from gateway_factories import event
 from gateway.app import create_app
 from gateway.auth import new_token_line
 from gateway.settings import Settings
-from hil_sim.ports import free_port
 from hlidka_contract import EventType, Role, encode
 
 TOKENS = {role: new_token_line(role, f"{role.value}-user") for role in (Role.VIEWER, Role.OPERATOR, Role.ADMIN)}
@@ -32,12 +31,11 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
     settings = Settings(
         site="s1",
         db=f"sqlite:///{tmp_path / 'gw.db'}",
-        broker_port=free_port(),
         token_lines=tuple(line for _, line in TOKENS.values()),
         agents={"a1": 5.0},
         command_timeout_s=0.3,
     )
-    with TestClient(create_app(settings, senders=[])) as c:
+    with TestClient(create_app(settings, senders=[], link=Links())) as c:
         yield c
 
 
@@ -98,10 +96,12 @@ def test_command_reports_missing_ack(client: TestClient) -> None:
     assert r.status_code == 200
     body = r.json()
     assert body["complete"] is False and [a["status"] for a in body["answers"]] == ["sent"]
+    link = client.app.state.runtime.mqtt  # type: ignore[attr-defined]
+    assert [t for t, _ in link.published] == ["hlidka/v1/s1/a1/cmd"]
 
 
 def test_health_and_metrics(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
-    assert ready.status_code == 503 and ready.json()["db_writable"] is True
+    assert ready.status_code == 200 and ready.json()["db_writable"] is True
     assert "hlidka_messages_invalid" in client.get("/metrics").text

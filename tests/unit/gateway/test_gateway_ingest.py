@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
 
 from gateway_factories import T0, event
 
@@ -145,3 +146,75 @@ def test_unacknowledged_alarm_is_escalated_once(store: Store) -> None:
     rows = store.events(EventFilter())
     assert [r.kind for r in rows] == ["event", "escalation"]
     assert json.loads(rows[1].body)["escalates"] == panic.id
+
+
+def test_the_gateways_offline_event_is_located_at_the_agents_entrance(store: Store) -> None:
+    """The gateway emits it, so the gateway stamps the place, once; nothing downstream locates it."""
+    from hlidka_config import load_config
+
+    example = Path(__file__).resolve().parents[3] / "examples" / "two-entrance-school.toml"
+    rig = Rig(store, site_config=load_config(example))
+    rig.ingest.handle(
+        [(rig.on("status", "agent-dvur"), encode(event(EventType.AGENT_ONLINE, seq=0, agent="agent-dvur")))]
+    )
+    rig.now += 16
+    rig.ingest.tick(rig.now)
+    body = json.loads(store.events(EventFilter())[0].body)
+    assert (body["subject"], body["building"], body["entrance"], body["room"]) == (
+        "agent-dvur",
+        "hlavni-budova",
+        "dvur",
+        "chodba-u-dvora",
+    )
+    assert "zone" not in body, "an agent has no zone; unset attributes are left out, not null"
+
+
+def test_an_agent_cannot_pass_its_event_off_as_an_escalation(store: Store) -> None:
+    rig = Rig(store)
+    forged = event(EventType.PANIC_PRESSED, escalated=True, escalates=event(seq=9).id)
+    rig.ingest.handle([(rig.on("event"), encode(forged))])
+    assert store.events(EventFilter()) == [] and rig.invalid() == {"forged": 1.0}
+
+
+POISONS = [
+    b"[" * 1100 + b"]" * 1100,  # RecursionError in json
+    b'{"type": "door.opened", "seq": ' + b"9" * 4400 + b"}",  # int() digit limit
+    b'{"a":' * 600 + b"1" + b"}" * 600,
+    b"\xff" * 40,
+]
+
+
+def test_a_poison_message_in_a_burst_of_300_costs_exactly_one(store: Store) -> None:
+    for poison in POISONS:
+        rig = Rig(store)
+        evs = [event(seq=i, at=T0 + len(poison)) for i in range(1, 301)]
+        burst = [(rig.on("event"), encode(e)) for e in evs]
+        burst[150] = (rig.on("event"), poison)
+        rig.ingest.handle(burst)
+        valid = [e.id for i, e in enumerate(evs) if i != 150]
+        assert all(store.event(i) is not None for i in valid) and store.event(evs[150].id) is None
+        assert rig.acks() == valid
+        assert rig.invalid() == {"bad_json": 1}
+
+
+def test_a_panic_on_another_agents_topic_is_forged_and_locks_nothing(store: Store) -> None:
+    rig = Rig(store)
+    panic = event(EventType.PANIC_PRESSED, agent="a2")
+    rig.ingest.handle([(rig.on("event", "a1"), encode(panic))])  # a1's login, a2's name
+    assert rig.invalid() == {"forged": 1}
+    assert store.event(panic.id) is None and rig.sent == []
+
+
+def test_event_acks_and_site_rule_commands_are_signed_with_each_agents_key(store: Store) -> None:
+    from hlidka_contract import parse_command
+    from hlidka_contract.signing import verify
+
+    keys = {"a1": bytes(32), "a2": bytes(range(32))}
+    rig = Rig(store, command_keys=keys)
+    rig.ingest.handle([(rig.on("event"), encode(event(EventType.PANIC_PRESSED)))])
+    by_topic = {t: p for t, p in rig.sent}
+    ack = verify(keys["a1"], by_topic[rig.on("ack")], "ack", "s1", "a1", T0)
+    assert parse_event_ack(ack.body).ids and ack.claims.issuer == "gateway"
+    for agent in ("a1", "a2"):
+        cmd = verify(keys[agent], by_topic[rig.on("cmd", agent)], "cmd", "s1", agent, T0)
+        assert cmd.claims.role == "system" and parse_command(cmd.body).agent == agent

@@ -7,7 +7,7 @@ import json
 from gateway_factories import event
 
 from gateway import rules
-from gateway.store.base import CloseAlarms, OpenAlarm
+from gateway.rules import CloseAlarms, OpenAlarm
 from hlidka_contract import CommandType, EventType
 
 
@@ -36,7 +36,3 @@ def test_escalation_body_has_new_id_and_points_back() -> None:
     panic = event(EventType.PANIC_PRESSED)
     body = json.loads(rules.escalation_body(panic.model_dump_json(), "new"))
     assert (body["id"], body["escalates"], body["escalated"]) == ("new", panic.id, True)
-
-
-def test_thing_of_names_the_button() -> None:
-    assert rules.thing_of(event(EventType.PANIC_PRESSED)) == "p1"

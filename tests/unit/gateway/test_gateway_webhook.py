@@ -10,7 +10,7 @@ from gateway_factories import event
 
 from gateway.store.base import StoredEvent
 from gateway.upstream.queue import UpstreamItem
-from gateway.upstream.webhook import WebhookRefused, WebhookSender, sign, verify_signature
+from gateway.upstream.webhook import WebhookRefused, WebhookSender, check_request, sign, verify_signature
 
 SECRET = b"s3cret"
 
@@ -23,14 +23,26 @@ def item() -> UpstreamItem:
     )
 
 
-def test_signature_is_hmac_sha256_of_the_body() -> None:
+def test_signature_is_hmac_sha256_of_timestamp_dot_body() -> None:
     import hashlib
     import hmac
 
-    assert sign(SECRET, b"{}") == "sha256=" + hmac.new(SECRET, b"{}", hashlib.sha256).hexdigest()
-    assert verify_signature(SECRET, b"{}", sign(SECRET, b"{}"))
-    assert not verify_signature(b"other", b"{}", sign(SECRET, b"{}"))
-    assert not verify_signature(SECRET, b"{ }", sign(SECRET, b"{}"))
+    assert sign(SECRET, "1000", b"{}") == "sha256=" + hmac.new(SECRET, b"1000.{}", hashlib.sha256).hexdigest()
+    assert verify_signature(SECRET, "1000", b"{}", sign(SECRET, "1000", b"{}"))
+    assert not verify_signature(b"other", "1000", b"{}", sign(SECRET, "1000", b"{}"))
+    assert not verify_signature(SECRET, "1000", b"{ }", sign(SECRET, "1000", b"{}"))
+    assert not verify_signature(SECRET, "1001", b"{}", sign(SECRET, "1000", b"{}"))
+    assert not verify_signature(SECRET, "١٠٠٠", b"{}", sign(SECRET, "1000", b"{}"))
+
+
+def test_receiver_check_refuses_stale_and_forged_requests() -> None:
+    body = b"{}"
+    good = {"X-Hlidka-Timestamp": "1000", "X-Hlidka-Signature": sign(SECRET, "1000", body)}
+    assert check_request(SECRET, good, body, now=1000 + 300) is None
+    assert check_request(SECRET, good, body, now=1000 - 300) is None
+    assert check_request(SECRET, good, body, now=1000 + 301) == "stale_timestamp"
+    assert check_request(SECRET, {**good, "X-Hlidka-Timestamp": "1100"}, body, now=1100) == "bad_signature"
+    assert check_request(SECRET, {}, body, now=1000) == "bad_signature"
 
 
 def test_post_is_structured_cloudevent_and_non_2xx_raises() -> None:
@@ -49,7 +61,7 @@ def test_post_is_structured_cloudevent_and_non_2xx_raises() -> None:
     assert req.headers["content-type"].startswith("application/cloudevents+json")
     assert json.loads(req.content)["specversion"] == "1.0"
     assert req.headers["x-hlidka-timestamp"] == "1000"
-    assert verify_signature(SECRET, req.content, req.headers["x-hlidka-signature"])
+    assert verify_signature(SECRET, "1000", req.content, req.headers["x-hlidka-signature"])
     status[0] = 503
     try:
         asyncio.run(sender.send(it))

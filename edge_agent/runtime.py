@@ -1,0 +1,313 @@
+"""The agent's one loop: facts in, the core stepped, its effects carried out by the ports.
+
+Rules:
+- One loop thread owns the core state, the outbox, timers and debounce. Every other thread only
+  puts a fact on the queue (``ports.Fact``).
+- Two tables say everything the loop does: ``_facts`` maps each kind of queue message to its
+  handler (core ``Input``s go straight to the core), ``_effects`` maps each core effect to the
+  port that carries it out. Every effect type the core can return has an entry (checked when the
+  agent is built): anything the core accepts, the shell carries out.
+- Events are stored by ``stepper.Stepper`` before this loop sees the other effects; see there
+  for how a fault in the core is reported.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, get_args
+
+from hlidka_config import SiteConfig
+from hlidka_contract import ContractError, Event, EventType, encode, uuid7
+
+from . import core
+from .commands_in import CommandGate
+from .core.confirm import CONFIRMED
+from .core.effects import AckCommand, CancelTimer, ConfirmPanic, Effect, Emit, ResendFrom, SetOutput, StartTimer
+from .core.inputs import CommandReceived, EventAcked, Input, InputChanged, TimerFired
+from .debounce import DebounceBank
+from .envelope import Envelopes
+from .facts import Fact, LinkDown, LinkUp, PubAck, RawCommand, RawEdge, RawEventAck, Stop
+from .housekeeping import chores, write_agent_status
+from .outbox import Outbox
+from .ports import Hooks, Inputs, InputSource, Link, Outputs, PanicLeds
+from .relay import Relay
+from .sdnotify import Notifier
+from .stepper import Stepper
+from .timers import Timers
+
+log = logging.getLogger("edge_agent")
+#: Facts handled in one go before the loop looks at its timers again.
+BATCH = 256
+
+
+@dataclass
+class Settings:
+    heartbeat_s: float = 5.0
+    status_every_s: float = 1.0
+    maintain_every_s: float = 10.0
+    status_path: Path | None = None
+
+
+class Agent:
+    def __init__(
+        self,
+        site: SiteConfig,
+        agent_id: str,
+        *,
+        outbox: Outbox,
+        settings: Settings,
+        clock: Callable[[], float] = time.time,
+        hooks: Hooks | None = None,
+        notifier: Notifier | None = None,
+        command_key: bytes | None = None,
+    ) -> None:
+        self.cfg = site.agent(agent_id)
+        self.site_id, self.agent_id = site.site.id, agent_id
+        self.outbox, self.settings, self.clock = outbox, settings, clock
+        self.hooks = hooks or Hooks()
+        self.notifier = notifier or Notifier()
+        self.q: queue.SimpleQueue[Fact] = queue.SimpleQueue()
+        self.gate = CommandGate(self.site_id, agent_id, command_key)
+        self.debounce = DebounceBank()
+        self.timers = Timers()
+        self.link: Link | None = None
+        self.relay: Relay | None = None
+        self.inputs: Inputs | None = None
+        self.outputs: Outputs | None = None
+        self.leds: PanicLeds | None = None
+        self.sources: list[InputSource] = []
+        self.started = clock()
+        self.boot_id = uuid7(self.started)
+        self.boot_no = outbox.next_boot()
+        self.envelopes = Envelopes(site, agent_id, self.boot_id)
+        self.core = Stepper(
+            core.CoreConfig.from_site(site, agent_id), outbox, self.envelopes, self.started, self._emitted
+        )
+        self._correlation: dict[str, bytes | None] = {}
+        #: event id -> (type, subject) of stored events whose gateway ack the core asked to hear.
+        self._awaiting_ack: dict[str, tuple[EventType, str | None]] = {}
+        self._facts: dict[type, Callable[[Any, float], None]] = {
+            RawEdge: self._on_edge,
+            RawCommand: self._on_command,
+            RawEventAck: self._on_event_ack,
+            PubAck: self._on_puback,
+            LinkUp: self._on_link_up,
+            LinkDown: lambda fact, now: log.warning("link down", extra={"reason": fact.reason}),
+            **dict.fromkeys(get_args(Input), self.step),
+        }
+        self._effects: dict[type, Callable[[Any, float], None]] = {
+            SetOutput: self._set_output,
+            StartTimer: lambda eff, now: self.timers.start(eff.name, eff.at),
+            CancelTimer: lambda eff, now: self.timers.cancel(eff.name),
+            AckCommand: self._answer,
+            ResendFrom: self._resend,
+            ConfirmPanic: self._confirm_panic,
+        }
+        missing = set(get_args(Effect)) - {Emit} - set(self._effects)
+        if missing:
+            raise TypeError(f"core effects the shell cannot carry out: {sorted(t.__name__ for t in missing)}")
+
+    # ---- wiring -------------------------------------------------------------------------
+
+    def put(self, fact: Fact) -> None:
+        """Thread-safe: the one way other threads reach the loop."""
+        self.q.put(fact)
+
+    def put_edge(self, name: str, active: bool, t: float) -> None:
+        self.q.put(RawEdge(name, active, t))
+
+    def attach(
+        self,
+        *,
+        link: Link,
+        inputs: Inputs,
+        outputs: Outputs,
+        sources: Sequence[InputSource],
+        leds: PanicLeds | None = None,
+    ) -> None:
+        self.link = link
+        self.relay = Relay(self.outbox, link.publish_event)
+        self.inputs, self.outputs, self.leds = inputs, outputs, leds
+        self.sources = list(sources)
+
+    # ---- the loop -----------------------------------------------------------------------
+
+    def run(self) -> None:
+        assert self.link is not None and self.inputs is not None, "attach() first"
+        now = self.clock()
+        self.execute(self.core.start(now), now)
+        # The core starts from "all inactive" or from its saved state; either may be stale
+        # (a door opened while the agent was down), so it learns every real level now.
+        # Repeating a level it already has changes nothing.
+        levels = self.inputs.levels()
+        for inp in self.cfg.inputs:
+            self.debounce.add(inp.name, inp.debounce_ms / 1000.0, levels[inp.name])
+            self.step(InputChanged(inp.name, levels[inp.name]), now)
+        for src in self.sources:
+            src.start(self.q.put)
+        self.link.start()
+        self.notifier.ready()
+        log.info("agent started", extra={"agent": self.agent_id, "boot_id": self.boot_id, "boot": self.boot_no})
+        try:
+            self._loop(now)
+        finally:
+            self._shutdown()
+
+    def _loop(self, now: float) -> None:
+        assert self.link is not None
+        every = chores(self)
+        due = dict.fromkeys(every, now)
+        while True:
+            now = self.clock()
+            wake = [
+                *due.values(),
+                *(t for t in (self.timers.next_at(), self.debounce.next_deadline()) if t is not None),
+            ]
+            try:
+                fact: Fact | None = self.q.get(timeout=max(0.0, min(min(wake) - now, 0.5)))
+            except queue.Empty:
+                fact = None
+            handled = 0
+            while fact is not None:
+                if isinstance(fact, Stop):
+                    return
+                self.handle(fact)
+                handled += 1
+                fact = self._next_nowait() if handled < BATCH else None
+            now = self.clock()
+            for name, level in self.debounce.due(now):
+                self.step(InputChanged(name, level), now)
+            for name in self.timers.due(now):
+                self.step(TimerFired(name), now)
+            if self.relay is not None and self.link.up:
+                self.relay.tick(now)
+            for task, period in every.items():
+                if now >= due[task]:
+                    task(now)
+                    due[task] = now + period
+
+    def _next_nowait(self) -> Fact | None:
+        try:
+            return self.q.get_nowait()
+        except queue.Empty:
+            return None
+
+    def stop(self) -> None:
+        self.q.put(Stop())
+
+    def _shutdown(self) -> None:
+        self.notifier.stopping()
+        for src in self.sources:
+            src.stop()
+        now = self.clock()
+        if self.link is not None:
+            self.link.stop(encode(self.envelopes.offline("shutdown", now, self.outbox.high_water_seq())))
+        if self.inputs is not None:
+            self.inputs.close()
+        if self.outputs is not None:
+            self.outputs.close()
+        write_agent_status(self, now, running=False)
+        self.outbox.close()
+
+    # ---- facts --------------------------------------------------------------------------
+
+    def handle(self, fact: Fact) -> None:
+        self._facts[type(fact)](fact, self.clock())
+
+    def _on_edge(self, fact: RawEdge, now: float) -> None:
+        if self.hooks.edge:
+            self.hooks.edge(fact.name, fact.active, fact.t)
+        level = self.debounce.feed(fact.name, fact.active, fact.t)
+        if level is not None:
+            self.step(InputChanged(fact.name, level), now)
+
+    def _on_command(self, fact: RawCommand, now: float) -> None:
+        got = self.gate.accept(fact.payload, now)
+        if isinstance(got, CommandReceived):
+            self._correlation[got.command.id] = fact.correlation
+            self.step(got, now)
+        else:
+            log.warning("command rejected", extra={"reason": got.reason, "command_id": got.command_id})
+            self._publish_ack(encode(got), fact.correlation)
+
+    def _on_event_ack(self, fact: RawEventAck, now: float) -> None:
+        # Only an ack the gateway signed for this agent makes the outbox forget an event.
+        try:
+            ack = self.gate.event_ack(fact.payload, now)
+        except ContractError as exc:
+            log.warning("event ack refused", extra={"reason": exc.reason, "detail": exc.message})
+            return
+        self.outbox.mark_acked(ack.ids, now)
+        for event_id in ack.ids:
+            awaited = self._awaiting_ack.pop(event_id, None)
+            if awaited is not None:
+                self.step(EventAcked(*awaited), now)
+        if self.hooks.acked:
+            self.hooks.acked(list(ack.ids), now)
+
+    def _on_puback(self, fact: PubAck, now: float) -> None:
+        event_id = self.relay.puback(fact.mid) if self.relay else None
+        if not fact.ok:
+            log.warning("publish refused by broker", extra={"event_id": event_id})
+        elif event_id and self.hooks.puback:
+            self.hooks.puback(event_id, fact.t)
+
+    def _on_link_up(self, fact: LinkUp, now: float) -> None:
+        log.info("link up", extra={"agent": self.agent_id})
+        if self.link is not None:
+            self.link.publish_status(encode(self.birth(now)))
+        if self.relay:
+            self.relay.reconnected()
+
+    def step(self, inp: Input, now: float) -> None:
+        self.execute(self.core.step(inp, now), now)
+
+    # ---- effects ------------------------------------------------------------------------
+
+    def execute(self, effects: Sequence[Effect], now: float) -> None:
+        """The core's effects other than events (already stored), in the core's order."""
+        for eff in effects:
+            self._effects[type(eff)](eff, now)
+
+    def _emitted(self, event: Event, eff: Emit) -> None:
+        if eff.type in CONFIRMED:
+            self._awaiting_ack[event.id] = (eff.type, eff.subject)
+        if self.hooks.emitted:
+            self.hooks.emitted(event)
+
+    def _set_output(self, eff: SetOutput, now: float) -> None:
+        if self.outputs is None:
+            return
+        try:
+            self.outputs.set(eff.name, eff.on)
+        except KeyError:
+            log.exception("unknown output")
+
+    def _answer(self, eff: AckCommand, now: float) -> None:
+        ack = self.gate.answer(eff.command_id, eff.accepted, eff.reason, now)
+        self._publish_ack(encode(ack), self._correlation.pop(eff.command_id, None))
+
+    def _publish_ack(self, payload: bytes, correlation: bytes | None) -> None:
+        if self.link is None or self.link.publish_command_ack(payload, correlation) is None:
+            log.warning("command ack not sent: link down")
+
+    def _resend(self, eff: ResendFrom, now: float) -> None:
+        if self.relay is not None:
+            self.relay.resend_from(eff.after_seq, now)
+
+    def _confirm_panic(self, eff: ConfirmPanic, now: float) -> None:
+        if self.leds is not None:
+            self.leds.confirm(eff.button, eff.led)
+
+    # ---- status, heartbeat, housekeeping ------------------------------------------------
+
+    def birth(self, now: float) -> Event:
+        return self.envelopes.birth(self.core.snapshot(), now, self.outbox.high_water_seq())
+
+    def will(self, now: float) -> Event:
+        return self.envelopes.offline("will", now, self.outbox.high_water_seq())
