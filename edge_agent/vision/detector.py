@@ -21,15 +21,14 @@ from hlidka_contract.events import (
     CameraTamperData,
     CameraZoneData,
     EventType,
-    LineCrossedData,
     LoiteringData,
     ObjectLeftData,
-    OccupancyData,
 )
 
 from . import kernels as k
 from .components import Labeller
 from .config import DetectorConfig, Zone
+from .counting import Occupancy, crossings
 from .events import CameraEvent
 from .groups import PersonSize
 from .morph import busy_tiles, open3x3_zones
@@ -71,16 +70,9 @@ class _Motion:
 
 
 @dataclass
-class _Occupancy:
-    inside: int = 0
-    entered: int = 0
-    left: int = 0
-
-
-@dataclass
 class _State:
     motion: dict[str, _Motion] = field(default_factory=dict)
-    occupancy: dict[str, _Occupancy] = field(default_factory=dict)
+    occupancy: dict[str, Occupancy] = field(default_factory=dict)
 
 
 class Detector:
@@ -118,7 +110,7 @@ class Detector:
         self._min_area = max(int(cfg.min_blob_fraction * w * h), 4)
         self._state = _State(
             motion={z.name: _Motion() for z in self._zones},
-            occupancy={tw.entrance: _Occupancy() for tw in cfg.tripwires},
+            occupancy={tw.entrance: Occupancy() for tw in cfg.tripwires},
         )
         self._t0: float | None = None
         self._next_tamper = -math.inf
@@ -154,7 +146,7 @@ class Detector:
         tampered = any(self._tamper.active.values())
         if not tampered:
             events += self._motion_events(t)
-            events += self._crossings(seen, t)
+            events += crossings(seen, self._wires, self._state.occupancy, self.config.camera, t)
         events += self._loitering(seen, dropped, t)
         if t >= self._next_static:
             self._next_static = t + cfg.static_every_s
@@ -226,42 +218,6 @@ class Detector:
                 m.on = False
                 data = CameraZoneData(camera=cfg.camera, zone=zone.name)
                 out.append(CameraEvent(EventType.CAMERA_MOTION_ENDED, data, t))
-        return out
-
-    def _crossings(self, seen: list[Track], t: float) -> list[CameraEvent]:
-        out = []
-        cam = self.config.camera
-        for tr in seen:
-            for wire in self._wires:
-                side = wire.side(tr.cx, tr.cy)
-                before = tr.sides.get(wire.wire.name)
-                if side == 0 and before is None and tr.from_group and tr.hits == 1:
-                    # Split off a group on the line: they came from where the group came from.
-                    speed = math.hypot(tr.vx, tr.vy)
-                    back = 2 * wire.margin / speed if speed > 0 else 0.0
-                    if origin := wire.side(tr.cx - tr.vx * back, tr.cy - tr.vy * back):
-                        tr.sides[wire.wire.name] = before = origin
-                if side == 0:
-                    continue
-                tr.sides[wire.wire.name] = side
-                if before is None or before == side:
-                    continue
-                direction = "in" if before > 0 else "out"
-                occ = self._state.occupancy[wire.wire.entrance]
-                if direction == "in":
-                    occ.inside, occ.entered = occ.inside + 1, occ.entered + 1
-                else:
-                    occ.inside, occ.left = max(occ.inside - 1, 0), occ.left + 1
-                crossed = LineCrossedData(camera=cam, tripwire=wire.wire.name, direction=direction, track_id=tr.id)
-                occupancy = OccupancyData(
-                    camera=cam,
-                    entrance=wire.wire.entrance,
-                    inside=occ.inside,
-                    entered=occ.entered,
-                    left=occ.left,
-                )
-                out.append(CameraEvent(EventType.CAMERA_LINE_CROSSED, crossed, t))
-                out.append(CameraEvent(EventType.CAMERA_OCCUPANCY, occupancy, t))
         return out
 
     def _loitering(self, seen: list[Track], dropped: list[Track], t: float) -> list[CameraEvent]:
