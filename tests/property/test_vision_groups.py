@@ -6,7 +6,6 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-from scipy import ndimage
 
 from edge_agent.vision.cores import find_cores
 from edge_agent.vision.groups import ST_ALL, ST_GREY, PersonSize, assign_pixels
@@ -61,11 +60,25 @@ def ref_cores(lab: np.ndarray, x: np.ndarray, label: int, box: tuple[int, int, i
             if lab[i, j] == label:
                 d = min((max(abs(i - a), abs(j - b)) for a, b in zeros), default=1 << 20)
                 deep[i, j] = d > r
-    cl, n = ndimage.label(deep, structure=np.ones((3, 3)))
+    seen = np.zeros((h, w), bool)
     out = []
-    for c in range(1, n + 1):
-        ys, xs = np.nonzero(cl == c)
-        out.append((len(ys), int(xs.sum()), int(ys.sum()), int(x[ys, xs].astype(np.int64).sum())))
+    for i in range(h):  # 8-connected flood fill, cores numbered in raster order of their first pixel
+        for j in range(w):
+            if not deep[i, j] or seen[i, j]:
+                continue
+            seen[i, j] = True
+            stack, pixels = [(i, j)], []
+            while stack:
+                a, b = stack.pop()
+                pixels.append((a, b))
+                for p in range(max(a - 1, 0), min(a + 2, h)):
+                    for q in range(max(b - 1, 0), min(b + 2, w)):
+                        if deep[p, q] and not seen[p, q]:
+                            seen[p, q] = True
+                            stack.append((p, q))
+            ys = np.array([p[0] for p in pixels])
+            xs = np.array([p[1] for p in pixels])
+            out.append((len(ys), int(xs.sum()), int(ys.sum()), int(x[ys, xs].astype(np.int64).sum())))
     return out
 
 
