@@ -41,12 +41,19 @@ class LeaseLog:
         while not self._stop.wait(0.1):
             self.seen.append((time.monotonic(), self.schema.leases()))
 
-    def taken_after(self, t0: float, dead: str) -> float:
-        """Seconds from ``t0`` until every duty was held by a worker other than ``dead``."""
-        for at, held in self.seen:
-            if at >= t0 and all(held.get(n) not in (None, dead) for n in LINKS):
-                return at - t0
-        raise AssertionError(f"no takeover from worker {dead}: {self.seen[-1:]}")
+    def taken_after(self, t0: float, dead: str, wait_s: float = 20.0) -> float:
+        """Seconds from ``t0`` until every duty was held by a worker other than ``dead``.
+
+        Waits (bounded) for it: the burst may be acknowledged before the dead worker's leases expire.
+        """
+        deadline = t0 + wait_s
+        while True:
+            for at, held in list(self.seen):
+                if at >= t0 and all(held.get(n) not in (None, dead) for n in LINKS):
+                    return at - t0
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no takeover from worker {dead}: {self.seen[-1:]}")
+            time.sleep(0.1)
 
     def stop(self) -> None:
         self._stop.set()
