@@ -29,10 +29,12 @@ def write_site(
     ack_timeout_s: float = 1.0,
     broker: dict[str, Any] | None = None,
     schedule: dict[str, Any] | None = None,
+    agent: dict[str, Any] | None = None,
 ) -> Path:
     """The agent tests' site: a door with its lock and a panic button in the porter's lodge.
 
-    School hours all day unless ``schedule`` says otherwise (``{"windows": []}``: always closed).
+    School hours all day unless ``schedule`` says otherwise (``{"windows": []}``: always closed);
+    ``agent`` adds keys to the agent's table (``command_key_file``, ...).
     """
     spec = OneEntrance(
         broker_port=port,
@@ -40,7 +42,7 @@ def write_site(
         site=SITE,
         agent=AGENT,
         broker={"keepalive_s": 5, **(broker or {})},
-        agent_settings={"outbox": {"path": "outbox.db", "ack_timeout_s": ack_timeout_s}},
+        agent_settings={"outbox": {"path": "outbox.db", "ack_timeout_s": ack_timeout_s}, **(agent or {})},
         inputs=[
             {"name": "dvere", "kind": "door", "pin": 17, "debounce_ms": 0},
             {"name": "panika", "kind": "panic", "pin": 23, "room": "vratnice", "debounce_ms": 20},

@@ -37,13 +37,20 @@ def write_site(
     webhook_url: str | None = None,
     police_port: int | None = None,
     db: str = "sqlite:///gw.db",
+    api_tls: dict[str, str] | None = None,
 ) -> tuple[Path, dict[Role, str]]:
+    """The gateway tests' site; ``api_tls`` (``cert_file``, ``key_file``) serves the API over HTTPS."""
     tokens = {r: new_token_line(r, f"{r.value}-user") for r in (Role.VIEWER, Role.OPERATOR, Role.ADMIN)}
     (tmp / "tokens").write_text("\n".join(line for _, line in tokens.values()) + "\n")
     (tmp / "secret").write_bytes(SECRET)
     gateway: dict[str, Any] = {
         "db": db,
-        "api": {"host": "127.0.0.1", "port": api_port, "tokens_file": "tokens"},
+        "api": {
+            "host": "127.0.0.1",
+            "port": api_port,
+            "tokens_file": "tokens",
+            **({"tls": api_tls} if api_tls else {}),
+        },
     }
     if webhook_url:
         # The test's webhook receiver is plain HTTP on loopback: the site says so (allow_http).

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -227,19 +227,24 @@ def _act_by_keyboard(page: sync_api.Page, school: School, label: str) -> None:
     page.wait_for_url(re.compile(r".*/\?done=.*"))
 
 
+def _until(cond: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < deadline, f"timed out after {timeout} s waiting until {what}"
+        time.sleep(0.1)
+
+
 def test_a_lockdown_with_confirmation_changes_every_entrance_on_screen(operator: sync_api.Page, school: School) -> None:
     _act(operator, school, "Konec poplachu")
     operator.wait_for_selector(".mode-banner[data-mode='normal']", timeout=10_000)
-    operator.wait_for_function("!document.querySelector('.panic-banner')", timeout=10_000)
+    # Locator waits, not page-side script: the console's CSP rightly forbids evaluating strings.
+    operator.locator(".panic-banner").wait_for(state="detached", timeout=10_000)
     locks = operator.locator("li.entrance [data-field='locks']")
     assert all("běžný režim" in t for t in locks.all_inner_texts())
     # By keyboard alone: Tab to the button, Enter, Tab to the confirmation, Enter.
     _act_by_keyboard(operator, school, "UZAMKNOUT ŠKOLU")
     operator.wait_for_selector(".mode-banner[data-mode='lockdown']", timeout=10_000)
-    every_locked = "[...document.querySelectorAll('li.entrance [data-field=locks]')]" + (
-        ".every(e => e.textContent.includes('zamčeno'))"
-    )
-    operator.wait_for_function(every_locked, timeout=10_000)
+    _until(lambda: all("zamčeno" in t for t in locks.all_inner_texts()), "every entrance shown locked")
     assert sorted(_site(school)["agents_in_lockdown"]) == sorted(a.id for a in school.site.agents)
     _shot(operator, "overview-lockdown")
     operator.set_viewport_size({"width": 390, "height": 844})
