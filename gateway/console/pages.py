@@ -22,8 +22,9 @@ from ..api.deps import ACK_ROLES, ADMIN_ROLES, READ_ROLES
 from ..auth import Principal
 from ..runtime import Runtime
 from ..store.base import EventFilter
-from .render import INSTALLER_ROLES, console_settings, current, lang_of, page, runtime
+from .render import INSTALLER_ROLES, console_settings, console_summary, current, lang_of, page, runtime
 from .session import Session
+from .tiles import tiles_of
 from .views import alarm_views, drill_reports, entrances, thing_in
 
 router = APIRouter(include_in_schema=False)
@@ -51,12 +52,12 @@ async def _overview(request: Request, template: str) -> Response:
     if not isinstance(gate, Session):
         return gate
     rt = runtime(request)
-    from ..api import site as site_api
-
-    summary = (await asyncio.to_thread(site_api.summary, rt)).model_dump()
+    summary = await asyncio.to_thread(console_summary, rt)
     agents = [a.model_dump() for a in await agents_api.list_agents(rt, _who(gate))]
     devices, _seen = await asyncio.to_thread(_device_states, rt, False)
-    views = entrances(console_settings(request), summary, agents, devices)
+    tiles = await asyncio.to_thread(tiles_of(request).tiles, rt.store)
+    snapshots = {k: (t.snapshot, t.pending) for k, t in tiles.items()}
+    views = entrances(console_settings(request), summary, agents, devices, snapshots)
     done = request.query_params.get("done")
     return await page(request, template, gate, summary=summary, entrances=views, done=done, query=request.query_params)
 

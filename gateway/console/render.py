@@ -113,7 +113,7 @@ async def page(request: Request, template: str, session: Session | None, status:
     t = translator(lang)
     summary: dict[str, Any] = {}
     if session is not None:
-        summary = (await asyncio.to_thread(site.summary, runtime(request))).model_dump()
+        summary = await asyncio.to_thread(console_summary, runtime(request))
     role = session.principal.role if session else None
     context = {
         "t": t,
@@ -151,6 +151,16 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
+
+
+def console_summary(rt: Runtime) -> dict[str, Any]:
+    """The API's site summary plus ``evacuating``: the agents whose last evacuation event started one."""
+    summary = site.summary(rt).model_dump()
+    state = rt.store.site_state()
+    summary["evacuating"] = sorted(
+        k.removeprefix("evacuation/") for k, v in state.items() if k.startswith("evacuation/") and json.loads(v)
+    )
+    return summary
 
 
 def current(request: Request) -> Session | None:

@@ -27,6 +27,15 @@ class DoorView:
 
 
 @dataclass(frozen=True, slots=True)
+class CameraTile:
+    camera: str
+    #: The newest stored snapshot's id, or None (the placeholder).
+    snapshot: str | None
+    #: A newer snapshot was announced and its image has not arrived yet.
+    pending: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class EntranceView:
     agent: str
     name: str
@@ -41,6 +50,8 @@ class EntranceView:
     devices: dict[str, str]
     inside: int | None
     cameras: tuple[str, ...]
+    #: One per camera: the site file's cameras, then any other camera of the agent that sent a snapshot.
+    tiles: tuple[CameraTile, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +73,14 @@ class DrillView:
 
 
 def site_mode(summary: dict[str, Any]) -> str:
-    """normal / lockdown / drill. A drill's lockdown is a drill, never shown as a real one."""
+    """evacuation / drill / lockdown / normal, the most urgent first.
+
+    Evacuation tells people to leave and overrides a lockdown's "stay inside", so it is shown first
+    (during an evacuation drill the banner names the drill beside it). A drill's lockdown is a drill,
+    never shown as a real one.
+    """
+    if summary.get("evacuating"):
+        return "evacuation"
     if summary.get("drill"):
         return "drill"
     if summary.get("lockdown"):
@@ -75,9 +93,12 @@ def entrances(
     summary: dict[str, Any],
     agents: Iterable[dict[str, Any]],
     devices: dict[str, str] | None = None,
+    snapshots: dict[tuple[str, str], tuple[str | None, bool]] | None = None,
 ) -> list[EntranceView]:
-    """``devices``: "<agent>/<device>" -> "online" | "offline", from the device events the gateway stored."""
+    """``devices``: "<agent>/<device>" -> "online" | "offline", from the device events the gateway stored.
+    ``snapshots``: (agent, camera) -> (newest stored snapshot id or None, a newer one is on its way)."""
     devices = devices or {}
+    snapshots = snapshots or {}
     by_agent = {a["id"]: a for a in agents}
     ids = [e.agent for e in console.entrances] or sorted(by_agent)
     doors = summary.get("doors", {})
@@ -114,9 +135,17 @@ def entrances(
                 devices={d: devices.get(f"{agent_id}/{d}", "ok") for d in (*e.nodes, *e.cameras)},
                 inside=int(counted[0].get("inside", 0)) if counted else None,
                 cameras=e.cameras,
+                tiles=_tiles(agent_id, e.cameras, snapshots),
             )
         )
     return out
+
+
+def _tiles(
+    agent: str, cameras: tuple[str, ...], snapshots: dict[tuple[str, str], tuple[str | None, bool]]
+) -> tuple[CameraTile, ...]:
+    extra = sorted(cam for a, cam in snapshots if a == agent and cam not in cameras)
+    return tuple(CameraTile(cam, *snapshots.get((agent, cam), (None, False))) for cam in (*cameras, *extra))
 
 
 def panic_places(console: ConsoleSettings, summary: dict[str, Any]) -> list[str]:

@@ -254,6 +254,34 @@ def test_a_lockdown_with_confirmation_changes_every_entrance_on_screen(operator:
     operator.wait_for_selector(".mode-banner[data-mode='normal']", timeout=10_000)
 
 
+def test_the_camera_tile_shows_a_new_snapshot_live(operator: sync_api.Page, school: School) -> None:
+    operator.goto(f"{school.api}/")
+    _live(operator)
+    card = f"li.entrance[data-agent='{ENTRANCE_A}']"
+    before = set(operator.locator(f"{card} figure.camera img").evaluate_all("l => l.map(i => i.dataset.snapshot)"))
+    r = httpx.post(
+        f"{school.api}/api/v1/commands",
+        json={"type": "snapshot", "agents": [ENTRANCE_A]},
+        headers=school.auth("operator"),
+        timeout=10,
+    )
+    assert r.status_code == 200, r.text
+    # The event, then the image's chunks, then the page's own look again: a new JPEG decoded on screen.
+    images = operator.locator(f"{card} figure.camera img")
+    fresh: list[str] = []
+    deadline = time.monotonic() + 10
+    while not fresh and time.monotonic() < deadline:
+        shown = images.evaluate_all("l => l.filter(i => i.complete && i.naturalWidth > 0).map(i => i.dataset.snapshot)")
+        fresh = [i for i in shown if i not in before]
+        operator.wait_for_timeout(100)
+    assert fresh, "the new snapshot is on screen"
+    src = operator.locator(f"{card} figure.camera img").first.get_attribute("src")
+    assert src and src.startswith("/camera/")
+    image = operator.request.get(f"{school.api}{src}")
+    assert image.status == 200 and image.headers["cache-control"] == "no-store"
+    assert image.body()[:2] == b"\xff\xd8", "a JPEG"
+
+
 def test_a_viewer_sees_no_lockdown_button_and_a_forged_post_is_refused(
     browser: sync_api.Browser, school: School, requested: list[str]
 ) -> None:

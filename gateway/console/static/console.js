@@ -10,7 +10,7 @@
   var state = document.getElementById("live-state");
   var sound = document.getElementById("alarm-sound");
   var enable = document.getElementById("sound-enable");
-  var busy = false, again = false, timer = null, heard = "", deferred = false;
+  var busy = false, again = false, timer = null, heard = "", deferred = false, waits = 0;
 
   function editing() {
     var el = document.activeElement;
@@ -44,6 +44,9 @@
     else if (fresh) deferred = true;
     alarm();
     body.dataset.updated = String(Date.now());
+    // A camera's image follows its event on another channel: look again shortly until it has arrived.
+    if (content.querySelector("[data-pending]") && waits < 10) { waits += 1; setTimeout(soon, 1000); }
+    else if (!content.querySelector("[data-pending]")) waits = 0;
   }
 
   function refresh() {
