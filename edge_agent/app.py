@@ -1,8 +1,8 @@
 """The agent's composition root: the one place that picks concrete adapters.
 
 ``build_agent`` wires gpiozero pins (the pin factory comes from the environment), the paho MQTT
-link, the SQLite outbox, satellite-node readers, cameras and the peer link (broker channel and
-UDP, when the site has a key) to the loop in ``runtime.Agent``;
+link, the SQLite outbox, satellite-node readers, cameras, the peer link (broker channel and
+UDP, when the site has a key) and the optional metrics port to the loop in ``runtime.Agent``;
 nothing else in the agent constructs an adapter. The loop and its ports are described in
 ``runtime.py`` and ``ports.py``.
 """
@@ -22,6 +22,7 @@ from .cameras import CameraInput, camera_inputs
 from .facts import LinkDown, LinkUp, PubAck, RawCommand, RawEventAck, RawSnapshotAck
 from .gpio_inputs import GpioInputs
 from .gpio_outputs import GpioOutputs
+from .metrics import AgentMetrics
 from .mqtt_link import LinkHandlers, MqttLink
 from .nodes import NodeInputs
 from .outbox import Outbox
@@ -99,6 +100,9 @@ def build_agent(
         peers=peers,
         snapshots=snapshot_port(site, agent_id, cameras, outbox_path, clock),
     )
+    if cfg.metrics_port is not None:
+        agent.metrics = AgentMetrics()
+        agent.metrics.serve(cfg.metrics_port, cfg.metrics_bind)
     return agent
 
 

@@ -96,6 +96,12 @@ class CameraInput:
         )
         self._loop.start()
 
+    def stats(self) -> tuple[int, float]:
+        """(frames read, seconds in the detector) since start; plain counters, read without a lock."""
+        if self._loop is None:
+            return 0, 0.0
+        return self._loop.frames, self._loop.detector_s
+
     def stop(self) -> None:
         if self._loop is not None:
             self._loop.stop()

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 from hlidka_config import SiteConfig
 from hlidka_contract import ContractError, Event, EventType, encode, uuid7
@@ -51,6 +51,9 @@ from .sdnotify import Notifier
 from .snapshots.port import Snapshots
 from .stepper import Stepper
 from .timers import Timers
+
+if TYPE_CHECKING:
+    from .metrics import AgentMetrics
 
 log = logging.getLogger("edge_agent")
 #: Facts handled in one go before the loop looks at its timers again.
@@ -97,6 +100,8 @@ class Agent:
         self._last_lockdown: str | None = None
         self.sources: list[InputSource] = []
         self.snapshots: Snapshots | None = None
+        #: The /metrics port's sample, refreshed by a chore (``housekeeping``); None when off.
+        self.metrics: AgentMetrics | None = None
         self.started = clock()
         self.boot_id = uuid7(self.started)
         self.boot_no = outbox.next_boot()
@@ -245,6 +250,8 @@ class Agent:
         self.outbox.close()
         if self.snapshots is not None:
             self.snapshots.store.close()
+        if self.metrics is not None:
+            self.metrics.close()
 
     # ---- facts --------------------------------------------------------------------------
 

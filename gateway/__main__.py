@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from typing import TextIO
 
 from hlidka_contract import Role
 
@@ -94,6 +95,32 @@ def _user_add(login: str, role: Role, display: str, from_stdin: bool) -> int:
     return 0
 
 
+#: Loggers whose records are routine noise: every HTTP request served or made.
+NOISY = ("uvicorn.access", "httpx", "httpcore")
+
+
+class _Demote(logging.Filter):
+    """Access and HTTP-client records go out at debug level, so only a debug run shows them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.split(".")[0] in NOISY or record.name in NOISY:
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return logging.getLogger().isEnabledFor(logging.DEBUG)
+        return True
+
+
+def setup_logging(level: str, stream: TextIO | None = None) -> None:
+    """JSON lines on stdout, in the agent's format (``edge_agent.logs``), with access noise demoted."""
+    from edge_agent import logs
+
+    logs.setup(level.upper(), stream)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_Demote())
+    # uvicorn and the HTTP client filter by their own level first: let their records reach the filter.
+    for name in NOISY:
+        logging.getLogger(name).setLevel(logging.NOTSET)
+
+
 def _run(config_path: str, worker: str | None, level: str) -> int:
     import dataclasses
 
@@ -106,7 +133,7 @@ def _run(config_path: str, worker: str | None, level: str) -> int:
     from .settings import Settings
     from .users import UsersFileError
 
-    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    setup_logging(level)
     try:
         config = load_config(config_path)
         settings = Settings.from_config(config, config_path)
@@ -131,6 +158,8 @@ def _run(config_path: str, worker: str | None, level: str) -> int:
         host=settings.api_host,
         port=settings.api_port,
         log_level=level.lower(),
+        # Our JSON handler on the root logger carries uvicorn's records too.
+        log_config=None,
         ssl_certfile=settings.api_cert_file,
         ssl_keyfile=settings.api_key_file,
     )

@@ -181,6 +181,17 @@ class Ingest(LeaderDuties):
         self.metrics.batch_size.set(len(items))
         self._ack([i.event for i in items])
         for event in fresh:
+            if isinstance(rules.alarm_effect(event), rules.OpenAlarm):
+                log.info(
+                    "alarm stored",
+                    extra={
+                        "event_id": event.id,
+                        "agent": event.agent,
+                        "type": event.type.value,
+                        "subject": event.subject,
+                        "drill": event.drill,
+                    },
+                )
             self._run_rules(event)
         if fresh:
             self.on_stored()

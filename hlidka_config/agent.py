@@ -213,6 +213,12 @@ class AgentConfig(BaseModel):
         default_factory=list, max_length=16, description="Escape routes whose locks an evacuation releases"
     )
     peer: PeerAddress | None = Field(default=None, description="LAN address for peer lockdowns without the broker")
+    metrics_port: TcpPort | None = Field(
+        default=None, description="Serve Prometheus metrics over HTTP on this port (default: off)"
+    )
+    metrics_bind: str = Field(
+        default="127.0.0.1", min_length=1, description="Address the metrics port listens on (0.0.0.0: every one)"
+    )
 
     def outbox_path(self) -> str:
         return self.outbox.path or f"var/outbox-{self.id}.db"

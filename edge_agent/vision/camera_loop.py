@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from .detector import Detector
@@ -59,6 +60,9 @@ class CameraLoop:
         self._retry_at = 0.0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        #: Frames read and seconds spent in the detector since start: plain counters for the metrics.
+        self.frames = 0
+        self.detector_s = 0.0
 
     @property
     def retry_at(self) -> float:
@@ -91,7 +95,11 @@ class CameraLoop:
         if self._on_frame is not None:
             self._on_frame(now)
         self._backoff = BACKOFF_MIN_S
-        for event in self._detector.process(frame, now).events:
+        started = time.perf_counter()
+        result = self._detector.process(frame, now)
+        self.detector_s += time.perf_counter() - started
+        self.frames += 1
+        for event in result.events:
             self._emit(event)
 
     def _fail(self, now: float, why: str, *, lost: bool) -> None:

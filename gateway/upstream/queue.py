@@ -100,6 +100,8 @@ class LinkWorker:
         self.lease = lease
         self.numbered = hasattr(sender, "last_seq")
         self.wake = asyncio.Event()
+        #: Whether the last attempt delivered (None: none yet); a change is logged once, with its reason.
+        self._up: bool | None = None
 
     def notify(self) -> None:
         self.wake.set()
@@ -130,7 +132,7 @@ class LinkWorker:
             self._check(fence)
             self.wake.clear()
             rows = await asyncio.to_thread(self.store.events, EventFilter(after=cursor, limit=self.batch))
-            await self._update_lag(cursor)
+            await self._update_lag(cursor, rows)
             if not rows:
                 await self._wait_idle(fence)
                 continue
@@ -174,7 +176,11 @@ class LinkWorker:
                 attempt += 1
                 error = f"{type(exc).__name__}: {exc}"[:300]
                 self.metrics.link_up.labels(self.name).set(0)
+                self.metrics.upstream_errors.labels(self.name).inc()
                 await asyncio.to_thread(self.store.set_link_state, self.name, "retrying", error, attempt, self.clock())
+                if self._up is not False:
+                    self._up = False
+                    log.warning("upstream link down", extra={"link": self.name, "reason": error})
                 if attempt == 1 or attempt % 20 == 0:
                     log.warning(
                         "%s: event %s not delivered (attempt %d): %s",
@@ -182,17 +188,25 @@ class LinkWorker:
                         item.stored.id,
                         attempt,
                         error,
+                        extra={"link": self.name, "event_id": item.stored.id, "attempt": attempt},
                     )
                 await self.sleep(backoff(attempt, self.backoff_first_s, self.backoff_max_s))
                 continue
             await self._advance(item.pos, 1, fence)
             self.metrics.events_out.labels(self.name).inc()
             self.metrics.link_up.labels(self.name).set(1)
+            self.metrics.last_delivery.labels(self.name).set(self.clock())
+            if self._up is not True:
+                reason = "delivered" if self._up is None else f"delivered after {attempt} failed attempts"
+                self._up = True
+                log.info("upstream link up", extra={"link": self.name, "reason": reason})
             return
 
-    async def _update_lag(self, cursor: int) -> None:
+    async def _update_lag(self, cursor: int, rows: list[StoredEvent]) -> None:
         top = await asyncio.to_thread(self.store.max_pos)
         self.metrics.upstream_lag.labels(self.name).set(max(0, top - cursor))
+        oldest = rows[0].received_at if rows else None
+        self.metrics.upstream_lag_s.labels(self.name).set(0.0 if oldest is None else max(0.0, self.clock() - oldest))
 
     async def _wait_idle(self, fence: Fence | None) -> None:
         if self.idle is not None:
