@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Hlídka quick start: `bash quickstart.sh demo` runs a whole simulated school,
-# `bash quickstart.sh test` runs every check. Both install what they need on a
+# `bash quickstart.sh test` runs every check, `bash quickstart.sh quick` all but
+# the slow real-time tests (between commits). They install what they need on a
 # fresh Debian machine (run as root): Python venv, the project with its extras,
-# and Mosquitto when it is missing.
+# and Mosquitto when it is missing; `test` also Debian's Chromium for the
+# console's browser tests (Playwright drives it; it never downloads a browser).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -14,6 +16,7 @@ command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 python3 -c "import venv, ensurepip" >/dev/null 2>&1 || need_apt+=(python3-venv)
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need_apt+=(mosquitto)
 command -v git >/dev/null 2>&1 || need_apt+=(git)
+if [ "${1:-}" = "test" ] && [ ! -x /usr/bin/chromium ]; then need_apt+=(chromium); fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "== installing ${need_apt[*]} (apt-get)"
   export DEBIAN_FRONTEND=noninteractive
@@ -38,7 +41,8 @@ case "${1:-}" in
     shift
     exec "$PY" -m hil_sim demo "$@"
     ;;
-  test)
+  test|quick)
+    mode="$1"
     shift
     # Console tests drive Debian's chromium through Playwright (never `playwright install`).
     [ -x /usr/bin/chromium ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
@@ -50,10 +54,15 @@ case "${1:-}" in
     "$PY" -m mypy
     echo "== pytest"
     # Exit code 5 (no tests collected) is a failure here, like any other non-zero.
-    "$PY" -m pytest -q "$@"
+    if [ "$mode" = quick ]; then
+      # Between commits: everything but the tests marked slow (minutes of real time each).
+      "$PY" -m pytest -q -m "not slow" "$@"
+    else
+      "$PY" -m pytest -q "$@"
+    fi
     ;;
   *)
-    echo "usage: bash quickstart.sh demo|test" >&2
+    echo "usage: bash quickstart.sh demo|test|quick" >&2
     exit 2
     ;;
 esac

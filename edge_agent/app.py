@@ -1,7 +1,8 @@
 """The agent's composition root: the one place that picks concrete adapters.
 
 ``build_agent`` wires gpiozero pins (the pin factory comes from the environment), the paho MQTT
-link, the SQLite outbox, satellite-node readers and cameras to the loop in ``runtime.Agent``;
+link, the SQLite outbox, satellite-node readers, cameras, the peer link (broker channel and
+UDP, when the site has a key) and the optional metrics port to the loop in ``runtime.Agent``;
 nothing else in the agent constructs an adapter. The loop and its ports are described in
 ``runtime.py`` and ``ports.py``.
 """
@@ -11,20 +12,25 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from hlidka_config import AgentConfig, SiteConfig
 from hlidka_contract import encode
 from hlidka_contract.signing import read_key
 
-from .cameras import camera_inputs
-from .facts import LinkDown, LinkUp, PubAck, RawCommand, RawEventAck
+from .cameras import CameraInput, camera_inputs
+from .facts import LinkDown, LinkUp, PubAck, RawCommand, RawEventAck, RawSnapshotAck
 from .gpio_inputs import GpioInputs
 from .gpio_outputs import GpioOutputs
+from .metrics import AgentMetrics
 from .mqtt_link import LinkHandlers, MqttLink
 from .nodes import NodeInputs
 from .outbox import Outbox
+from .peers.link import build_peer_link
 from .ports import Hooks, InputSource
 from .runtime import Agent, Settings
+from .snapshots.port import Snapshots
+from .snapshots.store import SnapshotStore
 from .status_file import status_path_for
 
 MIB = 1024 * 1024
@@ -53,12 +59,16 @@ def build_agent(
     agent = Agent(
         site, agent_id, outbox=outbox, settings=settings, clock=clock, hooks=hooks, command_key=command_key(site, cfg)
     )
+    peers = build_peer_link(site, agent_id, agent.put, lambda payload: link.publish_peer(payload))
     handlers = LinkHandlers(
         up=lambda: agent.put(LinkUp()),
         down=lambda reason: agent.put(LinkDown(reason)),
         puback=lambda mid, ok: agent.put(PubAck(mid, ok, clock())),
         command=lambda payload, corr: agent.put(RawCommand(payload, corr)),
         event_ack=lambda payload: agent.put(RawEventAck(payload, clock())),
+        # The peer link verifies and dedupes on paho's thread; only a fresh lockdown is enqueued.
+        peer=peers.receive if peers is not None else None,
+        snapshot_ack=lambda payload: agent.put(RawSnapshotAck(payload)),
     )
     broker = site.broker
     if cfg.credentials_file is not None:
@@ -73,14 +83,26 @@ def build_agent(
         reconnect_s=reconnect_s,
     )
     nodes = NodeInputs(cfg) if cfg.nodes else None
-    configured: list[InputSource] = [*camera_inputs(site, cfg), *([nodes] if nodes else [])]
+    cameras = camera_inputs(site, cfg)
+    configured: list[InputSource] = [*cameras, *([nodes] if nodes else [])]
     inputs = GpioInputs(cfg.inputs, agent.put_edge, clock)
     try:
         outputs = GpioOutputs(cfg.outputs)
     except Exception:
         inputs.close()
         raise
-    agent.attach(link=link, inputs=inputs, outputs=outputs, sources=[*configured, *sources], leds=nodes)
+    agent.attach(
+        link=link,
+        inputs=inputs,
+        outputs=outputs,
+        sources=[*configured, *sources],
+        leds=nodes,
+        peers=peers,
+        snapshots=snapshot_port(site, agent_id, cameras, outbox_path, clock),
+    )
+    if cfg.metrics_port is not None:
+        agent.metrics = AgentMetrics()
+        agent.metrics.serve(cfg.metrics_port, cfg.metrics_bind)
     return agent
 
 
@@ -90,3 +112,21 @@ def command_key(site: SiteConfig, cfg: AgentConfig) -> bytes | None:
         log.warning("no command_key_file: commands and event acks are accepted unsigned")
         return None
     return read_key(site.resolve(cfg.command_key_file).read_text(encoding="ascii"))
+
+
+def snapshot_port(
+    site: SiteConfig, agent_id: str, cameras: list[CameraInput], outbox_path: Path, clock: Callable[[], float]
+) -> Snapshots | None:
+    """The agent's snapshots: none without a camera; the image outbox sits next to the event outbox."""
+    if not cameras:
+        return None
+    store = SnapshotStore(outbox_path.with_name(outbox_path.stem + ".snapshots.db"))
+    return Snapshots(
+        site=site.site.id,
+        agent=agent_id,
+        rings={c.cam.id: c.ring for c in cameras},
+        masks={c.cam.id: [list(p) for p in c.cam.privacy_masks] for c in cameras},
+        cfg=site.snapshots,
+        store=store,
+        clock=clock,
+    )

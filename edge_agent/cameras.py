@@ -1,24 +1,24 @@
 """The agent's cameras: config -> detector and frame source; detector events -> core inputs.
 
-Rules: a camera is "seen" while frames arrive, which is what the core's device
-supervision watches (a ``DeviceSeen`` every heartbeat); the camera loop's own
-offline/online reports become ``DeviceLost``/``DeviceSeen`` at once; every other
-detector event goes to the core as ``DetectorReported``. Numba and PyAV are
-imported only when a camera is configured.
+Rules: liveness is judged once, by the core's device supervision. A camera is
+"seen" while frames arrive: the first frame, then at most one ``DeviceSeen`` per
+heartbeat (a sign of life every frame would only load the loop); a source that
+failed to open or raised is ``DeviceLost`` at once. Every detector event goes to
+the core as ``DetectorReported``. Numba and PyAV are imported only when a camera
+is configured.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from hlidka_config import AgentConfig, CameraConfig, SiteConfig
-from hlidka_contract import EventType
 
 from .core.inputs import DetectorReported, DeviceLost, DeviceSeen, Input
+from .snapshots.ring import FrameRing, RecordingSource
 
 
 def detector_config(cam: CameraConfig, entrance: str) -> Any:
@@ -56,14 +56,18 @@ def source_uri(cam: CameraConfig, base_dir: Path) -> str:
 class CameraInput:
     """One camera as an agent input source (``start(put)`` / ``stop()``)."""
 
-    def __init__(self, cam: CameraConfig, entrance: str, base_dir: Path) -> None:
+    def __init__(
+        self, cam: CameraConfig, entrance: str, base_dir: Path, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.cam = cam
         self.entrance = entrance
         self.uri = source_uri(cam, base_dir)
+        self.clock = clock
         self._loop: Any = None
-        self._last_frame = 0.0
-        self._stop = threading.Event()
-        self._ticker: threading.Thread | None = None
+        #: When the last ``DeviceSeen`` went to the core (None: not since start or a loss).
+        self._seen_at: float | None = None
+        #: The last seconds of frames, for snapshots (the frame at an alarm and the ones before it).
+        self.ring = FrameRing(seconds=3.0, fps=cam.fps)
 
     def start(self, put: Callable[[Input], None]) -> None:
         from .vision import Detector
@@ -73,39 +77,34 @@ class CameraInput:
         detector = Detector(detector_config(self.cam, self.entrance))
         cam = self.cam
 
-        def emit(ev: Any) -> None:
-            if ev.type is EventType.DEVICE_OFFLINE:
-                put(DeviceLost(cam.id, "camera", "no frames"))
-            elif ev.type is EventType.DEVICE_ONLINE:
+        def frame(now: float) -> None:
+            if self._seen_at is None or now - self._seen_at >= cam.heartbeat_s:
+                self._seen_at = now
                 put(DeviceSeen(cam.id, "camera"))
-            else:
-                put(DetectorReported(cam.id, ev.type, ev.data))
+
+        def lost(reason: str) -> None:
+            self._seen_at = None  # the first frame back is reported at once
+            put(DeviceLost(cam.id, "camera", reason[:200]))
 
         self._loop = CameraLoop(
-            lambda: open_source(self.uri, cam.width, cam.height, cam.fps),
+            lambda: RecordingSource(open_source(self.uri, cam.width, cam.height, cam.fps), self.ring, time.monotonic),
             detector,
-            emit,
-            time.monotonic,
-            on_frame=self._frame,
+            lambda ev: put(DetectorReported(cam.id, ev.type, ev.data)),
+            self.clock,
+            on_frame=frame,
+            on_lost=lost,
         )
         self._loop.start()
-        self._ticker = threading.Thread(target=self._beat, args=(put,), name=f"camera-{cam.id}", daemon=True)
-        self._ticker.start()
 
-    def _frame(self, now: float) -> None:
-        self._last_frame = now
-
-    def _beat(self, put: Callable[[Input], None]) -> None:
-        while not self._stop.wait(self.cam.heartbeat_s):
-            if time.monotonic() - self._last_frame < self.cam.heartbeat_s:
-                put(DeviceSeen(self.cam.id, "camera"))
+    def stats(self) -> tuple[int, float]:
+        """(frames read, seconds in the detector) since start; plain counters, read without a lock."""
+        if self._loop is None:
+            return 0, 0.0
+        return self._loop.frames, self._loop.detector_s
 
     def stop(self) -> None:
-        self._stop.set()
         if self._loop is not None:
             self._loop.stop()
-        if self._ticker is not None:
-            self._ticker.join(5)
 
 
 def camera_inputs(site: SiteConfig, agent: AgentConfig) -> list[CameraInput]:

@@ -1,7 +1,9 @@
 """``hlidka-agent`` (``python -m edge_agent``): run, check-config, wiring, walk-test, status.
 
-Exit codes: 0 fine, 2 invalid config or unknown agent, 3 walk test with inputs
-not seen, 4 agent not running (status).
+Exit codes: 0 fine, 2 a mistake to fix before it can run (invalid config,
+unknown agent, an unreadable or malformed CA, key or credentials file, no GPIO
+pin factory), 3 walk test with inputs not seen, outputs failed or cut short,
+4 agent not running (status). Every user mistake is one line with its fix.
 ``status`` reads the small JSON file the running agent rewrites every second
 next to its outbox (``<outbox>.status.json``), so it needs no broker.
 """
@@ -13,7 +15,6 @@ import json
 import logging
 import signal
 import sys
-import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -45,20 +46,34 @@ def _load(path: str, agent: str | None, err: TextIO) -> SiteConfig | None:
 def cmd_run(args: argparse.Namespace) -> int:
     logs.setup(args.log_level)
     site = _load(args.config, args.agent, sys.stderr)
-    if site is None:
+    if site is None or not _files_ok(site, sys.stderr):
         return 2
     from .app import build_agent
+    from .walk_test import NoPinFactory, with_pins
 
-    agent = build_agent(site, args.agent)
+    try:
+        agent = with_pins(lambda: build_agent(site, args.agent), "run")
+    except NoPinFactory as exc:
+        print(exc, file=sys.stderr)
+        return 2
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: agent.stop())
     agent.run()
     return 0
 
 
+def _files_ok(site: SiteConfig, err: TextIO) -> bool:
+    from .preflight import broker_problems
+
+    problems = broker_problems(site)
+    for problem in problems:
+        print(problem.line(), file=err)
+    return not problems
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     site = _load(args.config, args.agent, sys.stderr)
-    if site is None:
+    if site is None or not _files_ok(site, sys.stderr):
         return 2
     which = f"agent {args.agent}" if args.agent else f"{len(site.agents)} agents"
     print(f"OK: {args.config}: site {site.site.id}, {which}")
@@ -89,6 +104,11 @@ def cmd_status(args: argparse.Namespace, out: TextIO | None = None) -> int:
     print(f"  panic: {', '.join(snap['panic_latched']) or 'none'}", file=out)
     drill = f" (drill {snap['drill']})" if snap["drill"] else ""
     print(f"  lockdown: {'ON' if snap['lockdown'] else 'off'}{drill}", file=out)
+    print(f"  evacuation: {'ON' if snap.get('evacuation') else 'off'}", file=out)
+    peers = st.get("peers")
+    if peers is not None:
+        shown = ", ".join(f"{k} {v}" for k, v in sorted(peers.items())) or "nothing sent or received yet"
+        print(f"  peers: {shown}", file=out)
     return 0 if running else 4
 
 
@@ -112,47 +132,20 @@ def cmd_walk_test(
     site = _load(args.config, args.agent, sys.stderr)
     if site is None:
         return 2
-    from .gpio_inputs import GpioInputs
-    from .gpio_outputs import GpioOutputs
+    from .walk_test import NoPinFactory, summary, walk_test, write_report
 
-    cfg = site.agent(args.agent)
-    seen: dict[str, threading.Event] = {i.name: threading.Event() for i in cfg.inputs}
-    gpio = GpioInputs(cfg.inputs, lambda name, active, t: seen[name].set(), time.time)
-    results: dict[str, Any] = {"inputs": {}, "outputs": {}}
     try:
-        print(f"Walk test for {args.agent}: {len(cfg.inputs)} inputs", file=out)
-        for inp in cfg.inputs:
-            print(f"  trigger {inp.kind} {inp.name!r} (pin {inp.pin}) within {args.timeout:.0f} s ...", file=out)
-            ok = seen[inp.name].wait(args.timeout)
-            results["inputs"][inp.name] = {"kind": inp.kind, "pin": inp.pin, "ok": ok}
-            print(f"    {inp.name}: {'OK' if ok else 'NOT SEEN'}", file=out)
-    finally:
-        gpio.close()
-    if args.outputs:
-        outs = GpioOutputs(cfg.outputs)
-        try:
-            for o in cfg.outputs:
-                if ask(f"Pulse {o.kind} {o.name!r} (pin {o.pin}) for 2 s? [y/N] ").strip().lower() != "y":
-                    results["outputs"][o.name] = {"kind": o.kind, "checked": False}
-                    continue
-                outs.set(o.name, not outs.states()[o.name])
-                time.sleep(2.0)
-                outs.set(o.name, not outs.states()[o.name])
-                works = ask(f"Did {o.name!r} work? [y/n] ").strip().lower() == "y"
-                results["outputs"][o.name] = {"kind": o.kind, "checked": True, "ok": works}
-        finally:
-            outs.close()
+        results, complete = walk_test(
+            site.agent(args.agent), timeout=args.timeout, outputs=args.outputs, ask=ask, out=out
+        )
+    except NoPinFactory as exc:
+        print(exc, file=sys.stderr)
+        return 2
     report = Path(args.report or f"walk-test-{args.agent}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json")
-    results.update(site=site.site.id, agent=args.agent, time=datetime.now(UTC).isoformat(), config=args.config)
-    report.write_text(json.dumps(results, indent=2, ensure_ascii=False))
-    missing = [n for n, r in results["inputs"].items() if not r["ok"]]
-    failed = [n for n, r in results["outputs"].items() if r.get("checked") and not r.get("ok")]
-    print(
-        f"Report written to {report}; not seen: {', '.join(missing) or 'none'}; "
-        f"outputs failed: {', '.join(failed) or 'none'}",
-        file=out,
-    )
-    return 3 if missing or failed else 0
+    write_report(report, results, site=site.site.id, agent=args.agent, config=args.config, complete=complete)
+    line, status = summary(report, results, complete)
+    print(line, file=out)
+    return status
 
 
 def parser() -> argparse.ArgumentParser:

@@ -50,8 +50,15 @@ class RawEventAck:
 
 
 @dataclass(frozen=True, slots=True)
+class RawSnapshotAck:
+    """The gateway's receipt for stored snapshots (``snapshot_ack``)."""
+
+    payload: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Stop:
     pass
 
 
-Fact = Input | RawEdge | LinkUp | LinkDown | PubAck | RawCommand | RawEventAck | Stop
+Fact = Input | RawEdge | LinkUp | LinkDown | PubAck | RawCommand | RawEventAck | RawSnapshotAck | Stop

@@ -5,11 +5,8 @@ Rules:
   on a Pi, the mock or the simulator in tests); it is never named here.
 - Every edge is handed to ``put_edge(name, active, t)`` as it comes; the agent's
   loop debounces (mock pins ignore ``bounce_time``, so gpiozero's is not used).
-- ``active`` means door open, button pressed, tamper tripped, key on.
-  Doors and tamper switches use normally-closed contacts (a cut wire then reads
-  as open / tampered), so with an internal pull they are active when their
-  contact is open; with
-  ``pull = "external"`` the configured ``active_state`` is the level of "active".
+- ``active`` means door open, button pressed, tamper tripped, key on; what a
+  level means for each kind and pull is decided in ``wiring.py``.
 - gpiozero calls back from its own thread; ``put_edge`` must be thread-safe.
 """
 
@@ -22,22 +19,20 @@ from gpiozero import DigitalInputDevice
 
 from hlidka_config import InputConfig
 
+from .wiring import internal_pull, inverts
+
 EdgeSink = Callable[[str, bool, float], None]
-#: Input kinds wired as normally-closed loops: open contact = active.
-NORMALLY_CLOSED = frozenset({"door", "tamper"})
 
 
 class GpioInput:
     def __init__(self, cfg: InputConfig, put_edge: EdgeSink, clock: Callable[[], float]) -> None:
         self.cfg = cfg
-        pull_up: bool | None = {"up": True, "down": False, "external": None}[cfg.pull]
+        pull_up = internal_pull(cfg)
         kwargs: dict[str, Any] = {"pull_up": pull_up}
         if pull_up is None:
             kwargs["active_state"] = cfg.active_state == "high"
         self.device = DigitalInputDevice(cfg.pin, **kwargs)
-        # gpiozero's "active" is "contact closed" for an internal pull; an NC loop (door,
-        # tamper) is active when it is not, so cutting the wire raises the alarm.
-        self._invert = cfg.kind in NORMALLY_CLOSED and pull_up is not None
+        self._invert = inverts(cfg)
         self._put = put_edge
         self._clock = clock
         self.device.when_activated = self._changed

@@ -2,10 +2,8 @@
 
 Rules:
 - ``set(name, on)`` takes the core's meaning: for a lock ``on`` is *locked*,
-  whatever the wiring. A fail-safe lock (EN 13637 fire egress) is locked while
-  powered, so locked = coil energised; a fail-secure lock is locked without
-  power, so locked = coil off. ``active_high`` then says which pin level
-  energises the relay.
+  whatever the wiring; ``wiring.energised`` says whether that powers the relay
+  (fail-safe / fail-secure) and ``active_high`` which pin level does.
 - At start every output is in its powered-down meaning (fail-safe unlocked,
   fail-secure locked, siren off) until the core says otherwise, so a restart
   does not flap a lock.
@@ -20,23 +18,17 @@ from gpiozero import DigitalOutputDevice
 
 from hlidka_config import OutputConfig
 
+from .wiring import energised, meaning
+
 
 class GpioOutput:
     def __init__(self, cfg: OutputConfig) -> None:
         self.cfg = cfg
         self.device = DigitalOutputDevice(cfg.pin, active_high=cfg.active_high, initial_value=False)
-        self.on = self._meaning(energised=False)
-
-    def _energise_for(self, on: bool) -> bool:
-        if self.cfg.kind == "lock" and self.cfg.fail == "secure":
-            return not on
-        return on
-
-    def _meaning(self, energised: bool) -> bool:
-        return self._energise_for(energised)  # the mapping is its own inverse
+        self.on = meaning(cfg, is_energised=False)
 
     def set(self, on: bool) -> None:
-        if self._energise_for(on):
+        if energised(self.cfg, on):
             self.device.on()
         else:
             self.device.off()

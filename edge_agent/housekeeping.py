@@ -1,4 +1,4 @@
-"""The loop's periodic chores: heartbeat, outbox housekeeping, the status file, the watchdog.
+"""The loop's periodic chores: heartbeat, outbox housekeeping, the status file, metrics, the watchdog.
 
 Rule: each chore runs on the loop thread, between facts (``runtime.Agent._loop`` calls them when
 due). The outbox's fill level goes to the core as ``OutboxLevel``: the core decides the trouble.
@@ -6,6 +6,7 @@ due). The outbox's fill level goes to the core as ``OutboxLevel``: the core deci
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -21,12 +22,16 @@ if TYPE_CHECKING:
 
 def chores(agent: Agent) -> dict[Callable[[float], object], float]:
     """Each chore and how often it runs, in seconds."""
-    return {
+    every: dict[Callable[[float], object], float] = {
         lambda now: heartbeat(agent, now): agent.settings.heartbeat_s,
         lambda now: maintain(agent, now): agent.settings.maintain_every_s,
         lambda now: write_agent_status(agent, now): agent.settings.status_every_s,
         lambda _now: agent.notifier.watchdog(): agent.notifier.watchdog_interval_s() or 5.0,
     }
+    metrics = agent.metrics
+    if metrics is not None:
+        every[lambda now: metrics.update(agent, now, time.monotonic())] = agent.settings.status_every_s
+    return every
 
 
 def heartbeat(agent: Agent, now: float) -> None:
@@ -64,5 +69,6 @@ def write_agent_status(agent: Agent, now: float, running: bool = True) -> None:
         pending=agent.outbox.count_pending(),
         high_water_seq=agent.outbox.high_water_seq(),
         snapshot=agent.core.snapshot(),
+        peers=agent.peers.counts() if agent.peers is not None else None,
     )
     write_status(agent.settings.status_path, document)

@@ -28,9 +28,11 @@ from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
+from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from hlidka_config import BrokerConfig, secrets
-from hlidka_contract import TOPICS, Channel, topic
+from hlidka_contract import TOPICS, Channel, ContractError, parse_topic, topic
+from hlidka_contract.topics import peer_subscription
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,9 @@ class LinkHandlers:
     puback: Callable[[int, bool], None]
     command: Callable[[bytes, bytes | None], None]
     event_ack: Callable[[bytes], None]
+    #: A message on the site-wide peer channel (a peer's signed lockdown); None: not subscribed.
+    peer: Callable[[bytes], None] | None = None
+    snapshot_ack: Callable[[bytes], None] = lambda _payload: None
 
 
 def _props(packet_type: int) -> Properties:
@@ -146,12 +151,16 @@ class MqttLink:
             self.last_error = f"connection refused: {reason_code}"
             self.handlers.down(self.last_error)
             return
-        client.subscribe(
-            [
-                (self._topics[Channel.CMD], TOPICS[Channel.CMD].qos),
-                (self._topics[Channel.ACK], TOPICS[Channel.ACK].qos),
-            ]
-        )
+        subscriptions: list[tuple[str, Any]] = [
+            (self._topics[Channel.CMD], TOPICS[Channel.CMD].qos),
+            (self._topics[Channel.ACK], TOPICS[Channel.ACK].qos),
+            (self._topics[Channel.SNAPSHOT_ACK], TOPICS[Channel.SNAPSHOT_ACK].qos),
+        ]
+        if self.handlers.peer is not None:
+            # noLocal: the broker does not hand the agent its own peer messages back.
+            options = SubscribeOptions(qos=TOPICS[Channel.PEER].qos, noLocal=True)
+            subscriptions.append((peer_subscription(self.site), options))
+        client.subscribe(subscriptions)
         self.up = True
         self.last_error = None
         self.handlers.up()
@@ -174,6 +183,17 @@ class MqttLink:
             self.handlers.command(bytes(msg.payload), corr)
         elif msg.topic == self._topics[Channel.ACK]:
             self.handlers.event_ack(bytes(msg.payload))
+        elif msg.topic == self._topics[Channel.SNAPSHOT_ACK]:
+            self.handlers.snapshot_ack(bytes(msg.payload))
+        elif self.handlers.peer is not None and self._is_peer_topic(msg.topic):
+            self.handlers.peer(bytes(msg.payload))
+
+    def _is_peer_topic(self, name: str) -> bool:
+        try:
+            where = parse_topic(name)
+        except ContractError:
+            return False
+        return where.site == self.site and where.channel is Channel.PEER
 
     # ---- publishing (agent loop thread) -----------------------------------------------
 
@@ -193,11 +213,19 @@ class MqttLink:
         """QoS 1 on the event topic; the mid, or None when it was not handed to the broker."""
         return self._publish(Channel.EVENT, payload) if self.up else None
 
+    def publish_snapshot(self, payload: bytes) -> int | None:
+        """One snapshot chunk (QoS 1); the gateway's receipt, not the PUBACK, marks the image delivered."""
+        return self._publish(Channel.SNAPSHOT, payload) if self.up else None
+
     def publish_status(self, payload: bytes) -> int | None:
         return self._publish(Channel.STATUS, payload) if self.up else None
 
     def publish_heartbeat(self, payload: bytes) -> int | None:
         return self._publish(Channel.HEARTBEAT, payload) if self.up else None
+
+    def publish_peer(self, payload: bytes) -> int | None:
+        """A sealed peer message on this agent's peer topic, for every agent of the site."""
+        return self._publish(Channel.PEER, payload) if self.up else None
 
     def publish_command_ack(self, payload: bytes, correlation: bytes | None = None) -> int | None:
         props = None

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 from hlidka_config import SiteConfig
 from hlidka_contract import ContractError, Event, EventType, encode, uuid7
@@ -27,18 +27,33 @@ from hlidka_contract import ContractError, Event, EventType, encode, uuid7
 from . import core
 from .commands_in import CommandGate
 from .core.confirm import CONFIRMED
-from .core.effects import AckCommand, CancelTimer, ConfirmPanic, Effect, Emit, ResendFrom, SetOutput, StartTimer
+from .core.effects import (
+    AckCommand,
+    CancelTimer,
+    ConfirmPanic,
+    Effect,
+    Emit,
+    LockPeers,
+    ResendFrom,
+    SetOutput,
+    StartTimer,
+    TakeSnapshot,
+)
 from .core.inputs import CommandReceived, EventAcked, Input, InputChanged, TimerFired
 from .debounce import DebounceBank
 from .envelope import Envelopes
-from .facts import Fact, LinkDown, LinkUp, PubAck, RawCommand, RawEdge, RawEventAck, Stop
+from .facts import Fact, LinkDown, LinkUp, PubAck, RawCommand, RawEdge, RawEventAck, RawSnapshotAck, Stop
 from .housekeeping import chores, write_agent_status
 from .outbox import Outbox
-from .ports import Hooks, Inputs, InputSource, Link, Outputs, PanicLeds
+from .ports import Hooks, Inputs, InputSource, Link, Outputs, PanicLeds, Peers
 from .relay import Relay
 from .sdnotify import Notifier
+from .snapshots.port import Snapshots
 from .stepper import Stepper
 from .timers import Timers
+
+if TYPE_CHECKING:
+    from .metrics import AgentMetrics
 
 log = logging.getLogger("edge_agent")
 #: Facts handled in one go before the loop looks at its timers again.
@@ -80,7 +95,13 @@ class Agent:
         self.inputs: Inputs | None = None
         self.outputs: Outputs | None = None
         self.leds: PanicLeds | None = None
+        self.peers: Peers | None = None
+        #: The id of the last lockdown.started stored: the cause a peer message names.
+        self._last_lockdown: str | None = None
         self.sources: list[InputSource] = []
+        self.snapshots: Snapshots | None = None
+        #: The /metrics port's sample, refreshed by a chore (``housekeeping``); None when off.
+        self.metrics: AgentMetrics | None = None
         self.started = clock()
         self.boot_id = uuid7(self.started)
         self.boot_no = outbox.next_boot()
@@ -95,6 +116,7 @@ class Agent:
             RawEdge: self._on_edge,
             RawCommand: self._on_command,
             RawEventAck: self._on_event_ack,
+            RawSnapshotAck: self._on_snapshot_ack,
             PubAck: self._on_puback,
             LinkUp: self._on_link_up,
             LinkDown: lambda fact, now: log.warning("link down", extra={"reason": fact.reason}),
@@ -107,6 +129,8 @@ class Agent:
             AckCommand: self._answer,
             ResendFrom: self._resend,
             ConfirmPanic: self._confirm_panic,
+            LockPeers: self._lock_peers,
+            TakeSnapshot: self._take_snapshot,
         }
         missing = set(get_args(Effect)) - {Emit} - set(self._effects)
         if missing:
@@ -129,11 +153,14 @@ class Agent:
         outputs: Outputs,
         sources: Sequence[InputSource],
         leds: PanicLeds | None = None,
+        peers: Peers | None = None,
+        snapshots: Snapshots | None = None,
     ) -> None:
         self.link = link
         self.relay = Relay(self.outbox, link.publish_event)
-        self.inputs, self.outputs, self.leds = inputs, outputs, leds
+        self.inputs, self.outputs, self.leds, self.peers = inputs, outputs, leds, peers
         self.sources = list(sources)
+        self.snapshots = snapshots
 
     # ---- the loop -----------------------------------------------------------------------
 
@@ -150,6 +177,9 @@ class Agent:
             self.step(InputChanged(inp.name, levels[inp.name]), now)
         for src in self.sources:
             src.start(self.q.put)
+        # Before the broker: the peer path must work when the broker never comes up.
+        if self.peers is not None:
+            self.peers.start()
         self.link.start()
         self.notifier.ready()
         log.info("agent started", extra={"agent": self.agent_id, "boot_id": self.boot_id, "boot": self.boot_no})
@@ -186,6 +216,9 @@ class Agent:
                 self.step(TimerFired(name), now)
             if self.relay is not None and self.link.up:
                 self.relay.tick(now)
+                if self.snapshots is not None:
+                    # Pictures only while no event waits for the gateway: an alarm never queues behind them.
+                    self.snapshots.tick(now, lambda: self.outbox.count_pending() > 0, self.link.publish_snapshot)
             for task, period in every.items():
                 if now >= due[task]:
                     task(now)
@@ -204,6 +237,8 @@ class Agent:
         self.notifier.stopping()
         for src in self.sources:
             src.stop()
+        if self.peers is not None:
+            self.peers.stop()
         now = self.clock()
         if self.link is not None:
             self.link.stop(encode(self.envelopes.offline("shutdown", now, self.outbox.high_water_seq())))
@@ -213,6 +248,10 @@ class Agent:
             self.outputs.close()
         write_agent_status(self, now, running=False)
         self.outbox.close()
+        if self.snapshots is not None:
+            self.snapshots.store.close()
+        if self.metrics is not None:
+            self.metrics.close()
 
     # ---- facts --------------------------------------------------------------------------
 
@@ -275,6 +314,8 @@ class Agent:
             self._effects[type(eff)](eff, now)
 
     def _emitted(self, event: Event, eff: Emit) -> None:
+        if eff.type is EventType.LOCKDOWN_STARTED:
+            self._last_lockdown = event.id
         if eff.type in CONFIRMED:
             self._awaiting_ack[event.id] = (eff.type, eff.subject)
         if self.hooks.emitted:
@@ -299,6 +340,21 @@ class Agent:
     def _resend(self, eff: ResendFrom, now: float) -> None:
         if self.relay is not None:
             self.relay.resend_from(eff.after_seq, now)
+
+    def _lock_peers(self, eff: LockPeers, now: float) -> None:
+        # The core orders LockPeers after the step's events: the lockdown it names is stored.
+        if self.peers is not None:
+            self.peers.lock_peers(drill=eff.drill, cause=self._last_lockdown)
+
+    def _on_snapshot_ack(self, fact: RawSnapshotAck, now: float) -> None:
+        if self.snapshots is not None:
+            self.snapshots.acked(fact.payload)
+
+    def _take_snapshot(self, eff: TakeSnapshot, now: float) -> None:
+        if self.snapshots is None:
+            log.warning("snapshot asked for, but this agent has no camera", extra={"reason": eff.reason})
+            return
+        self.snapshots.take(eff, self.q.put)
 
     def _confirm_panic(self, eff: ConfirmPanic, now: float) -> None:
         if self.leds is not None:

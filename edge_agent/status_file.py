@@ -31,6 +31,7 @@ def status_document(
     pending: int,
     high_water_seq: int,
     snapshot: AgentSnapshot,
+    peers: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     return {
         "agent": agent,
@@ -42,6 +43,8 @@ def status_document(
         "link": {"up": link_up, "error": link_error},
         "outbox": {"pending": pending, "high_water_seq": high_water_seq},
         "snapshot": snapshot.model_dump(mode="json"),
+        # The peer path's counters (accepted, forged, replayed, resent ...); None: no peer path.
+        "peers": peers,
     }
 
 

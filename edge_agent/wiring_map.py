@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from hlidka_config import AgentConfig, InputConfig, OutputConfig
+from hlidka_config import AgentConfig
+
+from .wiring import contact_text, relay_text
 
 #: BCM GPIO -> physical pin on the Raspberry Pi 40-pin header (all models since the B+).
 HEADER_PIN: Final[dict[int, int]] = {
@@ -29,31 +31,9 @@ class WiringRow:
     how: str
 
 
-def _input_how(i: InputConfig) -> str:
-    if i.pull == "external":
-        level = "high" if i.active_state == "high" else "low"
-        meaning = "open" if i.kind == "door" else "active"
-        return f"external resistor on the board; the line is {level} when {meaning}"
-    to = "GND" if i.pull == "up" else "3V3"
-    if i.kind == "door":
-        return f"normally-closed contact to {to}: closed door = contact closed; a cut wire reads as open"
-    if i.kind == "tamper":
-        return f"normally-closed enclosure switch to {to}, closed while the lid is shut; a cut wire reads as tamper"
-    return f"normally-open contact to {to}: pressed/on = contact closed"
-
-
-def _output_how(o: OutputConfig) -> str:
-    level = "high" if o.active_high else "low"
-    if o.kind == "lock":
-        power = "energised to lock (releases on power loss)" if o.fail == "safe" else "unpowered to lock"
-        egress = "; FIRE EGRESS: never held locked by Hlídka" if o.fire_egress else ""
-        return f"relay driver, {level} = relay on; fail-{o.fail}: {power}{egress}"
-    return f"relay or driver, {level} = on"
-
-
 def wiring_rows(agent: AgentConfig) -> list[WiringRow]:
-    rows = [WiringRow(i.name, i.kind, i.pin, HEADER_PIN[i.pin], _input_how(i)) for i in agent.inputs]
-    rows += [WiringRow(o.name, o.kind, o.pin, HEADER_PIN[o.pin], _output_how(o)) for o in agent.outputs]
+    rows = [WiringRow(i.name, i.kind, i.pin, HEADER_PIN[i.pin], contact_text(i)) for i in agent.inputs]
+    rows += [WiringRow(o.name, o.kind, o.pin, HEADER_PIN[o.pin], relay_text(o)) for o in agent.outputs]
     return sorted(rows, key=lambda r: r.header_pin)
 
 

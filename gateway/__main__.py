@@ -1,4 +1,4 @@
-"""``python -m gateway run --config site.toml`` (console script ``hlidka-gateway``), and ``hash-token``."""
+"""``python -m gateway run --config site.toml`` (console script ``hlidka-gateway``), ``hash-token``, ``user add``."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from typing import TextIO
 
 from hlidka_contract import Role
 
@@ -20,7 +21,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument(
         "--worker",
         default=None,
-        help='worker name: joins the MQTT shared-subscription group; only worker "1" reports agents offline',
+        help="worker name, unique per process: joins the MQTT shared-subscription group; links and"
+        " supervision go to whichever worker holds their lease (PostgreSQL)",
     )
     run.add_argument("--log-level", default="INFO")
     tok = sub.add_parser("hash-token", help="create a bearer token and its tokens-file line")
@@ -32,9 +34,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     prov.add_argument("--broker-dir", default=None, help="where the broker will read its files (default OUTDIR/broker)")
     prov.add_argument("--bind", default=None, help="address the broker's TLS listener binds (default: all)")
     prov.add_argument("--force", action="store_true", help="replace an existing provisioning (rotates every key)")
+    user = sub.add_parser("user", help="console accounts").add_subparsers(dest="user_cmd", required=True)
+    add = user.add_parser("add", help="print a users-file line for a new account (asks for the password)")
+    add.add_argument("--login", required=True, help="login name: lower-case letters, digits, . _ -")
+    add.add_argument("--role", required=True, choices=[r.value for r in PERSON_ROLES])
+    add.add_argument("--name", default="", help="display name shown in the console and the audit log")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     args = parser.parse_args(argv)
     if args.cmd == "provision":
         return _provision(args.config, args.outdir, args.broker_dir, args.bind, args.force)
+    if args.cmd == "user":
+        return _user_add(args.login, Role(args.role), args.name, args.password_stdin)
     if args.cmd == "hash-token":
         token, line = new_token_line(Role(args.role), args.name)
         print(f"token (give to the user, shown once): {token}", file=sys.stderr)
@@ -65,6 +75,52 @@ def _provision(config_path: str, outdir: str, broker_dir: str | None, bind: str 
     return 0
 
 
+def _user_add(login: str, role: Role, display: str, from_stdin: bool) -> int:
+    import getpass
+
+    from .users import UsersFileError, user_line
+
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != password:
+            print("the passwords differ", file=sys.stderr)
+            return 2
+    try:
+        print(user_line(login, role, password, display))
+    except UsersFileError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    return 0
+
+
+#: Loggers whose records are routine noise: every HTTP request served or made.
+NOISY = ("uvicorn.access", "httpx", "httpcore")
+
+
+class _Demote(logging.Filter):
+    """Access and HTTP-client records go out at debug level, so only a debug run shows them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.split(".")[0] in NOISY or record.name in NOISY:
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return logging.getLogger().isEnabledFor(logging.DEBUG)
+        return True
+
+
+def setup_logging(level: str, stream: TextIO | None = None) -> None:
+    """JSON lines on stdout, in the agent's format (``edge_agent.logs``), with access noise demoted."""
+    from edge_agent import logs
+
+    logs.setup(level.upper(), stream)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_Demote())
+    # uvicorn and the HTTP client filter by their own level first: let their records reach the filter.
+    for name in NOISY:
+        logging.getLogger(name).setLevel(logging.NOTSET)
+
+
 def _run(config_path: str, worker: str | None, level: str) -> int:
     import dataclasses
 
@@ -73,11 +129,15 @@ def _run(config_path: str, worker: str | None, level: str) -> int:
     from hlidka_config import ConfigError, load_config
 
     from .app import create_app
+    from .console.config import ConsoleSettings
     from .settings import Settings
+    from .users import UsersFileError
 
-    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    setup_logging(level)
     try:
-        settings = Settings.from_config(load_config(config_path), config_path)
+        config = load_config(config_path)
+        settings = Settings.from_config(config, config_path)
+        console = ConsoleSettings.from_config(config, config_path)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -86,14 +146,20 @@ def _run(config_path: str, worker: str | None, level: str) -> int:
             settings,
             share_group=f"hlidka-{settings.site}",
             client_id=f"{settings.client_id}-{worker}",
-            supervise=worker == "1",
         )
+    try:
+        app = create_app(settings, console=console)
+    except UsersFileError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     # With [gateway.api.tls] the operator API is served over HTTPS only (the tokens never cross in clear).
     uvicorn.run(
-        create_app(settings),
+        app,
         host=settings.api_host,
         port=settings.api_port,
         log_level=level.lower(),
+        # Our JSON handler on the root logger carries uvicorn's records too.
+        log_config=None,
         ssl_certfile=settings.api_cert_file,
         ssl_keyfile=settings.api_key_file,
     )

@@ -12,26 +12,33 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
+from functools import partial
 
 from fastapi import FastAPI
 
 from hlidka_config import PoliceConfig
 from hlidka_contract import Channel, subscription
 
-from .api import agents, alarms, commands, events, health, site, stream
+from .api import agents, alarms, commands, events, health, police_view, site, stream
 from .auth import TokenBook
 from .commands import Commander
+from .console.config import ConsoleSettings
+from .console.mount import mount_console
+from .duties import Duties
 from .hass import HassLink
 from .hass.link import Publish, PublishConfirmed
 from .ingest import Ingest
 from .metrics import Metrics
 from .mqtt import Link, MqttLink, OnMessage, OnState, TlsFiles
+from .police_link import LinkKey, with_view_link
+from .rules import ALARM_TYPES
 from .runtime import Runtime
 from .settings import Settings
+from .snapshot_ingest import SnapshotIngest, keep_retention
 from .store import Store, open_store
 from .upstream.heartbeat import heartbeat_source
 from .upstream.police import PoliceSender
-from .upstream.queue import LinkWorker, UpstreamSender
+from .upstream.queue import UpstreamItem, UpstreamSender
 from .upstream.sia_client import SiaClient
 from .upstream.sia_codec import SiaError
 from .upstream.webhook import WebhookSender
@@ -46,6 +53,7 @@ def subscriptions(settings: Settings) -> list[str]:
     shared = [
         subscription(Channel.EVENT, site=site_id, share_group=settings.share_group),
         subscription(Channel.CMD_ACK, site=site_id, share_group=settings.share_group),
+        subscription(Channel.SNAPSHOT, site=site_id, share_group=settings.share_group),
     ]
     return [
         *shared,
@@ -85,6 +93,8 @@ def mqtt_link(settings: Settings, topics: list[str], on_message: OnMessage, on_s
         settings.broker_password,
         on_state,
         _tls(settings),
+        # A worker of a group keeps no session: a dead one must not hold its share of the events.
+        session_expiry_s=0 if settings.share_group else 3600,
     )
 
 
@@ -100,8 +110,10 @@ def create_app(
     clock: Callable[[], float] = time.time,
     senders: list[UpstreamSender] | None = None,
     link: LinkFactory = mqtt_link,
+    console: ConsoleSettings | None = None,
 ) -> FastAPI:
-    """``senders`` replaces the configured upstream links, ``link`` the broker link (tests use fakes)."""
+    """``senders`` replaces the configured upstream links, ``link`` the broker link (tests use fakes);
+    ``console``: accounts and names for the web console."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -110,19 +122,12 @@ def create_app(
         chosen, rt.unavailable = _senders(settings, clock, rt) if senders is None else (list(senders), {})
         if rt.hass is not None:
             chosen.append(rt.hass)
-        rt.workers = [
-            LinkWorker(
-                s,
-                rt.store,
-                rt.metrics,
-                clock,
-                settings.backoff_first_s,
-                settings.backoff_max_s,
-                idle=getattr(s, "idle", None),
-            )
-            for s in chosen
-        ]
-        tasks = [asyncio.create_task(w.run(), name=f"link-{w.name}") for w in rt.workers]
+        duties = Duties(rt, chosen, clock)
+        await duties.start()
+        retention = asyncio.create_task(
+            keep_retention(rt.store, settings.snapshot_retention_days, clock), name="snapshot-retention"
+        )
+        rt.snapshots.start()
         rt.ingest.start()
         rt.mqtt.start()
         try:
@@ -130,9 +135,10 @@ def create_app(
         finally:
             rt.mqtt.stop()
             rt.ingest.stop()
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await duties.stop()
+            rt.snapshots.stop()
+            retention.cancel()
+            await asyncio.gather(retention, return_exceptions=True)
             for s in chosen:
                 closer = getattr(s, "aclose", None)
                 if closer is not None:
@@ -144,9 +150,13 @@ def create_app(
         version="1.0",
         description="Operator and regional API of a Hlídka site gateway.",
         lifespan=lifespan,
+        # The console serves /docs from assets in the package (no CDN): see console.mount.
+        docs_url=None,
+        redoc_url=None,
     )
-    for module in (events, alarms, site, agents, commands, stream, health):
+    for module in (events, alarms, site, agents, commands, stream, health, police_view):
         app.include_router(module.router)
+    mount_console(app, console or ConsoleSettings(), clock)
     return app
 
 
@@ -163,6 +173,9 @@ def _build(
     hass = _hass(settings, store, lambda t, p, r: link.publish(t, p, retain=r), lambda *a: link.publish_confirmed(*a))
 
     def on_message(topic: str, payload: bytes) -> None:
+        if holder["rt"].snapshots.handles(topic):
+            holder["rt"].snapshots.submit(topic, payload)
+            return
         if hass is not None and hass.handles(topic):
             hass.on_message(topic, payload)
             return
@@ -183,6 +196,7 @@ def _build(
     ingest = Ingest(settings, store, link.publish, commander, metrics, clock, on_stored)
     rt = Runtime(settings, store, metrics, TokenBook(settings.token_lines), clock, commander, ingest, link)
     rt.hass = hass
+    rt.snapshots = SnapshotIngest(settings.site, store, link.publish, metrics, clock)
     holder["rt"] = rt
     return rt
 
@@ -213,9 +227,17 @@ def _senders(
     unavailable: dict[str, str] = {}
     if settings.regional is not None:
         r = settings.regional
+        link = settings.police_link
+        decorate = None if link is None else partial(with_view_link_of, link=link)
         beat = heartbeat_source(settings.site, rt.ingest.bootid, clock, r.heartbeat_s, lambda: _counts(rt))
         sender = WebhookSender(
-            r.url, settings.regional_secret, r.timeout_s, clock, heartbeat=beat, heartbeat_s=r.heartbeat_s
+            r.url,
+            settings.regional_secret,
+            r.timeout_s,
+            clock,
+            decorate=decorate,
+            heartbeat=beat,
+            heartbeat_s=r.heartbeat_s,
         )
         chosen.append(sender)
     if settings.police is not None:
@@ -225,3 +247,8 @@ def _senders(
             unavailable["police"] = f"SIA DC-09 client refused its settings: {exc}"
             log.error("police link configured but %s", unavailable["police"])
     return chosen, unavailable
+
+
+def with_view_link_of(item: UpstreamItem, link: LinkKey) -> str:
+    """The webhook body of ``item``: real alarms carry the police view link too (``viewurl``)."""
+    return with_view_link(item.body, link, frozenset(t.value for t in ALARM_TYPES))

@@ -4,6 +4,8 @@ Rules, enforced by Mosquitto from the files generated here:
 - no anonymous access, one login per agent, one for the gateway, one read-only login for Home Assistant;
 - an agent publishes only on its own event/status/heartbeat/cmd_ack topics and reads only its own cmd/ack;
 - only the gateway writes commands and event acks; it reads everything the agents publish;
+- every agent publishes its own signed peer messages and reads every agent's (a lockdown must reach all
+  entrances without the gateway; the site key's signature, not the topic, makes a peer message genuine);
 - ``use_username_as_clientid``: a client id is its login, so no login can take over another's session.
 Pure text generation: no files, no processes.
 """
@@ -22,8 +24,8 @@ from hlidka_contract.topics import GATEWAY_AGENT, PREFIX, Channel
 GATEWAY_USER = "hlidka-gateway"
 HOME_ASSISTANT_USER = "hlidka-homeassistant"
 #: Channels an agent publishes; the rest (cmd, ack) it only reads.
-AGENT_WRITES = (Channel.EVENT, Channel.STATUS, Channel.HEARTBEAT, Channel.CMD_ACK)
-AGENT_READS = (Channel.CMD, Channel.ACK)
+AGENT_WRITES = (Channel.EVENT, Channel.STATUS, Channel.HEARTBEAT, Channel.CMD_ACK, Channel.SNAPSHOT)
+AGENT_READS = (Channel.CMD, Channel.ACK, Channel.SNAPSHOT_ACK)
 #: What Home Assistant may see: alarms, liveness, not commands.
 VIEWER_READS = (Channel.EVENT, Channel.STATUS, Channel.HEARTBEAT)
 
@@ -60,6 +62,7 @@ def acl(site: str, agents: list[str], ha_prefix: str = "homeassistant") -> str:
         lines += ["", f"user {agent_user(site, agent)}"]
         lines += [f"topic write {base}/{agent}/{ch.value}" for ch in AGENT_WRITES]
         lines += [f"topic read {base}/{agent}/{ch.value}" for ch in AGENT_READS]
+        lines += [f"topic write {base}/{agent}/{Channel.PEER.value}", f"topic read {base}/+/{Channel.PEER.value}"]
     return "\n".join(lines) + "\n"
 
 

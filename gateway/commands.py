@@ -118,6 +118,10 @@ class Commander:
                 self.store.set_command_status(cmd.id, "undelivered", str(exc)[:200], self.clock())
                 continue
             self.metrics.commands.labels(ctype.value).inc()
+            log.info(
+                "command sent",
+                extra={"command_id": cmd.id, "type": ctype.value, "agent": cmd.agent, "batch": batch, "by": issued_by},
+            )
         return batch, commands
 
     def on_ack(self, ack: CommandAck) -> None:

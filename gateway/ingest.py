@@ -44,6 +44,7 @@ from hlidka_contract.topics import ParsedTopic, topic
 
 from . import rules
 from .commands import Commander
+from .leader import LeaderDuties
 from .metrics import Metrics
 from .settings import Settings
 from .store.base import AgentRow, NewEvent, Store
@@ -68,7 +69,7 @@ class Rejected(ContractError):
         self.reason = reason
 
 
-class Ingest:
+class Ingest(LeaderDuties):
     def __init__(
         self,
         settings: Settings,
@@ -96,6 +97,12 @@ class Ingest:
         self._last_tick = 0.0
         self._busy = False
         self.linger_s = 0.004
+        #: Whether this worker holds the supervision lease (several workers: only the holder reports
+        #: agents offline/online and escalates). Read on the ingest thread.
+        self.lead: Callable[[], bool] = lambda: True
+        self._leading = False
+        #: Panics the safety net already ran the rule for (see ``rule_watch``).
+        self._rescued: set[str] = set()
 
     # ---- threading shell -------------------------------------------------------------
 
@@ -162,7 +169,7 @@ class Ingest:
             if isinstance(got, Event):
                 # The payload is stored as received (it validated): what the agent sent goes upstream.
                 items.append(self._new(got, payload.decode()))
-            elif got and self.settings.supervise:
+            elif got and self._supervising():
                 transitions += got
         items += [self._new(e) for e in self._transition_events(transitions, now)]
         if not items:
@@ -174,6 +181,17 @@ class Ingest:
         self.metrics.batch_size.set(len(items))
         self._ack([i.event for i in items])
         for event in fresh:
+            if isinstance(rules.alarm_effect(event), rules.OpenAlarm):
+                log.info(
+                    "alarm stored",
+                    extra={
+                        "event_id": event.id,
+                        "agent": event.agent,
+                        "type": event.type.value,
+                        "subject": event.subject,
+                        "drill": event.drill,
+                    },
+                )
             self._run_rules(event)
         if fresh:
             self.on_stored()
@@ -237,7 +255,8 @@ class Ingest:
 
     def _run_rules(self, event: Event) -> None:
         agents = sorted(set(self.settings.agents) | set(self._agents))
-        cmds = rules.site_commands(event, agents, self.settings.panic_locks_site)
+        locked = rules.locked_agents(self.store.site_state()) if event.type is EventType.PANIC_PRESSED else frozenset()
+        cmds = rules.site_commands(event, agents, self.settings.panic_locks_site, locked)
         if not cmds:
             return
         try:
@@ -247,23 +266,23 @@ class Ingest:
 
     # ---- supervision and escalation ----------------------------------------------------
 
+    def _supervising(self) -> bool:
+        return self.settings.supervise and self.lead()
+
     def tick(self, now: float) -> None:
         silent = self.supervisor.tick(now)
-        events = self._transition_events(silent, now) if self.settings.supervise else []
+        leading = self._supervising()
+        if leading and not self._leading:
+            silent = self._take_over()
+        self._leading = leading
+        events = self._transition_events(silent, now) if leading else []
         if events:
             flags = self.store.insert_events([self._new(e) for e in events], now)
             self.metrics.events_in.inc(sum(flags))
-        escalated = 0
-        for alarm in self.store.escalation_candidates(now - self.settings.escalation_s):
-            original = self.store.event(alarm.event_id)
-            if original is None:
-                continue
-            new_id = uuid7(now)
-            if self.store.escalate(alarm.event_id, new_id, rules.escalation_body(original.body, new_id), now):
-                escalated += 1
-                log.warning("alarm %s not acknowledged in %ss: escalated", alarm.event_id, self.settings.escalation_s)
-        if events or escalated:
             self.on_stored()
+        if self.lead():
+            self._escalate(now)
+            self._rescue_rules(now)
 
     def _remember_birth(self, event: Event, now: float) -> None:
         assert isinstance(event.data, AgentOnlineData)
@@ -281,7 +300,7 @@ class Ingest:
             self.settings.agents.get(event.agent),
         )
         self._agents[event.agent] = row
-        self.store.save_agent(row)
+        self.store.remember_agent(row)
 
     def _transition_events(self, transitions: list[Transition], now: float) -> list[Event]:
         out: list[Event] = []

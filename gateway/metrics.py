@@ -15,6 +15,13 @@ class Metrics:
         self.events_out = Counter("hlidka_events_out", "Events delivered upstream", ["link"], registry=r)
         self.upstream_lag = Gauge("hlidka_upstream_lag_events", "Stored events not yet delivered", ["link"], registry=r)
         self.link_up = Gauge("hlidka_link_up", "1 when the link delivered its last attempt", ["link"], registry=r)
+        self.upstream_lag_s = Gauge(
+            "hlidka_upstream_lag_seconds", "Age of the oldest stored event not yet delivered", ["link"], registry=r
+        )
+        self.last_delivery = Gauge(
+            "hlidka_upstream_last_delivery_timestamp_seconds", "When the link last delivered", ["link"], registry=r
+        )
+        self.upstream_errors = Counter("hlidka_upstream_errors", "Failed delivery attempts", ["link"], registry=r)
         self.mqtt_connected = Gauge("hlidka_mqtt_connected", "1 while connected to the broker", registry=r)
         self.commands = Counter("hlidka_commands", "Commands sent to agents", ["type"], registry=r)
         self.batch_size = Gauge("hlidka_ingest_last_batch", "Events in the last stored batch", registry=r)

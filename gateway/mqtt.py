@@ -2,7 +2,9 @@
 
 Persistent session (clean_start=False, one-hour expiry) so QoS 1 messages wait
 at the broker while the gateway restarts; the application-level ack is what
-makes delivery end to end. A refused CONNACK is a failed connection, not a
+makes delivery end to end. A worker of a group (shared subscription) uses no
+session (``session_expiry_s=0``): a dead worker's session would go on taking
+its share of the agents' events at the broker until it expired. A refused CONNACK is a failed connection, not a
 connected one; a refused publish is reported, not swallowed.
 """
 
@@ -87,8 +89,10 @@ class MqttLink:
         password: str | None = None,
         on_state: Callable[[bool], None] | None = None,
         tls: TlsFiles | None = None,
+        session_expiry_s: int = 3600,
     ) -> None:
         self.host, self.port, self.keepalive_s = host, port, keepalive_s
+        self.session_expiry_s = session_expiry_s
         self.subscriptions = list(subscriptions)
         self._on_message = on_message
         self._on_state = on_state
@@ -116,8 +120,9 @@ class MqttLink:
 
     def start(self) -> None:
         props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
-        props.SessionExpiryInterval = 3600
-        self.client.connect_async(self.host, self.port, keepalive=self.keepalive_s, clean_start=False, properties=props)
+        props.SessionExpiryInterval = self.session_expiry_s
+        clean = self.session_expiry_s == 0
+        self.client.connect_async(self.host, self.port, keepalive=self.keepalive_s, clean_start=clean, properties=props)
         self.client.loop_start()
 
     def stop(self) -> None:

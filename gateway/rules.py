@@ -13,6 +13,7 @@ from typing import Any, Final
 
 from hlidka_contract import RESTORED_BY, CommandType, Event, EventType, Severity
 from hlidka_contract.events import (
+    DeviceData,
     DoorData,
     DoorHeldOpenData,
     DrillData,
@@ -49,6 +50,7 @@ ALARM_TYPES: Final = frozenset(
         EventType.AGENT_OFFLINE,
         EventType.DEVICE_OFFLINE,
         EventType.CAMERA_TAMPER,
+        EventType.FIRE_ALARM,
     }
 )
 
@@ -77,10 +79,14 @@ def state_updates(event: Event) -> tuple[tuple[str, str], ...]:
         return ((f"door/{event.agent}/{data.door}", _j("open" if t is EventType.DOOR_OPENED else "closed")),)
     if t in (EventType.LOCKDOWN_STARTED, EventType.LOCKDOWN_ENDED):
         return ((f"lockdown/{event.agent}", _j(t is EventType.LOCKDOWN_STARTED)),)
+    if t in (EventType.EVACUATION_STARTED, EventType.EVACUATION_ENDED):
+        return ((f"evacuation/{event.agent}", _j(t is EventType.EVACUATION_STARTED)),)
     if t in (EventType.DRILL_STARTED, EventType.DRILL_ENDED) and isinstance(data, DrillData):
         return ((f"drill/{event.agent}", _j(data.drill_id if t is EventType.DRILL_STARTED else None)),)
     if isinstance(data, PanicPressedData | PanicResetData) and not event.drill:
         return ((f"panic/{event.agent}/{data.button}", _j(t is EventType.PANIC_PRESSED)),)
+    if t in (EventType.DEVICE_ONLINE, EventType.DEVICE_OFFLINE) and isinstance(data, DeviceData):
+        return ((f"device/{event.agent}/{data.device}", _j("online" if t is EventType.DEVICE_ONLINE else "offline")),)
     if isinstance(data, OccupancyData):
         value = {"inside": data.inside, "entered": data.entered, "left": data.left, "camera": data.camera}
         return ((f"occupancy/{data.entrance}", _j(value)),)
@@ -100,14 +106,31 @@ class SiteCommand:
     args: dict[str, Any]
 
 
-def site_commands(event: Event, agents: list[str], panic_locks_site: bool) -> list[SiteCommand]:
-    """A real panic anywhere locks every agent of the site (when configured)."""
-    if event.drill or not panic_locks_site:
+def site_commands(
+    event: Event, agents: list[str], panic_locks_site: bool, locked: frozenset[str] = frozenset()
+) -> list[SiteCommand]:
+    """A real panic anywhere locks every agent of the site (when configured); a real fire alarm
+    anywhere evacuates every agent.
+
+    ``locked``: agents whose own events say they are in lockdown already (their peer told them,
+    directly, while the gateway was away). They get no second lockdown: one lockdown, one alarm.
+    """
+    if event.drill:
         return []
-    if event.type in (EventType.PANIC_PRESSED, EventType.DURESS_ALARM):
-        reason = f"{event.type.value.removeprefix('cz.hlidka.')} at {event.agent}"
-        return [SiteCommand(CommandType.LOCKDOWN, agent, {"reason": reason, "cause": event.id}) for agent in agents]
+    reason = f"{event.type.value.removeprefix('cz.hlidka.')} at {event.agent}"
+    if event.type is EventType.FIRE_ALARM:
+        return [SiteCommand(CommandType.EVACUATE, agent, {"reason": reason, "cause": event.id}) for agent in agents]
+    if panic_locks_site and event.type in (EventType.PANIC_PRESSED, EventType.DURESS_ALARM):
+        args = {"reason": reason, "cause": event.id}
+        return [SiteCommand(CommandType.LOCKDOWN, agent, args) for agent in agents if agent not in locked]
     return []
+
+
+def locked_agents(site_state: dict[str, str]) -> frozenset[str]:
+    """Agents the site summary shows in lockdown (keys ``lockdown/<agent>``, from their events)."""
+    return frozenset(
+        key.split("/", 1)[1] for key, value in site_state.items() if key.startswith("lockdown/") and value == "true"
+    )
 
 
 def escalation_body(original_body: str, new_id: str) -> str:

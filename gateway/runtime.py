@@ -13,9 +13,11 @@ from .auth import TokenBook
 from .commands import Commander
 from .hass import HassLink
 from .ingest import Ingest
+from .leases import LeaseKeeper
 from .metrics import Metrics
 from .mqtt import Link
 from .settings import Settings
+from .snapshot_ingest import SnapshotIngest
 from .store.base import Store
 from .upstream.queue import LinkWorker
 
@@ -56,6 +58,10 @@ class Runtime:
     not_ready: str | None = None
     #: The Home Assistant link when discovery is on.
     hass: HassLink | None = None
+    #: This worker's leases (which links it carries, whether it supervises); set by ``duties``.
+    leases: LeaseKeeper | None = None
+    #: Snapshot chunks in, images stored, receipts out (set by the app factory).
+    snapshots: SnapshotIngest = field(init=False)
 
     def wake(self) -> None:
         self.hub.notify()

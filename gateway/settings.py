@@ -15,6 +15,8 @@ from hlidka_config import PoliceConfig, RegionalConfig, SiteConfig
 from hlidka_config import secrets as files
 from hlidka_contract.signing import read_key
 
+from .police_link import LinkKey
+
 
 @dataclass(frozen=True, slots=True)
 class Settings:
@@ -70,6 +72,11 @@ class Settings:
     backoff_max_s: float = 5.0
     #: Largest batch of events stored in one transaction (one ack per agent per batch).
     ingest_batch: int = 512
+
+    #: Signed, expiring links to an alarm's snapshots (``[gateway.police_view]``), else None.
+    police_link: LinkKey | None = None
+    #: Days the gateway keeps snapshots (``[snapshots] retention_days``).
+    snapshot_retention_days: int = 30
 
     @staticmethod
     def from_config(config: SiteConfig, path: str = "site config") -> Settings:
@@ -167,11 +174,21 @@ def _from_config(config: SiteConfig) -> Settings:
         regional_secret=secret,
         site_config=config,
         home_assistant_prefix=gw.home_assistant.prefix if gw.home_assistant.enabled else None,
+        police_link=_police_link(config),
+        snapshot_retention_days=config.snapshots.retention_days,
     )
 
 
 def _path(config: SiteConfig, name: str | None) -> str | None:
     return None if name is None else str(config.resolve(name))
+
+
+def _police_link(config: SiteConfig) -> LinkKey | None:
+    view = config.gateway.police_view
+    if view is None:
+        return None
+    key = files.read_hex_key("gateway.police_view.key_file", config.resolve(view.key_file), (32,))
+    return LinkKey(key=key, base_url=view.base_url, ttl_s=view.ttl_s)
 
 
 def _resolve_db(url: str, base: Path) -> str:

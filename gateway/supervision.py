@@ -7,6 +7,12 @@ or after ``missed`` heartbeat intervals of silence; an offline agent comes back
 on a birth or a heartbeat. Only transitions that follow an offline emit an
 ``online``: the receiving centre gets YK only after a YC.
 Nothing here does I/O or reads the clock: every call takes ``now``.
+
+With several gateway workers every worker tracks every agent, but only the
+one holding the supervision lease reports. A worker taking over calls
+``reconcile`` with what was last reported (the ``online`` flag in the store)
+and reports the difference: an agent that fell silent, or sent its will, while
+the previous holder was dying is still reported, once.
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ class Liveness:
     bootid: str | None
     last_seen: float
     interval_s: float
+    #: Why it last went offline or came online (what a takeover reports).
+    reason: Reason | None = None
 
 
 class Supervisor:
@@ -91,6 +99,20 @@ class Supervisor:
             live.interval_s = interval_s
         return self._up(agent, live, "heartbeat")
 
+    def reconcile(self, reported: dict[str, bool]) -> list[Transition]:
+        """The transitions that were seen here but never reported (``reported``: agent -> online)."""
+        out: list[Transition] = []
+        for agent, live in self.agents.items():
+            told = reported.get(agent)
+            if live.online is False and told is not False:
+                why: Literal["will", "silence", "shutdown"] = "silence"
+                if live.reason == "will" or live.reason == "shutdown":
+                    why = live.reason
+                out.append(WentOffline(agent, why))
+            elif live.online is True and told is False:
+                out.append(CameOnline(agent, "birth" if live.reason == "birth" else "heartbeat"))
+        return out
+
     def tick(self, now: float) -> list[Transition]:
         out: list[Transition] = []
         for agent, live in self.agents.items():
@@ -101,10 +123,13 @@ class Supervisor:
     def _up(self, agent: str, live: Liveness, reason: Literal["birth", "heartbeat"]) -> list[Transition]:
         was = live.online
         live.online = True
+        if was is not True:
+            live.reason = reason
         return [CameOnline(agent, reason)] if was is False else []
 
     def _down(self, agent: str, live: Liveness, reason: Literal["will", "silence", "shutdown"]) -> list[Transition]:
         if live.online is False:
             return []
         live.online = False
+        live.reason = reason
         return [WentOffline(agent, reason)]

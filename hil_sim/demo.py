@@ -20,7 +20,7 @@ from .region_demo import RegionDemo
 from .runner import play
 from .scenario import load_scenario
 from .school import School, SchoolOptions
-from .site import DEMO_TOKENS
+from .site import DEMO_TOKENS, DEMO_USERS
 
 STORY = Path(__file__).resolve().parent.parent / "scenarios" / "demo-story.yaml"
 
@@ -28,6 +28,9 @@ STORY = Path(__file__).resolve().parent.parent / "scenarios" / "demo-story.yaml"
 def banner(console: Console, school: School) -> None:
     api = school.api
     console.rule("[bold]Hlídka — simulated school")
+    console.print(f"[bold]web console:             {api}/[/bold]   (the story can be watched there)")
+    for login, (role, password) in DEMO_USERS.items():
+        console.print(f"    login [bold]{login}[/bold] / password [bold]{password}[/bold]   ({role})")
     console.print(f"operator API (OpenAPI):  {api}/docs")
     console.print(
         f"live event stream (SSE): curl -N -H 'Authorization: Bearer {DEMO_TOKENS['viewer']}' {api}/api/v1/stream"

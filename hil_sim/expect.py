@@ -71,6 +71,8 @@ class Trace:
     emitted: dict[str, list[str]] = field(default_factory=dict)
     #: Satellite-node LEDs, sampled while the scenario plays.
     leds: list[LedSample] = field(default_factory=list)
+    #: Each agent's peer-link counters at the end (from its status file).
+    peer_counts: dict[str, dict[str, int]] = field(default_factory=dict)
     end: float | None = None
 
 
@@ -176,6 +178,11 @@ def judge_one(i: int, exp: Expectation, trace: Trace) -> Verdict:
         ok = state == om.active
         lat = (when - t0) if (ok and when is not None and when >= t0) else (0.0 if ok else None)
         return Verdict(i, ok, f"output {om.agent}/{om.name} = {state} by +{exp.within_s} s (want {om.active})", lat)
+    if kind == "peer_count":
+        pm = exp.peer_count
+        assert pm is not None
+        got = trace.peer_counts.get(pm.agent, {}).get(pm.counter, 0)
+        return Verdict(i, got >= pm.at_least, f"peer counter {pm.agent}/{pm.counter} = {got} (want >= {pm.at_least})")
     return _judge_no_loss(i, trace)
 
 

@@ -12,6 +12,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def wait_listening(port: int, timeout: float = 10.0, host: str = "127.0.0.1") -> None:
     """Poll until something accepts on ``port`` (bounded: raises TimeoutError)."""
     deadline = time.monotonic() + timeout

@@ -244,7 +244,10 @@ class WebhookReceiver:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                length = int(self.headers.get("Content-Length", "0"))
+                body = self.rfile.read(length)
+                if len(body) < length:
+                    return  # the sender died mid-request (a killed gateway): no request, as in any HTTP server
                 if receiver._fail_status is not None:
                     self.send_response(receiver._fail_status)
                     self.end_headers()

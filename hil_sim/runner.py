@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .expect import LedSample, StoredEvent, Trace, Verdict, judge
+from .peer_msgs import peer_counts, send_forged, send_replayed
 from .pinboard import AgentNotConnected
 from .scenario import Scenario, Step
 from .school import School, SchoolOptions
@@ -88,6 +89,10 @@ def perform(school: School, step: Step, timers: list[threading.Thread]) -> None:
             timers.append(_later(step.for_s or 0, school.police_link.restore))
         case "burst":
             timers.append(_burst(school, agent, name, step.count or 0))
+        case "peer_forge":
+            send_forged(school.site, agent)
+        case "peer_replay":
+            send_replayed(school.site, agent, age_s=step.for_s or 0)
         case _:
             school.node_action(step)
 
@@ -125,6 +130,7 @@ def play(school: School, scenario: Scenario, log: Log = lambda _: None) -> Trace
     trace.police = school.police_frames()
     trace.webhook = school.webhook_calls()
     trace.outputs = school.outputs()
+    trace.peer_counts = peer_counts(school.site)
     return trace
 
 
@@ -146,7 +152,13 @@ def _settled(school: School, emitted: dict[str, list[str]], bound_s: float = 15.
 
 def run_scenario(scenario: Scenario, workdir: Path, log: Log = lambda _: None) -> Outcome:
     settings = scenario.school
-    options = SchoolOptions(hours=settings.hours, heartbeat_s=settings.heartbeat_s, held_open_s=settings.held_open_s)
+    options = SchoolOptions(
+        hours=settings.hours,
+        heartbeat_s=settings.heartbeat_s,
+        held_open_s=settings.held_open_s,
+        gateways=settings.gateways,
+        peer_lan=settings.peer_lan,
+    )
     with School(workdir, options) as school:
         log(f"school up: api {school.api}, police receiver :{school.police.port}")
         trace = play(school, scenario, log)

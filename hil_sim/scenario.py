@@ -47,6 +47,8 @@ Action = Literal[
     "receiver_down",  # police receiver down for for_s seconds
     "half_open_police_link",  # the gateway's line to the police receiver carries nothing for for_s
     "burst",  # ``count`` door events from ``agent``/``input``, as fast as its debounce allows
+    "peer_forge",  # a lockdown datagram with a bad MAC to ``agent``'s peer port
+    "peer_replay",  # a genuine lockdown message sealed ``for_s`` seconds ago (a captured one), to ``agent``
 ]
 
 
@@ -83,6 +85,8 @@ class Step(_Strict):
             "receiver_down": ("for_s",),
             "half_open_police_link": ("for_s",),
             "burst": ("agent", "input", "count"),
+            "peer_forge": ("agent",),
+            "peer_replay": ("agent", "for_s"),
         }[self.do]
         missing = [name for name in required if getattr(self, name) is None]
         if missing:
@@ -131,7 +135,15 @@ class EventMatch(_Strict):
     historical: bool | None = None
 
 
-KINDS = ("police", "no_police", "webhook", "output", "event", "no_event", "no_loss", "led")
+class PeerCountMatch(_Strict):
+    """A counter of an agent's peer link (its status file) at the end: ``in_forged``, ``in_replayed`` ..."""
+
+    agent: str
+    counter: str
+    at_least: int = Field(default=1, ge=0)
+
+
+KINDS = ("police", "no_police", "webhook", "output", "event", "no_event", "no_loss", "led", "peer_count")
 
 
 class Expectation(_Strict):
@@ -145,6 +157,7 @@ class Expectation(_Strict):
     no_event: EventMatch | None = None
     no_loss: bool | None = None
     led: LedMatch | None = None
+    peer_count: PeerCountMatch | None = None
     after_step: int | None = Field(default=None, ge=0)
     within_s: float | None = Field(default=None, gt=0)
     #: For police/webhook/event: how many matches there must be (default: at least one;
@@ -175,6 +188,10 @@ class SchoolSettings(_Strict):
     held_open_s: float = Field(default=5.0, ge=5.0)
     #: An alarm no operator acknowledged within this is sent again, marked escalated.
     escalation_s: int = Field(default=60, ge=10, le=3600)
+    #: Gateway worker processes: "gateway", "gateway-2", ...; more than one shares a PostgreSQL schema.
+    gateways: int = Field(default=1, ge=1, le=3)
+    #: Agents get LAN peer addresses; false: the peer path runs over the broker only.
+    peer_lan: bool = True
 
 
 class Scenario(_Strict):

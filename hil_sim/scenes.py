@@ -30,6 +30,11 @@ CATEGORIES = (
     "loitering",
     "defocus",
 )
+#: Busy-entrance scenes: people touching each other, scored on counting.
+CROWD_CATEGORIES = ("crowd_pairs", "crowd_clusters", "crowd_passing", "crowd_queue")
+#: How far apart (normalised) the centres of two people touching are, side by side and one behind the other.
+TOUCH_DX = 0.085
+TOUCH_DY = 0.2
 #: Tripwire (a, b), normalised: a horizontal line across the middle.
 TRIPWIRE = ((0.0, 0.5), (1.0, 0.5))
 #: The zone watched for loitering (upper left, inside the building).
@@ -173,8 +178,14 @@ def _plan(category: str, rng: np.random.Generator) -> _Plan:
         lurker = Person(((t0, 0.3, 1.15), (t0 + 3.0, 0.3, 0.34), *ring, (36.0, 0.3, 0.6), (39.0, 0.3, 1.15)), 45.0)
         passer = Person(((42.0, 0.3, -0.15), (46.0, 0.3, 1.15)), 205.0)
         p.people = [lurker, passer]
+    elif category in CROWD_CATEGORIES:
+        p.duration = 45.0
+        from .crowds import crowd_people  # here: crowds builds on this module's Person
+
+        p.people = crowd_people(category, rng)
     else:
-        raise ValueError(f"unknown scene category {category!r}; known: {', '.join(CATEGORIES)}")
+        known = ", ".join(CATEGORIES + CROWD_CATEGORIES)
+        raise ValueError(f"unknown scene category {category!r}; known: {known}")
     p.events += _path_events(p.people, p.duration)
     p.events.sort(key=lambda e: e.t)
     return p
@@ -245,7 +256,8 @@ def _draw_person(canvas: F64, mask: U8, person: Person, pos: tuple[float, float]
 
 def make_scene(category: str, width: int = 160, height: int = 120, seed: int = 0, fps: float = 10.0) -> Scene:
     """Render one scene category (see ``CATEGORIES``) at the given size."""
-    rng = np.random.default_rng([seed, CATEGORIES.index(category) if category in CATEGORIES else 99])
+    every = CATEGORIES + CROWD_CATEGORIES
+    rng = np.random.default_rng([seed, every.index(category) if category in every else 99])
     plan = _plan(category, rng)
     w, h = width, height
     canvas_bg = _background(rng, w, h)

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 import sys
 import time
+import uuid
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -28,7 +30,7 @@ from .broker import Mosquitto
 from .expect import OutputChange, PoliceFrame, StoredEvent, WebhookCall
 from .faults import FaultProxy
 from .pinboard import PinBoard
-from .ports import free_port
+from .ports import free_port, free_udp_port
 from .procs import ManagedProcess, ProcessGroup
 from .receivers import PoliceReceiver, WebhookReceiver
 from .scenario import Step
@@ -45,6 +47,11 @@ class SchoolOptions:
     escalation_s: int = 60
     camera_scenes: tuple[tuple[str, str], ...] = ()
     hours: str = "always"
+    #: Gateway workers ("gateway", "gateway-2", ...); more than one share a PostgreSQL schema at ``pg_url``.
+    gateways: int = 1
+    pg_url: str = os.environ.get("HLIDKA_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+    #: Give each agent a LAN peer address (UDP on loopback); False: the peer path uses the broker only.
+    peer_lan: bool = True
 
 
 class School:
@@ -59,6 +66,11 @@ class School:
         self.proxies: dict[str, FaultProxy] = {}
         self.agent_sites: dict[str, Path] = {}
         self.api_port = free_port()
+        #: Gateway process name -> its API port; the first is the one started first.
+        self.api_ports = {"gateway": self.api_port}
+        for i in range(2, self.options.gateways + 1):
+            self.api_ports[f"gateway-{i}"] = free_port()
+        self.pg_schema = f"sim_{uuid.uuid4().hex[:12]}" if self.options.gateways > 1 else None
         self._mono_to_wall = time.time() - time.monotonic()
         self.police: PoliceReceiver
         self.webhook: WebhookReceiver
@@ -89,6 +101,10 @@ class School:
             held_open_s=self.options.held_open_s,
             camera_scenes=dict(self.options.camera_scenes),
             hours=self.options.hours,
+            db=f"{self.options.pg_url}?schema={self.pg_schema}" if self.pg_schema else None,
+            peer_ports={a.id: free_udp_port() for a in load_config(EXAMPLE).agents if a.peer is not None}
+            if self.options.peer_lan
+            else {},
         )
         # The nodes' ptys exist before the site file that names them.
         spec.node_ports = self._start_nodes()
@@ -103,7 +119,11 @@ class School:
                 replace(spec, broker_port=proxy.port), name=f"site-{agent.id}.toml"
             )
             self.boards[agent.id] = PinBoard(self.workdir / f"pins-{agent.id}.sock")
-        self._start_gateway(timeout)
+        for worker, name in enumerate(self.api_ports, start=1):
+            site = self.site_path
+            if worker > 1:
+                site = write_sim_site(replace(spec, api_port=self.api_ports[name]), name=f"site-{name}.toml")
+            self._start_gateway(timeout, name, site, worker)
         for agent in self.site.agents:
             self._start_agent(agent, timeout)
         return self
@@ -134,20 +154,21 @@ class School:
     def _python(self, *args: str) -> list[str]:
         return [sys.executable, "-m", *args]
 
-    def _start_gateway(self, timeout: float) -> None:
+    def _start_gateway(self, timeout: float, name: str, site: Path, worker: int) -> None:
+        workers = ["--worker", str(worker)] if len(self.api_ports) > 1 else []
         proc = self.group.add(
             ManagedProcess(
-                "gateway",
-                self._python("gateway", "run", "--config", str(self.site_path)),
-                log_path=self.group.log_dir / "gateway.log",
+                name,
+                self._python("gateway", "run", "--config", str(site), *workers),
+                log_path=self.group.log_dir / f"{name}.log",
             )
         )
         proc.start()
-        proc.wait_ready(self._gateway_ready, timeout)
+        proc.wait_ready(lambda: self._gateway_ready(name), timeout)
 
-    def _gateway_ready(self) -> bool:
+    def _gateway_ready(self, name: str) -> bool:
         try:
-            return httpx.get(f"{self.api}/readyz", timeout=1).status_code == 200
+            return httpx.get(f"http://127.0.0.1:{self.api_ports[name]}/readyz", timeout=1).status_code == 200
         except httpx.HTTPError:
             return False
 
@@ -179,9 +200,17 @@ class School:
             getattr(getattr(self, "police", None), "stop", lambda: None),
             getattr(getattr(self, "webhook", None), "stop", lambda: None),
             self.broker.kill,
+            self._drop_schema,
         ):
             with contextlib.suppress(Exception):
                 closer()
+
+    def _drop_schema(self) -> None:
+        if self.pg_schema is not None:
+            import psycopg
+
+            with psycopg.connect(self.options.pg_url, autocommit=True) as conn:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{self.pg_schema}" CASCADE')
 
     def __enter__(self) -> School:
         try:
@@ -197,6 +226,10 @@ class School:
 
     @property
     def api(self) -> str:
+        """The first gateway worker that is running (any worker answers alike)."""
+        for name, port in self.api_ports.items():
+            if name in {p.name for p in self.group} and self.group[name].running:
+                return f"http://127.0.0.1:{port}"
         return f"http://127.0.0.1:{self.api_port}"
 
     def _input(self, agent_id: str, name: str) -> Any:
@@ -244,9 +277,9 @@ class School:
     def restart(self, target: str, timeout: float = 60.0) -> None:
         if target == "broker":
             self.broker.start()
-        elif target == "gateway":
+        elif target in self.api_ports:
             self.group[target].start()
-            self.group[target].wait_ready(self._gateway_ready, timeout)
+            self.group[target].wait_ready(lambda: self._gateway_ready(target), timeout)
         else:
             self.group[target].start()
             self.boards[target].wait_connected(timeout)

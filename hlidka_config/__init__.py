@@ -31,6 +31,7 @@ from .load import load_config, parse_config
 from .models import SiteConfig
 from .schedule import ExceptionDay, Schedule, Window, is_school_hours
 from .site import Building, Entrance, Location, Room, SiteInfo
+from .snapshots import PoliceViewConfig, SnapshotConfig
 
 __all__ = [
     "MISSING",
@@ -54,12 +55,14 @@ __all__ = [
     "OutboxConfig",
     "OutputConfig",
     "PoliceConfig",
+    "PoliceViewConfig",
     "RegionalConfig",
     "Room",
     "RulesConfig",
     "Schedule",
     "SiteConfig",
     "SiteInfo",
+    "SnapshotConfig",
     "SupervisionConfig",
     "TlsConfig",
     "Tripwire",

@@ -13,10 +13,10 @@ from typing import Literal, Self
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from .camera import CameraConfig
-from .fields import STRICT_MODEL, BcmPin, RelativeFile, Slug, config_error
+from .fields import STRICT_MODEL, BcmPin, RelativeFile, Slug, TcpPort, config_error
 
-InputKind = Literal["door", "panic", "tamper", "lockdown_key", "exit_request", "duress"]
-OutputKind = Literal["lock", "siren", "strobe", "led"]
+InputKind = Literal["door", "panic", "tamper", "lockdown_key", "exit_request", "duress", "fire_alarm", "all_clear_key"]
+OutputKind = Literal["lock", "siren", "strobe", "led", "evacuation"]
 NodeInputKind = Literal["panic", "door", "tamper"]
 BaudRate = Literal[1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600]
 
@@ -26,13 +26,14 @@ SERIAL_PORT_PATTERN = re.compile(
 )
 
 
-def _only_for(model: BaseModel, key: str, kind: str, allowed: str) -> None:
+def _only_for(model: BaseModel, key: str, kind: str, *allowed: str) -> None:
     """A kind-specific key changed on another kind is a misunderstanding worth reporting.
 
     Compared with the default rather than "was it written", so a dumped config validates again.
     """
-    if kind != allowed and getattr(model, key) != type(model).model_fields[key].default:
-        raise config_error(f"{key} only applies to kind = {allowed!r}, not {kind!r}.", f"remove {key}.", key=key)
+    if kind not in allowed and getattr(model, key) != type(model).model_fields[key].default:
+        kinds = " or ".join(repr(a) for a in allowed)
+        raise config_error(f"{key} only applies to kind = {kinds}, not {kind!r}.", f"remove {key}.", key=key)
 
 
 class InputConfig(BaseModel):
@@ -49,7 +50,10 @@ class InputConfig(BaseModel):
     room: Slug | None = Field(default=None, description="Room of this input (default: entrance's room)")
     door: Slug | None = Field(default=None, description="exit_request only: name of its door input")
     silent: bool = Field(default=True, description="panic only: no local siren")
-    locks_site: bool = Field(default=True, description="panic only: pressing it starts a lockdown")
+    locks_site: bool = Field(
+        default=True,
+        description="panic and lockdown_key: a lockdown of the whole site (this entrance and, directly, every peer)",
+    )
 
     @model_validator(mode="after")
     def kind_specific_keys(self) -> Self:
@@ -74,7 +78,7 @@ class InputConfig(BaseModel):
             )
         _only_for(self, "door", self.kind, "exit_request")
         _only_for(self, "silent", self.kind, "panic")
-        _only_for(self, "locks_site", self.kind, "panic")
+        _only_for(self, "locks_site", self.kind, "panic", "lockdown_key")
         return self
 
 
@@ -166,6 +170,24 @@ class LockdownConfig(BaseModel):
     strobe: bool = Field(default=True, description="Flash the strobe in lockdown")
 
 
+class EgressRoute(BaseModel):
+    """An escape route: its locks are released in an evacuation, lockdown or not."""
+
+    model_config = STRICT_MODEL
+
+    name: Slug = Field(description="Route name, unique within the agent (e.g. main-stairs)")
+    locks: list[Slug] = Field(min_length=1, max_length=28, description="Names of the lock outputs on this route")
+
+
+class PeerAddress(BaseModel):
+    """Where this agent listens for peer datagrams on the school LAN."""
+
+    model_config = STRICT_MODEL
+
+    host: str = Field(min_length=1, description="This agent's LAN address (peers send to it; it listens on it)")
+    port: TcpPort = Field(default=47800, description="UDP port for peer datagrams")
+
+
 class AgentConfig(BaseModel):
     model_config = STRICT_MODEL
 
@@ -186,6 +208,16 @@ class AgentConfig(BaseModel):
     )
     command_key_file: RelativeFile | None = Field(
         default=None, description="Key (64 hex digits) the gateway signs this agent's commands and acks with"
+    )
+    egress_routes: list[EgressRoute] = Field(
+        default_factory=list, max_length=16, description="Escape routes whose locks an evacuation releases"
+    )
+    peer: PeerAddress | None = Field(default=None, description="LAN address for peer lockdowns without the broker")
+    metrics_port: TcpPort | None = Field(
+        default=None, description="Serve Prometheus metrics over HTTP on this port (default: off)"
+    )
+    metrics_bind: str = Field(
+        default="127.0.0.1", min_length=1, description="Address the metrics port listens on (0.0.0.0: every one)"
     )
 
     def outbox_path(self) -> str:

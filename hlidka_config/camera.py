@@ -60,6 +60,19 @@ class CameraConfig(BaseModel):
     tripwires: list[Tripwire] = Field(default_factory=list, max_length=32, description="Counted lines")
     loitering_s: float = Field(default=60.0, ge=5.0, le=3600.0, description="Presence in a zone before alert")
     object_left_s: float = Field(default=30.0, ge=5.0, le=3600.0, description="Still object before alert")
+    privacy_masks: list[list[Point]] = Field(
+        default_factory=list,
+        max_length=16,
+        description="Polygons [[x, y], ...] painted over in every snapshot before it leaves the agent",
+    )
+
+    @field_validator("privacy_masks")
+    @classmethod
+    def masks_are_polygons(cls, value: list[list[tuple[float, float]]]) -> list[list[tuple[float, float]]]:
+        for polygon in value:
+            if not 3 <= len(polygon) <= 64:
+                raise config_error("A privacy mask is a polygon of 3 to 64 corners.", "list at least 3 [x, y] points.")
+        return value
 
     @field_validator("source")
     @classmethod

@@ -14,11 +14,13 @@ from . import secrets
 from .agent import AgentConfig
 from .errors import ConfigIssue, did_you_mean, show_value
 from .models import SiteConfig
+from .peer_checks import egress_issues, peer_issues
 from .site import Building
 
 
 def check_site(config: SiteConfig, check_files: bool = True) -> list[ConfigIssue]:
     issues = [*_unique_ids(config), *_entrance_refs(config), *(_file_issues(config) if check_files else ())]
+    issues += peer_issues(config)
     for index, agent in enumerate(config.agents):
         issues += _agent_issues(config, f"agents[{index}]", agent)
     return issues
@@ -79,6 +81,7 @@ def _agent_issues(config: SiteConfig, path: str, agent: AgentConfig) -> list[Con
     entrances = {e.id: e for e in config.entrances}
     entrance = entrances.get(agent.entrance)
     issues = [*_agent_names(path, agent), *_agent_pins(path, agent), *_agent_doors(path, agent)]
+    issues += egress_issues(path, agent)
     issues += _heartbeat_budget(config, path, agent)
     for c, camera in enumerate(agent.cameras):
         for t, wire in enumerate(camera.tripwires):
@@ -174,6 +177,7 @@ def _file_issues(config: SiteConfig) -> Iterator[ConfigIssue]:
         ("broker.credentials_file", broker.credentials_file, secrets.read_credentials),
         ("gateway.api.tokens_file", gateway.api.tokens_file, secrets.read_tokens),
         ("gateway.credentials_file", gateway.credentials_file, secrets.read_credentials),
+        ("gateway.console.users_file", gateway.console.users_file, _users_file),
     ]
     for index, agent in enumerate(config.agents):
         readers += [
@@ -207,3 +211,8 @@ def _file_issues(config: SiteConfig) -> Iterator[ConfigIssue]:
 def _command_key(key: str, path: Path) -> bytes:
     """A command key is 32 random bytes as 64 hex digits (``hlidka-gateway provision`` writes it)."""
     return secrets.read_hex_key(key, path, (32,))
+
+
+def _users_file(key: str, path: Path) -> str:
+    """The console's accounts: the file must be there and readable (the gateway parses it at start-up)."""
+    return secrets.read_text(key, path)

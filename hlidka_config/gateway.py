@@ -12,6 +12,7 @@ from typing import Literal, Self
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from .fields import STRICT_MODEL, HexAccount, RelativeFile, TcpPort, config_error
+from .snapshots import PoliceViewConfig
 
 DB_SCHEMES = ("sqlite:///", "postgresql://")
 URL_PATTERN = re.compile(r"^https?://[^\s/]+\S*$")
@@ -66,6 +67,19 @@ class ApiConfig(BaseModel):
     tls: ApiTlsConfig | None = Field(
         default=None, description="Serve HTTPS with this certificate; plain HTTP when absent"
     )
+
+
+class ConsoleConfig(BaseModel):
+    """The web console for people: accounts, sessions, where walk-test reports are kept."""
+
+    model_config = STRICT_MODEL
+
+    users_file: RelativeFile | None = Field(
+        default=None, description="Accounts, one per line: login role argon2-hash [display name]"
+    )
+    walk_tests_dir: str | None = Field(default=None, description="Folder of walk-test reports shown to installers")
+    secure_cookie: bool = Field(default=False, description="Send the session cookie only over HTTPS")
+    session_hours: float = Field(default=12.0, ge=0.25, le=168.0, description="A login lasts this long, hours")
 
 
 class RulesConfig(BaseModel):
@@ -153,10 +167,14 @@ class GatewayConfig(BaseModel):
         default=None, description="The gateway's own broker login, one 'username:password' line (default: broker's)"
     )
     api: ApiConfig = Field(default_factory=ApiConfig, description="HTTP API")
+    console: ConsoleConfig = Field(default_factory=ConsoleConfig, description="Web console")
     rules: RulesConfig = Field(default_factory=RulesConfig, description="Alarm rules")
     supervision: SupervisionConfig = Field(default_factory=SupervisionConfig, description="Liveness")
     police: PoliceConfig | None = Field(default=None, description="Police receiving centre link")
     regional: RegionalConfig | None = Field(default=None, description="Regional centre link")
+    police_view: PoliceViewConfig | None = Field(
+        default=None, description="Signed, expiring links to an alarm's snapshots, sent with the alarm"
+    )
     home_assistant: HomeAssistantConfig = Field(
         default_factory=HomeAssistantConfig, description="Home Assistant MQTT discovery (read-only)"
     )

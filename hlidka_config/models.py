@@ -15,8 +15,10 @@ from pydantic_core import PydanticCustomError
 from .agent import AgentConfig
 from .fields import STRICT_MODEL
 from .gateway import BrokerConfig, GatewayConfig
+from .peers import PeerLinkConfig
 from .schedule import Schedule
 from .site import DEFAULT_TIMEZONE, Building, Entrance, Location, SiteInfo, check_timezone
+from .snapshots import SnapshotConfig
 
 
 def _inherit_site_defaults(data: Any) -> Any:
@@ -54,6 +56,8 @@ class SiteConfig(BaseModel):
     broker: BrokerConfig = Field(default_factory=BrokerConfig, description="MQTT broker")
     gateway: GatewayConfig = Field(default_factory=GatewayConfig, description="Gateway settings")
     agents: list[AgentConfig] = Field(default_factory=list, max_length=100, description="Edge agents")
+    peers: PeerLinkConfig = Field(default_factory=PeerLinkConfig, description="Agent-to-agent lockdown")
+    snapshots: SnapshotConfig = Field(default_factory=SnapshotConfig, description="Camera snapshots on alarms")
 
     # Not a TOML key: where the file was, so relative paths in it can be resolved.
     _base_dir: Path = PrivateAttr(default_factory=lambda: Path("."))

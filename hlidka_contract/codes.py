@@ -49,6 +49,7 @@ CONDITIONS: Final[dict[str, AlarmCode]] = {
         AlarmCode("duress", "HA", "HH", 121, "Duress", cid_zone_is_user=True),
         AlarmCode("burglary", "BA", "BH", 134, "Entry door opened outside school hours"),
         AlarmCode("tamper", "TA", "TR", 137, "Tamper"),
+        AlarmCode("fire", "FA", "FH", 110, "Fire alarm (fire panel relay)"),
         AlarmCode("door_forced", "DF", "DR", 423, "Door forced"),
         # CID 426 decodes as invalid at common receivers: DL/DM/DH travel as SIA-DCS.
         AlarmCode("door_held_alarm", "DL", "DH", None, "Door held open"),
@@ -100,6 +101,8 @@ _FIXED: Final[dict[EventType, tuple[str, bool]]] = {
     EventType.CAMERA_TAMPER: ("camera_tamper", False),
     EventType.CAMERA_TAMPER_RESTORED: ("camera_tamper", True),
     EventType.DRILL_STARTED: ("manual_test", False),
+    EventType.FIRE_ALARM: ("fire", False),
+    EventType.FIRE_RESTORED: ("fire", True),
 }
 
 _TROUBLE_CONDITIONS: Final = {"mains_lost": "ac_loss", "battery_low": "low_battery", "core_fault": "core_fault"}
@@ -166,4 +169,6 @@ RESTORED_BY: Final[dict[EventType, frozenset[EventType]]] = {
     EventType.CAMERA_OBJECT_LEFT: frozenset({EventType.CAMERA_OBJECT_REMOVED}),
     EventType.TROUBLE_STARTED: frozenset({EventType.TROUBLE_CLEARED}),
     EventType.DRILL_STARTED: frozenset({EventType.DRILL_ENDED}),
+    EventType.FIRE_ALARM: frozenset({EventType.FIRE_RESTORED}),
+    EventType.EVACUATION_STARTED: frozenset({EventType.EVACUATION_ENDED}),
 }

@@ -26,6 +26,7 @@ class CommandType(StrEnum):
     SILENCE = "silence"
     SNAPSHOT = "snapshot"
     RESYNC = "resync"
+    EVACUATE = "evacuate"
 
 
 class Role(StrEnum):
@@ -54,6 +55,15 @@ class DrillArgs(Model):
 
 class DrillEndArgs(Model):
     drill_id: Slug
+    #: "This is real": end the drill and turn what it started (lockdown, latched panics) into
+    #: real alarms, reported again without the drill flag.
+    real: bool = False
+
+
+class EvacuateArgs(Model):
+    reason: Text | None = None
+    #: The event that triggered a rule-based evacuation (a fire alarm).
+    cause: Uuid7 | None = None
 
 
 class ResetPanicArgs(Model):
@@ -79,6 +89,7 @@ COMMAND_ARGS: dict[CommandType, type[Model]] = {
     CommandType.SILENCE: NoArgs,
     CommandType.SNAPSHOT: SnapshotArgs,
     CommandType.RESYNC: ResyncArgs,
+    CommandType.EVACUATE: EvacuateArgs,
 }
 
 #: Which roles may issue which command; the agent checks it again on receipt.
@@ -91,6 +102,7 @@ COMMAND_ROLES: dict[CommandType, frozenset[Role]] = {
     CommandType.SILENCE: frozenset({Role.OPERATOR, Role.ADMIN, Role.INSTALLER}),
     CommandType.SNAPSHOT: frozenset({Role.OPERATOR, Role.ADMIN, Role.INSTALLER, Role.VIEWER}),
     CommandType.RESYNC: frozenset({Role.OPERATOR, Role.ADMIN, Role.INSTALLER, Role.SYSTEM}),
+    CommandType.EVACUATE: frozenset({Role.OPERATOR, Role.ADMIN, Role.SYSTEM}),
 }
 
 

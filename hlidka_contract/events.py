@@ -55,6 +55,11 @@ class EventType(StrEnum):
     CAMERA_TAMPER_RESTORED = "cz.hlidka.camera.tamper_restored"
     TROUBLE_STARTED = "cz.hlidka.trouble.started"
     TROUBLE_CLEARED = "cz.hlidka.trouble.cleared"
+    FIRE_ALARM = "cz.hlidka.fire.alarm"
+    FIRE_RESTORED = "cz.hlidka.fire.restored"
+    EVACUATION_STARTED = "cz.hlidka.evacuation.started"
+    EVACUATION_ENDED = "cz.hlidka.evacuation.ended"
+    CAMERA_SNAPSHOT = "cz.hlidka.camera.snapshot"
     GATEWAY_HEARTBEAT = "cz.hlidka.gateway.heartbeat"
 
 
@@ -111,14 +116,15 @@ class DuressResetData(Model):
 
 
 class InputData(Model):
-    """Tamper and intrusion: which input (and device, for a satellite node)."""
+    """Tamper, intrusion and fire: which input (and device, for a satellite node)."""
 
     input: Slug
     device: Slug | None = None
 
 
 class LockdownStartedData(Model):
-    origin: Literal["panic", "command", "key_switch", "site_rule"]
+    #: peer: another agent of the site told this one directly (broker or LAN), not the gateway.
+    origin: Literal["panic", "command", "key_switch", "site_rule", "peer"]
     by: Text | None = None
     #: The event that caused it (a panic), so the receiver can group them.
     cause: Uuid7 | None = None
@@ -142,6 +148,20 @@ class DrillReportData(Model):
     outputs: dict[Slug, float | None]
     #: Seconds until the last output was locked; None if one never was.
     all_locked_s: float | None
+    #: Evacuation drills: ``outputs`` are the seconds until each egress-route lock was
+    #: released, and this the largest of them (None if one never was).
+    all_unlocked_s: float | None = None
+
+
+class EvacuationStartedData(Model):
+    origin: Literal["fire_alarm", "command", "site_rule"]
+    by: Text | None = None
+    #: The event that caused it (a fire alarm), so the receiver can group them.
+    cause: Uuid7 | None = None
+
+
+class EvacuationEndedData(Model):
+    by: Text
 
 
 class DeviceData(Model):
@@ -160,6 +180,7 @@ class AgentSnapshot(Model):
     panic_latched: list[Slug] = Field(default_factory=list)
     tamper_active: list[Slug] = Field(default_factory=list)
     lockdown: bool = False
+    evacuation: bool = False
     drill: Slug | None = None
     outputs: dict[Slug, bool] = Field(default_factory=dict)
     devices_online: dict[Slug, bool] = Field(default_factory=dict)
@@ -223,6 +244,25 @@ class CameraTamperData(Model):
     kind: Literal["covered", "defocused", "moved"]
 
 
+class SnapshotImage(Model):
+    """One JPEG, named by id and SHA-256; its bytes travel on the snapshot channel, after this event."""
+
+    id: Uuid7
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    #: Seconds before the event's time that the frame was taken (0 = the frame at the alarm).
+    age_s: float = Field(ge=0, le=60)
+    width: int = Field(ge=1, le=4096)
+    height: int = Field(ge=1, le=4096)
+    bytes: int = Field(ge=1, le=4 * 1024 * 1024)
+
+
+class SnapshotData(Model):
+    camera: Slug
+    #: What made the agent take it: an alarm's event type, or ``command``.
+    reason: Text
+    images: list[SnapshotImage] = Field(min_length=1, max_length=3)
+
+
 class TroubleData(Model):
     #: core_fault: the agent's alarm core raised an unexpected error on an input (a software bug);
     #: the agent kept its previous state and goes on.
@@ -281,6 +321,11 @@ EVENT_DATA: dict[EventType, type[Model]] = {
     EventType.CAMERA_TAMPER_RESTORED: CameraTamperData,
     EventType.TROUBLE_STARTED: TroubleData,
     EventType.TROUBLE_CLEARED: TroubleData,
+    EventType.FIRE_ALARM: InputData,
+    EventType.FIRE_RESTORED: InputData,
+    EventType.EVACUATION_STARTED: EvacuationStartedData,
+    EventType.EVACUATION_ENDED: EvacuationEndedData,
+    EventType.CAMERA_SNAPSHOT: SnapshotData,
     EventType.GATEWAY_HEARTBEAT: GatewayHeartbeatData,
 }
 
@@ -321,6 +366,9 @@ class Event(Model):
     #: re-sends the alarm ``escalates`` names. An agent never sets them (the gateway refuses such events).
     escalated: Literal[True] | None = None
     escalates: Uuid7 | None = None
+    #: Added by the gateway to alarms it sends upstream when police view links are on: the signed,
+    #: expiring link to the alarm's camera snapshots (ASCII, at most 256 characters, as SIA's [V] field).
+    viewurl: Annotated[str, Field(max_length=256, pattern=r"^https?://[!-~]+$")] | None = None
     data: Model
 
     @model_validator(mode="after")

@@ -29,6 +29,10 @@ class Channel(StrEnum):
     CMD = "cmd"
     CMD_ACK = "cmd_ack"
     ACK = "ack"
+    #: Site-wide: every agent publishes its own, every agent of the site subscribes to all.
+    PEER = "peer"
+    SNAPSHOT = "snapshot"
+    SNAPSHOT_ACK = "snapshot_ack"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +65,28 @@ TOPICS: Final[dict[Channel, TopicSpec]] = {
         TopicSpec(Channel.CMD, "gateway", 1, False, 300, "Commands to the agent", PLAIN_JSON),
         TopicSpec(Channel.CMD_ACK, "agent", 1, False, None, "The agent's answer to each command", PLAIN_JSON),
         TopicSpec(Channel.ACK, "gateway", 1, False, None, "The gateway's receipt for stored events", PLAIN_JSON),
+        # A peer message outside its replay window is refused anyway; a stale one need not linger.
+        TopicSpec(
+            Channel.PEER,
+            "agent",
+            1,
+            False,
+            60,
+            "Signed peer messages (lockdown) to every agent of the site",
+            "application/octet-stream",
+        ),
+        TopicSpec(
+            Channel.SNAPSHOT,
+            "agent",
+            1,
+            False,
+            None,
+            "Camera snapshot JPEGs in chunks, after their event",
+            "application/octet-stream",
+        ),
+        TopicSpec(
+            Channel.SNAPSHOT_ACK, "gateway", 1, False, None, "The gateway's receipt for stored snapshots", PLAIN_JSON
+        ),
     )
 }
 
@@ -76,6 +102,11 @@ def subscription(channel: Channel, site: str = "+", agent: str = "+", share_grou
     """A subscription filter; with ``share_group`` an MQTT 5 shared subscription."""
     filt = topic(site, agent, channel)
     return f"$share/{share_group}/{filt}" if share_group else filt
+
+
+def peer_subscription(site: str) -> str:
+    """What an agent subscribes to for its site's peer channel (its own messages included)."""
+    return subscription(Channel.PEER, site=site)
 
 
 @dataclass(frozen=True, slots=True)

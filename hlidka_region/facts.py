@@ -18,7 +18,7 @@ from hlidka_contract.events import DrillData, DrillReportData, OccupancyData
 from .store.base import EventRow, Fact
 
 #: Conditions that make a school's state "incident" while open (a real one, not a drill).
-INCIDENT_CONDITIONS = frozenset({"hold_up", "panic", "duress", "burglary", "door_forced"})
+INCIDENT_CONDITIONS = frozenset({"hold_up", "panic", "duress", "burglary", "door_forced", "fire"})
 #: Conditions counted as device trouble in the health summary.
 TROUBLE_CONDITIONS = frozenset(
     {"comm_failure", "device_supervision", "panic_device_supervision", "ac_loss", "low_battery", "tamper"}
@@ -51,6 +51,9 @@ def facts_of(event: Event) -> list[Fact]:
         case EventType.LOCKDOWN_STARTED | EventType.LOCKDOWN_ENDED:
             on = event.type is EventType.LOCKDOWN_STARTED
             out.append(_fact(event, f"lockdown/{event.agent}", {"on": on, "drill": event.drill}))
+        case EventType.EVACUATION_STARTED | EventType.EVACUATION_ENDED:
+            on = event.type is EventType.EVACUATION_STARTED
+            out.append(_fact(event, f"evacuation/{event.agent}", {"on": on, "drill": event.drill}))
         case EventType.DRILL_STARTED | EventType.DRILL_ENDED if isinstance(data, DrillData):
             on = event.type is EventType.DRILL_STARTED
             drill = {"on": on, "kind": data.kind, "drill_id": data.drill_id}

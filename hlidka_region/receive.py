@@ -11,6 +11,7 @@ reason, which is counted.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 from gateway.upstream.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, check_request
@@ -59,12 +60,31 @@ def verify(
     return parse_for(school, body)
 
 
+#: Attributes the gateway adds on the regional link only (not part of the stored event): the police view link.
+LINK_ONLY = ("viewurl",)
+
+
 def parse_for(school: str, body: bytes) -> Event:
     """Parse a school's CloudEvent and check that it is about that school."""
     try:
-        event = parse_event(body)
+        event = parse_event(_without_link_only(body))
     except ContractError as exc:
         raise Refused("invalid", str(exc)[:300]) from None
     if event.site != school:
         raise Refused("foreign_site", f"event of site {event.site!r} on the link of {school!r}")
     return event
+
+
+def _without_link_only(body: bytes) -> bytes:
+    if not any(f'"{name}"'.encode() in body for name in LINK_ONLY):
+        return body
+    try:
+        value = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return body
+    if not isinstance(value, dict):
+        return body
+    for name in LINK_ONLY:
+        if isinstance(value.get(name), str):
+            del value[name]
+    return json.dumps(value).encode()

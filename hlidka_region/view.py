@@ -2,8 +2,8 @@
 
 Rule: pure; ``now`` is passed in. The state is one word, in this order of
 precedence: offline (nothing heard within the limit: what is shown may be
-stale), lockdown (a real one), incident (a real alarm open), evacuation or
-drill (a drill running), normal.
+stale), lockdown (a real one), evacuation (a real one, e.g. on a fire alarm),
+incident (a real alarm open), evacuation or drill (a drill running), normal.
 """
 
 from __future__ import annotations
@@ -74,6 +74,7 @@ def school_view(row: SchoolRow, facts: list[Fact], now: float, drill_overdue_day
     ]
     alarms.sort(key=lambda a: (a.since, a.event_id))
     lockdown = any(v["on"] and not v["drill"] for _, v in _values(facts, "lockdown/"))
+    evacuation = any(v["on"] and not v["drill"] for _, v in _values(facts, "evacuation/"))
     drills = [v for _, v in _values(facts, "drill/") if v["on"]]
     incident = any(a.condition in INCIDENT_CONDITIONS and not a.drill for a in alarms)
     state: State = "normal"
@@ -81,6 +82,8 @@ def school_view(row: SchoolRow, facts: list[Fact], now: float, drill_overdue_day
         state = "offline"
     elif lockdown:
         state = "lockdown"
+    elif evacuation:
+        state = "evacuation"
     elif incident:
         state = "incident"
     elif drills:

@@ -63,13 +63,24 @@ def for_annotation(ann: Any, metadata: list[Any] | None = None) -> st.SearchStra
     if ann is bool:
         return st.booleans()
     if ann is int:
-        return st.integers(min_value=b.get("ge", 0), max_value=b.get("le", 2**31))
+        return st.integers(min_value=b.get("ge", b.get("gt", -1) + 1), max_value=b.get("le", 2**31))
     if ann is float:
         lo = b.get("ge", b.get("gt", -1e6))
-        return st.floats(min_value=lo, max_value=1e6, allow_nan=False, exclude_min="gt" in b, allow_subnormal=False)
+        hi = b.get("le", b.get("lt", 1e6))
+        return st.floats(
+            min_value=lo,
+            max_value=hi,
+            allow_nan=False,
+            exclude_min="gt" in b,
+            exclude_max="lt" in b,
+            allow_subnormal=False,
+        )
     if ann is str:
         if "pattern" in b:
-            return slugs
+            if b["pattern"] == SLUG_PATTERN:
+                return slugs
+            limit = b.get("max_length", 256)
+            return st.from_regex(b["pattern"], fullmatch=True).filter(lambda text: len(text) <= limit)
         if any(getattr(m, "func", None) and "uuid7" in getattr(m.func, "__name__", "") for m in metadata):
             return uuid7s
         return st.text(max_size=min(b.get("max_length", 40), 40))
@@ -80,7 +91,7 @@ def for_annotation(ann: Any, metadata: list[Any] | None = None) -> st.SearchStra
         return st.dictionaries(for_annotation(k), for_annotation(v), max_size=3)
     if origin is list:
         (item,) = get_args(ann)
-        return st.lists(for_annotation(item), max_size=3)
+        return st.lists(for_annotation(item), min_size=b.get("min_length", 0), max_size=min(3, b.get("max_length", 3)))
     if origin is tuple:
         return st.tuples(*(for_annotation(a) for a in get_args(ann)))
     raise TypeError(f"no strategy for {ann!r}: teach for_annotation this field type")

@@ -12,12 +12,13 @@ Rule: every ``CommandReceived`` yields exactly one ``AckCommand``, last among th
 5. the handler in ``HANDLERS`` decides.
 
 Idempotency: a command asking for what already holds is *accepted* with a reason and changes
-nothing (``all_clear`` without a lockdown, ``lockdown`` during one, ``reset_panic`` with nothing
+nothing (``all_clear`` without a lockdown or evacuation, ``lockdown`` during one, ``evacuate``
+during an evacuation, ``reset_panic`` with nothing
 latched, ``drill_end`` without a drill): the operator's intent is satisfied, and a retried
 command whose first ack was lost must not look like a failure. Rejected are only commands that
 cannot be carried out: an unknown button, a drill id that is not the running one, a drill
-while a real alarm is active, and ``snapshot`` until camera snapshots exist (``SNAPSHOT_REFUSAL``:
-no silent stubs). Nothing here does I/O or reads the clock.
+while a real alarm is active, and ``snapshot`` at an agent without that camera (``NO_CAMERA``).
+Nothing here does I/O or reads the clock.
 """
 
 from __future__ import annotations
@@ -33,15 +34,19 @@ from hlidka_contract.commands import (
     CommandType,
     DrillArgs,
     DrillEndArgs,
+    EvacuateArgs,
     LockdownArgs,
     ResetPanicArgs,
     ResyncArgs,
     Role,
+    SnapshotArgs,
 )
 
 from .config import CoreConfig
 from .drill import end_drill, refusal_to_start, start_drill
-from .effects import AckCommand, Effect, ResendFrom
+from .effects import AckCommand, Effect, ResendFrom, TakeSnapshot
+from .evacuation import Origin as EvacuationOrigin
+from .evacuation import end_evacuation, start_evacuation
 from .lockdown import Origin, end_lockdown, silence, start_lockdown
 from .panic import latched_names, reset
 from .state import RECENT_COMMANDS, AgentState, RecentAck, Step
@@ -53,7 +58,7 @@ A = TypeVar("A", bound=BaseModel)
 
 
 #: The ``snapshot`` command's answer until camera snapshots exist (stable key first).
-SNAPSHOT_REFUSAL = "not_available: this agent cannot take camera snapshots yet"
+NO_CAMERA = "no_camera: this agent has no camera to take a snapshot with"
 
 
 class MalformedArgs(Exception):
@@ -68,18 +73,29 @@ def _args(command: Command, model: type[A]) -> A:
 
 def _lockdown(cfg: CoreConfig, state: AgentState, command: Command, now: float) -> Outcome:
     args = _args(command, LockdownArgs)
-    if state.lockdown is not None:
-        return state, [], True, "already in lockdown"
-    origin: Origin = "site_rule" if command.role is Role.SYSTEM else "command"
-    state, effects = start_lockdown(cfg, state, origin, command.issued_by, now, cause=args.cause)
-    return state, effects, True, None
+    # A site rule answers a real alarm elsewhere: never practice, whatever runs here.
+    rule = command.role is Role.SYSTEM
+    drill = not rule and state.practising("lockdown")
+    origin: Origin = "site_rule" if rule else "command"
+    state, effects = start_lockdown(cfg, state, origin, command.issued_by, now, cause=args.cause, drill=drill)
+    return state, effects, True, None if effects else "already in lockdown"
+
+
+def _evacuate(cfg: CoreConfig, state: AgentState, command: Command, now: float) -> Outcome:
+    args = _args(command, EvacuateArgs)
+    rule = command.role is Role.SYSTEM
+    drill = not rule and state.practising("evacuation")
+    origin: EvacuationOrigin = "site_rule" if rule else "command"
+    state, effects = start_evacuation(cfg, state, origin, command.issued_by, now, cause=args.cause, drill=drill)
+    return state, effects, True, None if effects else "already evacuating"
 
 
 def _all_clear(cfg: CoreConfig, state: AgentState, command: Command, now: float) -> Outcome:
-    if state.lockdown is None:
+    if state.lockdown is None and state.evacuation is None:
         return state, [], True, "no lockdown was active"
     state, effects = end_lockdown(cfg, state, command.issued_by)
-    return state, effects, True, None
+    state, evacuation = end_evacuation(cfg, state, command.issued_by)
+    return state, [*effects, *evacuation], True, None
 
 
 def _drill_start(cfg: CoreConfig, state: AgentState, command: Command, now: float) -> Outcome:
@@ -99,7 +115,7 @@ def _drill_end(cfg: CoreConfig, state: AgentState, command: Command, now: float)
         return state, [], True, "no drill was running"
     if state.drill.drill_id != args.drill_id:
         return state, [], False, f"running drill is {state.drill.drill_id!r}, not {args.drill_id!r}"
-    state, effects = end_drill(cfg, state, command.issued_by)
+    state, effects = end_drill(cfg, state, command.issued_by, real=args.real)
     return state, effects, True, None
 
 
@@ -121,8 +137,13 @@ def _silence(cfg: CoreConfig, state: AgentState, command: Command, now: float) -
 
 
 def _snapshot(cfg: CoreConfig, state: AgentState, command: Command, now: float) -> Outcome:
-    # No silent stubs: until the agent can take and deliver a snapshot, it says so.
-    return state, [], False, SNAPSHOT_REFUSAL
+    camera = _args(command, SnapshotArgs).camera
+    cameras = [d.id for d in cfg.devices if d.kind == "camera"]
+    if not cameras:
+        return state, [], False, NO_CAMERA
+    if camera is not None and camera not in cameras:
+        return state, [], False, f"no camera {camera!r} at this agent (cameras: {', '.join(cameras)})"
+    return state, [TakeSnapshot(reason="command", camera=camera)], True, None
 
 
 def _resync(cfg: CoreConfig, state: AgentState, command: Command, now: float) -> Outcome:
@@ -138,6 +159,7 @@ HANDLERS: dict[CommandType, Handler] = {
     CommandType.SILENCE: _silence,
     CommandType.SNAPSHOT: _snapshot,
     CommandType.RESYNC: _resync,
+    CommandType.EVACUATE: _evacuate,
 }
 
 

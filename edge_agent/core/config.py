@@ -9,17 +9,19 @@ the clock.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 from hlidka_config.schedule import Schedule
+from hlidka_contract import EventType
 
 if TYPE_CHECKING:
     from hlidka_config.models import SiteConfig
 
-InputKind = Literal["door", "panic", "tamper", "lockdown_key", "exit_request", "duress"]
-OutputKind = Literal["lock", "siren", "strobe", "led"]
+InputKind = Literal["door", "panic", "tamper", "lockdown_key", "exit_request", "duress", "fire_alarm", "all_clear_key"]
+OutputKind = Literal["lock", "siren", "strobe", "led", "evacuation"]
 DeviceKind = Literal["node", "camera"]
 
 #: A device that misses this many heartbeats is reported offline (brief: 3).
@@ -36,7 +38,7 @@ class InputSpec:
     door: str | None = None
     #: panic only: silent hold-up (HA) or audible panic (PA, sounds the siren).
     silent: bool = True
-    #: panic only: a press starts a lockdown of this agent's entrance.
+    #: panic and lockdown_key: a press starts a lockdown here and tells every peer to lock.
     locks_site: bool = True
     #: The satellite node the contact hangs on; None for a Pi pin.
     device: str | None = None
@@ -52,6 +54,8 @@ class OutputSpec:
     fail: Literal["safe", "secure"] | None = None
     #: lock only: on a fire escape route, so never held locked by the core.
     fire_egress: bool = False
+    #: lock only: on an egress route (``egress_routes``): released in an evacuation.
+    egress: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +79,8 @@ class CoreConfig:
     exit_grant_s: float = EXIT_GRANT_S
     lockdown_siren: bool = False
     lockdown_strobe: bool = True
+    #: Alarm event types that take snapshots from this agent's cameras (empty: never).
+    snapshot_on: frozenset[EventType] = frozenset()
 
     def __post_init__(self) -> None:
         _check(self)
@@ -106,6 +112,11 @@ class CoreConfig:
         """Locks the core may hold locked: every lock except those on a fire escape route."""
         return tuple(o.name for o in self.locks if not o.fire_egress)
 
+    @cached_property
+    def egress_locks(self) -> tuple[str, ...]:
+        """Locks an evacuation releases: those on an egress route (fire-egress locks are never held)."""
+        return tuple(o.name for o in self.locks if o.egress)
+
     def locks_of(self, door: str) -> tuple[OutputSpec, ...]:
         return tuple(o for o in self.locks if o.door == door)
 
@@ -121,8 +132,10 @@ class CoreConfig:
             for node in agent.nodes
             for n in node.inputs
         ]
+        on_route = {lock for route in agent.egress_routes for lock in route.locks}
         outputs = tuple(
-            OutputSpec(o.name, o.kind, door=o.door, fail=o.fail, fire_egress=o.fire_egress) for o in agent.outputs
+            OutputSpec(o.name, o.kind, door=o.door, fail=o.fail, fire_egress=o.fire_egress, egress=o.name in on_route)
+            for o in agent.outputs
         )
         devices = [
             DeviceSpec(n.id, "node", n.heartbeat_s, panic=any(i.kind == "panic" for i in n.inputs)) for n in agent.nodes
@@ -138,7 +151,23 @@ class CoreConfig:
             held_open_s=agent.held_open_s,
             lockdown_siren=agent.lockdown.siren,
             lockdown_strobe=agent.lockdown.strobe,
+            snapshot_on=snapshot_triggers(site.snapshots.on) if agent.cameras else frozenset(),
         )
+
+
+#: The site file's snapshot triggers as the alarm events that raise them.
+SNAPSHOT_TRIGGERS: dict[str, frozenset[EventType]] = {
+    "panic": frozenset({EventType.PANIC_PRESSED}),
+    "duress": frozenset({EventType.DURESS_ALARM}),
+    "door_forced": frozenset({EventType.DOOR_FORCED}),
+    "intrusion": frozenset({EventType.INTRUSION_ALARM}),
+    "lockdown": frozenset({EventType.LOCKDOWN_STARTED}),
+    "tamper": frozenset({EventType.TAMPER_ALARM, EventType.CAMERA_TAMPER}),
+}
+
+
+def snapshot_triggers(names: Sequence[str]) -> frozenset[EventType]:
+    return frozenset().union(*(SNAPSHOT_TRIGGERS[n] for n in names))
 
 
 def _check(cfg: CoreConfig) -> None:
@@ -156,6 +185,8 @@ def _check(cfg: CoreConfig) -> None:
             raise ValueError(f"input {spec.name!r} hangs on unknown node {spec.device!r}")
     for out in cfg.outputs:
         if out.kind != "lock":
+            if out.egress:
+                raise ValueError(f"output {out.name!r} is on an egress route but is not a lock")
             continue
         if out.fail is None:
             raise ValueError(f"lock {out.name!r} must say fail='safe' or fail='secure'")

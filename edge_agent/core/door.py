@@ -24,6 +24,11 @@ On *opened*, the opening is judged once:
 
 On *held_open timer* (``held_open_s`` after opening): held open, an alarm (DL) outside school
 hours or in a lockdown, a trouble (DM) otherwise; restored on close (DH).
+
+Drills: a forced door, or a door held open as an alarm in school hours, is an alarm only
+because a lockdown holds the lock; when that lockdown is a drill's, so are these events and
+their restores (``DoorState.drill``). An intrusion out of hours and a held-open trouble are
+never drill events.
 """
 
 from __future__ import annotations
@@ -68,14 +73,17 @@ def _opened(cfg: CoreConfig, state: AgentState, name: str, now: float) -> Step:
     intrusion = not state.school_hours
     forced = not intrusion and locked and not door.granted
     device = cfg.input_by_name[name].device
+    drill = forced and _drill_lockdown(state)
     effects: list[Effect] = [Emit(EventType.DOOR_OPENED, DoorData(door=name), Severity.INFO, name)]
     if intrusion:
         data = InputData(input=name, device=device)
         effects.append(Emit(EventType.INTRUSION_ALARM, data, Severity.ALARM, name))
     if forced:
-        effects.append(Emit(EventType.DOOR_FORCED, DoorData(door=name), Severity.ALARM, name))
+        effects.append(Emit(EventType.DOOR_FORCED, DoorData(door=name), Severity.ALARM, name, drill=drill))
     effects.append(StartTimer(f"{HELD_OPEN_TIMER}:{name}", now + cfg.held_open_s))
-    opened = replace(door, phase=DoorPhase.OPEN, opened_at=now, forced=forced, intrusion=intrusion, held_trouble=False)
+    opened = replace(
+        door, phase=DoorPhase.OPEN, opened_at=now, forced=forced, intrusion=intrusion, held_trouble=False, drill=drill
+    )
     return _with_door(state, name, opened), effects
 
 
@@ -86,14 +94,16 @@ def _closed(cfg: CoreConfig, state: AgentState, name: str, now: float) -> Step:
         effects.append(CancelTimer(f"{HELD_OPEN_TIMER}:{name}"))
     if door.forced:
         data = DoorRestoredData(door=name, condition="forced")
-        effects.append(Emit(EventType.DOOR_RESTORED, data, Severity.INFO, name))
+        effects.append(Emit(EventType.DOOR_RESTORED, data, Severity.INFO, name, drill=door.drill))
     if door.phase is DoorPhase.HELD_OPEN:
         data = DoorRestoredData(door=name, condition="held_open", trouble=door.held_trouble)
-        effects.append(Emit(EventType.DOOR_RESTORED, data, Severity.INFO, name))
+        effects.append(Emit(EventType.DOOR_RESTORED, data, Severity.INFO, name, drill=door.drill))
     if door.intrusion:
         restored = InputData(input=name, device=cfg.input_by_name[name].device)
         effects.append(Emit(EventType.INTRUSION_RESTORED, restored, Severity.INFO, name))
-    closed = replace(door, phase=DoorPhase.CLOSED, opened_at=None, forced=False, intrusion=False, held_trouble=False)
+    closed = replace(
+        door, phase=DoorPhase.CLOSED, opened_at=None, forced=False, intrusion=False, held_trouble=False, drill=False
+    )
     return _with_door(state, name, closed), effects
 
 
@@ -103,8 +113,14 @@ def _held(cfg: CoreConfig, state: AgentState, name: str, now: float) -> Step:
     held_s = max(0.0, now - (door.opened_at if door.opened_at is not None else now))
     data = DoorHeldOpenData(door=name, held_s=held_s, trouble=trouble)
     severity = Severity.TROUBLE if trouble else Severity.ALARM
-    held = replace(door, phase=DoorPhase.HELD_OPEN, held_trouble=trouble)
-    return _with_door(state, name, held), [Emit(EventType.DOOR_HELD_OPEN, data, severity, name)]
+    # Out of hours the door is an alarm whatever runs; in hours only the lockdown makes it one.
+    drill = state.school_hours and _drill_lockdown(state)
+    held = replace(door, phase=DoorPhase.HELD_OPEN, held_trouble=trouble, drill=door.drill or drill)
+    return _with_door(state, name, held), [Emit(EventType.DOOR_HELD_OPEN, data, severity, name, drill=drill)]
+
+
+def _drill_lockdown(state: AgentState) -> bool:
+    return state.lockdown is not None and state.lockdown.drill
 
 
 TRANSITIONS: dict[tuple[DoorPhase, DoorEvent], Handler] = {

@@ -70,4 +70,26 @@ class ConfirmPanic:
     led: Literal["steady", "off"]
 
 
-Effect = Emit | SetOutput | StartTimer | CancelTimer | AckCommand | ResendFrom | ConfirmPanic
+@dataclass(frozen=True, slots=True)
+class LockPeers:
+    """Tell every agent of the site to lock down, directly (broker channel and LAN).
+
+    The shell signs one message with the site key and sends it; peers apply it through their
+    own core. There is no effect to unlock a peer.
+    """
+
+    drill: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TakeSnapshot:
+    """Take JPEG snapshots from the agent's cameras (all of them when ``camera`` is None).
+
+    ``reason`` is the alarm's event type (or ``command``); the shell feeds ``SnapshotTaken`` back in.
+    """
+
+    reason: str
+    camera: str | None = None
+
+
+Effect = Emit | SetOutput | StartTimer | CancelTimer | AckCommand | ResendFrom | ConfirmPanic | LockPeers | TakeSnapshot

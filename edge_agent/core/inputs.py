@@ -70,6 +70,21 @@ class TimerFired:
     name: str
 
 
+@dataclass(frozen=True, slots=True)
+class PeerLockdown:
+    """Another agent of the site said "lock down", in a message whose site key checked out.
+
+    The peer path can only lock: there is no peer message that ends a lockdown.
+    """
+
+    #: The agent that sent it (as its authenticated message says).
+    agent: str
+    #: The peer's lockdown is part of a lockdown drill: applied only while one runs here too.
+    drill: bool = False
+    #: The event that caused it at the peer (its lockdown.started), for grouping.
+    cause: str | None = None
+
+
 # ---- facts about the agent's own delivery path (see ``confirm.py``, ``troubles.py``) ----------
 
 
@@ -89,6 +104,25 @@ class OutboxLevel:
     detail: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class SnapshotTaken:
+    """The shell took (and stored) the JPEGs a ``TakeSnapshot`` asked for: the core announces them."""
+
+    camera: str
+    reason: str
+    #: ``SnapshotImage`` models from the contract, the frame at the alarm first.
+    images: tuple[BaseModel, ...]
+
+
 Input = (
-    InputChanged | DeviceSeen | DeviceLost | DetectorReported | CommandReceived | TimerFired | EventAcked | OutboxLevel
+    InputChanged
+    | DeviceSeen
+    | DeviceLost
+    | DetectorReported
+    | CommandReceived
+    | TimerFired
+    | EventAcked
+    | OutboxLevel
+    | PeerLockdown
+    | SnapshotTaken
 )

@@ -8,9 +8,11 @@ the simulator's virtual clock. An input naming something the config lacks raises
    timer cannot leave a door unlocked),
 2. hands the input to its concern (tables ``INPUT_HANDLERS`` and ``TIMER_HANDLERS``),
 3. brings the outputs in line with the new state (``outputs.reconcile``),
-4. marks every event ``drill=True`` if a drill ran before or after the step,
-5. orders the effects: events first (the shell puts them on disk before anything else), then
-   outputs, timers, other requests, and the command acknowledgement last.
+4. orders the effects: events first (the shell puts them on disk before anything else), then
+   outputs, peers, timers, other requests, and the command acknowledgement last.
+
+Each concern decides whether an event is a drill's (``drill.py`` says which are): a drill never
+marks an event it did not cause, so a real alarm during a drill reaches the police as real.
 
 The shell calls ``initial_state`` on a first start, ``resume`` after loading a persisted state
 (the process lost its timers and output levels), then ``step`` for every input.
@@ -23,10 +25,21 @@ from dataclasses import replace
 
 from hlidka_contract.events import AgentSnapshot
 
-from . import camera, commands, confirm, door, lockdown, panic, supervision, tamper, troubles
+from . import camera, commands, confirm, door, evacuation, lockdown, panic, snapshots, supervision, tamper, troubles
 from .config import CoreConfig, InputKind, InputSpec
 from .door import DoorEvent
-from .effects import AckCommand, CancelTimer, ConfirmPanic, Effect, Emit, ResendFrom, SetOutput, StartTimer
+from .effects import (
+    AckCommand,
+    CancelTimer,
+    ConfirmPanic,
+    Effect,
+    Emit,
+    LockPeers,
+    ResendFrom,
+    SetOutput,
+    StartTimer,
+    TakeSnapshot,
+)
 from .errors import UnknownInput
 from .inputs import (
     CommandReceived,
@@ -37,6 +50,8 @@ from .inputs import (
     Input,
     InputChanged,
     OutboxLevel,
+    PeerLockdown,
+    SnapshotTaken,
     TimerFired,
 )
 from .outputs import reconcile
@@ -54,6 +69,8 @@ INPUT_HANDLERS: dict[InputKind, InputHandler] = {
     "exit_request": lambda c, s, i, a, n: (
         door.on_exit_request(c, s, i.door, n) if a and i.door is not None else (s, [])
     ),
+    "fire_alarm": lambda c, s, i, a, n: evacuation.on_fire(c, s, i.name, a, n),
+    "all_clear_key": lambda c, s, i, a, n: evacuation.on_all_clear_key(c, s, i.name, a, n),
 }
 
 TimerHandler = Callable[[CoreConfig, AgentState, str, float], Step]
@@ -106,6 +123,10 @@ def _dispatch(cfg: CoreConfig, state: AgentState, inp: Input, now: float) -> Ste
             return confirm.on_event_acked(cfg, state, inp, now)
         case OutboxLevel():
             return troubles.on_outbox_level(cfg, state, inp, now)
+        case PeerLockdown():
+            return lockdown.on_peer(cfg, state, inp, now)
+        case SnapshotTaken():
+            return snapshots.on_taken(cfg, state, inp, now)
     raise UnknownInput(f"not an alarm-core input: {inp!r}")
 
 
@@ -113,31 +134,31 @@ def _dispatch(cfg: CoreConfig, state: AgentState, inp: Input, now: float) -> Ste
 EFFECT_ORDER: dict[type, int] = {
     Emit: 0,
     SetOutput: 1,
-    StartTimer: 2,
-    CancelTimer: 2,
-    ResendFrom: 3,
-    ConfirmPanic: 3,
-    AckCommand: 4,
+    # The local locks move first; then the peers are told (a send, no waiting).
+    LockPeers: 2,
+    StartTimer: 3,
+    CancelTimer: 3,
+    ResendFrom: 4,
+    ConfirmPanic: 4,
+    TakeSnapshot: 4,
+    AckCommand: 5,
 }
 
 
-def _finish(before: AgentState, after: AgentState, effects: list[Effect]) -> list[Effect]:
-    drill = before.drill is not None or after.drill is not None
-    if drill:
-        effects = [replace(e, drill=True) if isinstance(e, Emit) else e for e in effects]
+def _finish(effects: list[Effect]) -> list[Effect]:
     return sorted(effects, key=lambda e: EFFECT_ORDER[type(e)])
 
 
 def step(cfg: CoreConfig, state: AgentState, inp: Input, now: float) -> Step:
     """One transition: the new state and the effects the shell must carry out, in order."""
-    before = state
     hours = school_hours_at(cfg.schedule, now)
     if hours != state.school_hours:
         state = replace(state, school_hours=hours)
     state, aligned = reconcile(cfg, state, now)
     state, effects = _dispatch(cfg, state, inp, now)
     state, driven = reconcile(cfg, state, now)
-    return state, _finish(before, state, [*aligned, *effects, *driven])
+    effects = [*aligned, *effects, *driven]
+    return state, _finish([*effects, *snapshots.for_alarms(cfg, effects)])
 
 
 def initial_state(cfg: CoreConfig, now: float) -> Step:
@@ -162,6 +183,7 @@ def resume(cfg: CoreConfig, state: AgentState, now: float) -> Step:
         panics={n: latch for n, latch in state.panics.items() if n in inputs},
         duress={n: latch for n, latch in state.duress.items() if n in inputs},
         tampers=frozenset(n for n in state.tampers if n in inputs),
+        fires=frozenset(n for n in state.fires if n in inputs),
         devices={d: s for d, s in state.devices.items() if d in cfg.device_by_id},
     )
     state, effects = _start(cfg, state, now)
@@ -171,7 +193,7 @@ def resume(cfg: CoreConfig, state: AgentState, now: float) -> Step:
 def _start(cfg: CoreConfig, state: AgentState, now: float) -> Step:
     state, timers = supervision.initial(cfg, state, now)
     state, outputs = reconcile(cfg, state, now, force=True)
-    return state, _finish(state, state, [*outputs, *timers, *_schedule_timer(cfg, now)])
+    return state, _finish([*outputs, *timers, *_schedule_timer(cfg, now)])
 
 
 def snapshot(cfg: CoreConfig, state: AgentState) -> AgentSnapshot:
@@ -181,6 +203,7 @@ def snapshot(cfg: CoreConfig, state: AgentState) -> AgentSnapshot:
         panic_latched=sorted(state.panics),
         tamper_active=sorted(state.tampers),
         lockdown=state.lockdown is not None,
+        evacuation=state.evacuation is not None,
         drill=state.drill.drill_id if state.drill is not None else None,
         outputs=dict(state.outputs),
         devices_online={d: s is DeviceStatus.ONLINE for d, s in state.devices.items()},

@@ -13,10 +13,14 @@ changes nothing. Nothing here does I/O or reads the clock.
     +------+ <------------------------------------------ +---------+
                 reset_panic (operator, admin): panic.reset
 
-A panic with ``locks_site`` also starts a lockdown (see ``lockdown.py``); an audible one sounds
-the siren until silenced or reset. A duress input latches the same way (duress.alarm, HA) but
-never drives an output or starts a lockdown: its point is that the person forced to use it is
-not given away.
+A panic with ``locks_site`` also starts a lockdown here and tells every peer (see
+``lockdown.py``); an audible one sounds the siren until silenced or reset. A duress input
+latches the same way (duress.alarm, HA) but never drives an output or starts a lockdown: its
+point is that the person forced to use it is not given away.
+
+Drills: a press during a lockdown drill is practice (tagged ``drill``, and so are its reset and
+the lockdown it starts). A press during an evacuation drill is not what that drill practises,
+so it is real. Duress is always real: it is the staff's way to raise a real alarm whatever runs.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from hlidka_contract.events import (
 from .config import CoreConfig
 from .confirm import led_off
 from .effects import Effect, Emit
-from .lockdown import start_lockdown
+from .lockdown import lock_site
 from .state import AgentState, Latch, Step
 
 
@@ -43,16 +47,17 @@ def on_panic(cfg: CoreConfig, state: AgentState, name: str, now: float) -> Step:
     if name in state.panics:
         return state, []
     spec = cfg.input_by_name[name]
+    drill = state.practising("lockdown")
     latched = replace(
         state,
-        panics={**state.panics, name: Latch(since=now, drill=state.drilling)},
+        panics={**state.panics, name: Latch(since=now, drill=drill)},
         # A new audible alarm must be heard even after an earlier silence.
         silenced=state.silenced and spec.silent,
     )
     data = PanicPressedData(button=name, silent=spec.silent, device=spec.device)
-    effects: list[Effect] = [Emit(EventType.PANIC_PRESSED, data, Severity.ALARM, name)]
+    effects: list[Effect] = [Emit(EventType.PANIC_PRESSED, data, Severity.ALARM, name, drill=drill)]
     if spec.locks_site:
-        latched, started = start_lockdown(cfg, latched, "panic", None, now)
+        latched, started = lock_site(cfg, latched, "panic", None, now, tell=True)
         effects += started
     return latched, effects
 
@@ -60,7 +65,7 @@ def on_panic(cfg: CoreConfig, state: AgentState, name: str, now: float) -> Step:
 def on_duress(cfg: CoreConfig, state: AgentState, name: str, now: float) -> Step:
     if name in state.duress:
         return state, []
-    latched = replace(state, duress={**state.duress, name: Latch(since=now, drill=state.drilling)})
+    latched = replace(state, duress={**state.duress, name: Latch(since=now)})
     return latched, [Emit(EventType.DURESS_ALARM, DuressData(input=name), Severity.ALARM, name)]
 
 
@@ -70,10 +75,11 @@ def reset(cfg: CoreConfig, state: AgentState, names: list[str], by: str) -> Step
     panics = dict(state.panics)
     duress = dict(state.duress)
     for name in names:
-        if panics.pop(name, None) is not None:
+        latch = panics.pop(name, None)
+        if latch is not None:
             silent = cfg.input_by_name[name].silent
             data = PanicResetData(button=name, silent=silent, by=by)
-            effects.append(Emit(EventType.PANIC_RESET, data, Severity.INFO, name))
+            effects.append(Emit(EventType.PANIC_RESET, data, Severity.INFO, name, drill=latch.drill))
             effects += led_off(cfg, name)
         elif duress.pop(name, None) is not None:
             reset_data = DuressResetData(input=name, by=by)
@@ -83,3 +89,16 @@ def reset(cfg: CoreConfig, state: AgentState, names: list[str], by: str) -> Step
 
 def latched_names(state: AgentState) -> list[str]:
     return sorted([*state.panics, *state.duress])
+
+
+def make_real(cfg: CoreConfig, state: AgentState) -> Step:
+    """ "This is real": every panic latched for the drill becomes a real one, reported again."""
+    effects: list[Effect] = []
+    panics = dict(state.panics)
+    for name, latch in state.panics.items():
+        if latch.drill:
+            spec = cfg.input_by_name[name]
+            panics[name] = replace(latch, drill=False)
+            data = PanicPressedData(button=name, silent=spec.silent, device=spec.device)
+            effects.append(Emit(EventType.PANIC_PRESSED, data, Severity.ALARM, name))
+    return replace(state, panics=panics), effects

@@ -46,14 +46,26 @@ class DoorState:
     held_trouble: bool = False
     #: An exit request's grant window is running for this door.
     granted: bool = False
+    #: The opening's alarm condition exists only because of a drill's lockdown: its events
+    #: (and their restores) are drill events.
+    drill: bool = False
 
 
 @dataclass(frozen=True)
 class LockdownState:
-    origin: Literal["panic", "command", "key_switch", "site_rule"]
+    origin: Literal["panic", "command", "key_switch", "site_rule", "peer"]
     started_at: float
     by: str | None = None
-    #: Started while a drill ran: the drill's end ends it too.
+    #: Part of a lockdown drill: the drill's end ends it too.
+    drill: bool = False
+
+
+@dataclass(frozen=True)
+class EvacuationState:
+    origin: Literal["fire_alarm", "command", "site_rule"]
+    started_at: float
+    by: str | None = None
+    #: Part of an evacuation drill: the drill's end ends it too.
     drill: bool = False
 
 
@@ -63,7 +75,8 @@ class DrillState:
     kind: Literal["lockdown", "evacuation"]
     started_at: float
     by: str | None = None
-    #: Seconds from the drill's start until each held lock was first locked.
+    #: Seconds from the drill's start until each held lock was first locked (lockdown drill)
+    #: or each egress-route lock was released for the evacuation (evacuation drill).
     locked_after: dict[str, float] = field(default_factory=dict)
 
 
@@ -90,6 +103,9 @@ class AgentState:
     duress: dict[str, Latch] = field(default_factory=dict)
     tampers: frozenset[str] = frozenset()
     lockdown: LockdownState | None = None
+    evacuation: EvacuationState | None = None
+    #: Fire-panel relay inputs that are active now.
+    fires: frozenset[str] = frozenset()
     #: An operator silenced the sirens; a new alarm sounds them again.
     silenced: bool = False
     drill: DrillState | None = None
@@ -103,6 +119,10 @@ class AgentState:
     @property
     def drilling(self) -> bool:
         return self.drill is not None
+
+    def practising(self, kind: Literal["lockdown", "evacuation"]) -> bool:
+        """A drill of this kind runs: what the staff do for it is practice, tagged ``drill``."""
+        return self.drill is not None and self.drill.kind == kind
 
 
 #: What every transition returns: the new state and the effects, in order.

@@ -1,21 +1,22 @@
-"""Pull frames, run the detector, emit events; report the camera offline and online.
+"""Pull frames, run the detector, emit its events; report signs of life and a dead source.
 
 Rule: I/O-thin. The only I/O is the source, opened through ``source_factory``;
 time comes from the injected ``clock`` (monotonic seconds), so tests drive
 :meth:`CameraLoop.step` with a fake source and a fake clock and never sleep.
 
-A source is stalled when no frame came for 3 frame times plus ``grace_s``, or
-when it raises. Then DEVICE_OFFLINE is emitted once, the source is closed and
-reopened with exponential backoff; DEVICE_ONLINE follows the first frame back.
+The loop judges no liveness: every frame is reported through ``on_frame`` and a
+source that fails to open or raises through ``on_lost`` (facts); whether the
+camera is offline is decided once, by the alarm core's device supervision. A
+source silent for 3 frame times plus ``grace_s`` is closed and reopened (an
+RTSP stream can hang without raising); every reopen backs off exponentially.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
-
-from hlidka_contract.events import DeviceData, EventType
 
 from .detector import Detector
 from .events import CameraEvent
@@ -37,13 +38,16 @@ class CameraLoop:
         heartbeat_s: float = 0.5,
         grace_s: float = 1.0,
         on_frame: Callable[[float], None] | None = None,
+        on_lost: Callable[[str], None] | None = None,
     ) -> None:
         """``heartbeat_s`` bounds how long one read waits, hence how late a stall is noticed.
 
         ``on_frame(now)`` is called for every frame: the camera's sign of life for
-        whoever supervises it.
+        whoever supervises it; ``on_lost(reason)`` when the source failed to open or
+        raised (not when it is merely slow).
         """
         self._on_frame = on_frame
+        self._on_lost = on_lost
         self._factory = source_factory
         self._detector = detector
         self._emit = emit
@@ -52,15 +56,13 @@ class CameraLoop:
         self._grace_s = grace_s
         self._source: FrameSource | None = None
         self._last_frame = 0.0
-        self._offline = False
         self._backoff = BACKOFF_MIN_S
         self._retry_at = 0.0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-
-    @property
-    def online(self) -> bool:
-        return not self._offline
+        #: Frames read and seconds spent in the detector since start: plain counters for the metrics.
+        self.frames = 0
+        self.detector_s = 0.0
 
     @property
     def retry_at(self) -> float:
@@ -76,33 +78,31 @@ class CameraLoop:
             try:
                 source = self._source = self._factory()
             except Exception as exc:  # any open failure means the same: camera unavailable
-                self._fail(now, f"open failed: {exc}")
+                self._fail(now, f"open failed: {exc}", lost=True)
                 return
             self._last_frame = now
         try:
             frame = source.read(timeout=self._poll_s)
         except Exception as exc:
-            self._fail(self._clock(), f"read failed: {exc}")
+            self._fail(self._clock(), f"read failed: {exc}", lost=True)
             return
         now = self._clock()
         if frame is None:
             if now - self._last_frame > 3.0 / max(source.fps, 0.1) + self._grace_s:
-                self._fail(now, "stalled")
+                self._fail(now, "stalled", lost=False)
             return
         self._last_frame = now
         if self._on_frame is not None:
             self._on_frame(now)
-        if self._offline:
-            self._offline = False
-            self._emit(CameraEvent(EventType.DEVICE_ONLINE, self._device(), now))
         self._backoff = BACKOFF_MIN_S
-        for event in self._detector.process(frame, now).events:
+        started = time.perf_counter()
+        result = self._detector.process(frame, now)
+        self.detector_s += time.perf_counter() - started
+        self.frames += 1
+        for event in result.events:
             self._emit(event)
 
-    def _device(self) -> DeviceData:
-        return DeviceData(device=self._detector.config.camera, kind="camera")
-
-    def _fail(self, now: float, why: str) -> None:
+    def _fail(self, now: float, why: str, *, lost: bool) -> None:
         log.warning("camera %s: %s; retry in %.0f s", self._detector.config.camera, why, self._backoff)
         if self._source is not None:
             try:
@@ -110,9 +110,8 @@ class CameraLoop:
             except Exception:
                 log.exception("camera %s: closing the source failed", self._detector.config.camera)
             self._source = None
-        if not self._offline:
-            self._offline = True
-            self._emit(CameraEvent(EventType.DEVICE_OFFLINE, self._device(), now))
+        if lost and self._on_lost is not None:
+            self._on_lost(why)
         self._retry_at = now + self._backoff
         self._backoff = min(self._backoff * 2.0, BACKOFF_MAX_S)
 

@@ -38,21 +38,10 @@ class Labeller:
 
     def components(self, mask: k.U8, min_area: int) -> list[Component]:
         n = k.label8(mask, self.labels, self._parent, self._stats)
+        stats = self._stats[: min(n, MAX_COMPONENTS)]
         found = []
-        for index, row in enumerate(self._stats[: min(n, MAX_COMPONENTS)]):
-            area = int(row[k.ST_AREA])
-            if area < min_area:
-                continue
-            found.append(
-                Component(
-                    label=index + 1,
-                    area=area,
-                    x0=int(row[k.ST_X0]),
-                    y0=int(row[k.ST_Y0]),
-                    x1=int(row[k.ST_X1]),
-                    y1=int(row[k.ST_Y1]),
-                    cx=float(row[k.ST_SX]) / area,
-                    cy=float(row[k.ST_SY]) / area,
-                )
-            )
+        # Noise specks are many and small: filter them in one vectorised step.
+        for index in np.flatnonzero(stats[:, k.ST_AREA] >= min_area).tolist():
+            area, x0, y0, x1, y1, sx, sy = stats[index].tolist()
+            found.append(Component(index + 1, area, x0, y0, x1, y1, sx / area, sy / area))
         return found

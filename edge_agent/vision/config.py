@@ -104,6 +104,10 @@ class DetectorConfig:
     track_max_gap_s: float = 1.0
     #: Largest jump of a blob centre between frames, as a fraction of the frame diagonal.
     track_max_jump: float = 0.2
+    #: Area of one person seen from this camera at the tripwire, as a fraction of the
+    #: frame; groups are counted by it. None: learnt from single walkers (the lower
+    #: tercile of the areas of people seen alone), no splitting until three were seen.
+    person_area: float | None = None
     #: Hysteresis around a tripwire, as a fraction of the frame diagonal.
     tripwire_margin: float = 0.02
     # --- object left, tamper ---
@@ -141,6 +145,8 @@ class DetectorConfig:
             value = getattr(self, name)
             if not 0.0 < value < 1.0:
                 raise ValueError(f"{name} must be in (0, 1), got {value!r}")
+        if self.person_area is not None and not 0.0 < self.person_area < 1.0:
+            raise ValueError(f"person_area must be in (0, 1) or None, got {self.person_area!r}")
         for name in ("k_sigma", "min_diff", "init_var", "min_var", "motion_off_s", "track_max_gap_s"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be > 0, got {getattr(self, name)!r}")

@@ -45,6 +45,10 @@ def _jit(fn: F) -> F:
     return cast(F, numba.njit(cache=True, nogil=True, fastmath=False)(fn))
 
 
+#: The decorator for kernels in other modules.
+jit = _jit
+
+
 @_jit
 def box_down_gray(src: U8, f: int, dst: U8) -> None:
     """dst = f×f box mean of src, rounded half up (f = 1, 2 or 4)."""

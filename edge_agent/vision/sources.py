@@ -1,4 +1,4 @@
-"""Frame sources: V4L2/USB, RTSP and files through PyAV, picamera2 on a Pi, and the simulator.
+"""Frame sources: V4L2/USB, RTSP and files through PyAV, picamera2 on a Pi, and registered ones.
 
 Rule: each source hands out gray (Y-plane) uint8 frames; devices and decoders are
 imported only when a source is opened, so the agent runs without them.
@@ -20,8 +20,8 @@ import contextlib
 import importlib
 import queue
 import threading
-import time
 from collections.abc import Callable, Iterator
+from importlib.metadata import entry_points
 from typing import Any, Protocol
 
 import numpy as np
@@ -151,56 +151,29 @@ def open_picamera2(width: int, height: int, fps: float = 10.0) -> ThreadedSource
     return ThreadedSource(frames(), fps, close)
 
 
-class SyntheticSource:
-    """Frames of a simulator scene (``hil_sim.scenes``), in order, optionally looping."""
+#: Entry-point group through which other packages add frame sources by URI scheme; the
+#: simulator registers ``synthetic`` there, so production code never imports it.
+SOURCE_ENTRY_POINTS = "hlidka_frame_sources"
 
-    def __init__(self, frames: npt.NDArray[np.uint8], fps: float, loop: bool = False, paced: bool = False) -> None:
-        self.fps = fps
-        self._frames = frames
-        self._loop = loop
-        self._i = 0
-        #: Live use (an agent in the simulator) plays at ``fps`` like a camera: the detector
-        #: times dwell and loitering by the clock, and an unpaced loop would burn a core.
-        self._paced = paced
-        self._next_at: float | None = None
 
-    @classmethod
-    def from_scene(
-        cls, category: str, width: int, height: int, seed: int = 0, loop: bool = False, paced: bool = False
-    ) -> SyntheticSource:
-        from hil_sim.scenes import make_scene
-
-        scene = make_scene(category, width, height, seed)
-        return cls(scene.frames, scene.fps, loop, paced)
-
-    def read(self, timeout: float) -> Frame | None:
-        if self._paced:
-            now = time.monotonic()
-            self._next_at = now if self._next_at is None else self._next_at
-            wait = self._next_at - now
-            if wait > timeout:
-                time.sleep(timeout)
-                return None
-            if wait > 0:
-                time.sleep(wait)
-            self._next_at = max(self._next_at + 1.0 / self.fps, time.monotonic() - 1.0)
-        if self._i >= len(self._frames):
-            if not self._loop:
-                raise SourceError("scene ended")
-            self._i = 0
-        frame: Frame = self._frames[self._i]
-        self._i += 1
-        return frame
-
-    def close(self) -> None:
-        self._i = len(self._frames)
-        self._loop = False
+def _registered(scheme: str) -> Callable[[str, int, int, float], FrameSource] | None:
+    for ep in entry_points(group=SOURCE_ENTRY_POINTS, name=scheme):
+        opener: Callable[[str, int, int, float], FrameSource] = ep.load()
+        return opener
+    return None
 
 
 def open_source(uri: str, width: int, height: int, fps: float = 10.0) -> FrameSource:
-    """``synthetic:<category>``, ``picamera2:``, ``/dev/videoN``, ``rtsp://…`` or a file path."""
-    if uri.startswith("synthetic:"):
-        return SyntheticSource.from_scene(uri.split(":", 1)[1], width, height, loop=True, paced=True)
+    """``picamera2:``, ``/dev/videoN``, ``rtsp://…``, a file path, or ``<scheme>:<rest>`` of a
+    source registered in the ``hlidka_frame_sources`` entry-point group (the simulator's
+    ``synthetic:<scene>``)."""
+    scheme, sep, rest = uri.partition(":")
+    if sep and scheme not in ("picamera2", "rtsp", "http", "https", "file"):
+        opener = _registered(scheme)
+        if opener is not None:
+            return opener(rest, width, height, fps)
+        if scheme == "synthetic":
+            raise SourceError("no 'synthetic' frame source installed: it comes with the simulator (pip install -e .)")
     if uri.startswith("picamera2:"):
         return open_picamera2(width, height, fps)
     if uri.startswith("/dev/video"):

@@ -24,6 +24,8 @@ from .config import DetectorConfig
 
 #: Fraction of a box still foreground for its object to count as present.
 PRESENT_FRACTION = 0.3
+#: Fraction of a candidate's pixels that may change before it is taken for people, not an object.
+CHANGED_FRACTION = 0.5
 
 
 @dataclass
@@ -38,6 +40,9 @@ class LeftObject:
     #: model itself still holds the object's hole).
     region: np.ndarray
     background: np.ndarray
+    #: The frame there when it became a candidate: an object keeps its look, a
+    #: spot that a queue of people keeps covering does not.
+    look: np.ndarray | None = None
     reported: bool = False
 
 
@@ -86,15 +91,23 @@ class StaticRegions:
             x0, y0, x1, y1 = obj.box
             box = (slice(y0, y1 + 1), slice(x0, x1 + 1))
             cur = x[box].astype(np.float32)
-            differs = np.abs(cur - obj.background)[obj.region] > self.cfg.min_diff
-            if differs.mean() < PRESENT_FRACTION:
-                mu[box][obj.region] = cur[obj.region]
-                since[box][obj.region] = -1.0
+            differs = np.abs(cur - obj.background) > self.cfg.min_diff
+            if differs[obj.region].mean() < PRESENT_FRACTION:
+                # Relearn only what looks like the floor again: whoever still stands
+                # on part of the spot (the tail of a queue) stays foreground.
+                back = obj.region & ~differs
+                mu[box][back] = cur[back]
+                since[box][back] = -1.0
                 if obj.reported:
                     removed.append(obj)
                 continue
             if t - obj.since >= self.cfg.absorb_s:
                 continue  # learnt into the background by now: forget it quietly
+            if not obj.reported and obj.look is not None:
+                changed = np.abs(cur - obj.look)[obj.region] > self.cfg.min_diff
+                if changed.mean() > CHANGED_FRACTION:
+                    # Different people on the same spot (a queue): not one object; its clock restarts.
+                    obj.look, obj.since = cur, t
             if not obj.reported and t - obj.since >= self.cfg.object_left_s:
                 obj.reported = True
                 left.append(obj)
@@ -120,6 +133,7 @@ class StaticRegions:
                 t - self.cfg.static_check_s,
                 labeller.labels[box] == c.label,
                 mu[box].copy(),
+                x[box].astype(np.float32),
             )
             kept.append(obj)
         return left, removed

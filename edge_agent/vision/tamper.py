@@ -7,7 +7,12 @@ deviation, mean |gradient|, a coarse thumbnail) and the frame time; no pixels.
 - defocused: sharpness = mean |gradient| / standard deviation, which a change of
   light leaves alone, drops below ``defocus_ratio`` × a slowly learnt reference;
 - moved: the zero-mean normalised correlation of the thumbnail with a slowly
-  learnt reference falls below ``moved_ncc`` (again blind to a global gain).
+  learnt reference falls below ``moved_ncc`` (again blind to a global gain),
+  over the thumbnail tiles not busy with foreground: a crowd filling half the
+  view is not a moved camera (a moved camera turns nearly everything foreground,
+  the model is relearnt and every tile counts again). A crowd also lowers the
+  sharpness (large smooth coats raise the deviation more than the gradient), so
+  ``defocused`` does not start while more than 12 % of the tiles are busy.
 
 A condition must hold for its ``*_s`` before the alarm; a restore needs the
 condition clear, with hysteresis, for one second. References learn only while
@@ -21,6 +26,7 @@ import math
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from .config import DetectorConfig
 from .kernels import F32
@@ -32,6 +38,11 @@ REF_TAU_S = 60.0
 #: Seconds of statistics before the references count.
 REF_WARMUP_S = 1.0
 RESTORE_S = 1.0
+#: With fewer tiles than this fraction free of foreground, ``moved`` keeps its last verdict.
+MIN_FREE_TILES = 0.3
+#: With more tiles than this busy, a crowd's smooth coats pull the sharpness down:
+#: ``defocused`` does not start.
+CROWD_TILES = 0.12
 
 
 class TamperMonitor:
@@ -53,24 +64,31 @@ class TamperMonitor:
         self._ref_thumb = None
         self._t0 = None
 
-    def update(self, t: float, std: float, grad: float, thumb: F32) -> list[tuple[Kind, bool]]:
-        """Feed one set of statistics; returns (kind, started) for each change of state."""
+    def update(
+        self, t: float, std: float, grad: float, thumb: F32, busy: npt.NDArray[np.bool_] | None = None
+    ) -> list[tuple[Kind, bool]]:
+        """Feed one set of statistics (``busy``: thumbnail tiles with foreground); returns state changes."""
         sharp = grad / max(std, 1.0)
         z = thumb - thumb.mean()
         norm = float(np.sqrt((z * z).sum()))
         if self._t0 is None or self._ref_thumb is None:
             self._t0, self._ref_thumb, self._ref_sharp, self._ref_std = t, z / max(norm, 1e-6), sharp, std
         ref = self._ref_thumb
-        self.ncc = float((z * ref).sum()) / max(norm, 1e-6) if norm > 1e-6 else 0.0
+        free = None if busy is None or not busy.any() else ~busy
+        if free is None:
+            self.ncc = float((z * ref).sum()) / max(norm, 1e-6) if norm > 1e-6 else 0.0
+        elif free.mean() >= MIN_FREE_TILES:
+            self.ncc = _ncc(thumb[free], ref[free])
         self.sharp_ratio = sharp / max(self._ref_sharp, 1e-6)
         learning = t - self._t0 < REF_WARMUP_S
+        crowd = busy is not None and float(busy.mean()) > CROWD_TILES
         floor = max(self.cfg.covered_std, self.cfg.covered_ratio * self._ref_std)
         covered = std < floor
         cond: dict[Kind, tuple[bool, bool]] = {
             # (condition holds, condition clearly gone)
             "covered": (covered, std > 1.5 * floor),
             "defocused": (
-                not covered and not learning and self.sharp_ratio < self.cfg.defocus_ratio,
+                not covered and not learning and not crowd and self.sharp_ratio < self.cfg.defocus_ratio,
                 self.sharp_ratio > self.cfg.defocus_ratio + 0.15,
             ),
             "moved": (
@@ -80,7 +98,7 @@ class TamperMonitor:
         }
         changes = [c for kind in KINDS if (c := self._step(kind, t, *cond[kind])) is not None]
         quiet = not any(self.active.values()) and all(s is None for s in self._since.values())
-        if quiet and not covered:
+        if quiet and not covered and free is None:
             dt = max(t - self._last_t, 0.0)
             rate = 1.0 if learning else 1.0 - math.exp(-dt / REF_TAU_S)
             if learning:
@@ -119,3 +137,10 @@ class TamperMonitor:
             self.active[kind], self._clear_since[kind] = False, None
             return (kind, False)
         return None
+
+
+def _ncc(a: F32, b: F32) -> float:
+    """Zero-mean normalised correlation of two equally shaped sets of values."""
+    za, zb = a - a.mean(), b - b.mean()
+    den = float(np.sqrt((za * za).sum() * (zb * zb).sum()))
+    return float((za * zb).sum()) / den if den > 1e-9 else 0.0

@@ -1,7 +1,8 @@
 """Dependencies shared by the routers: the runtime and bearer-token authorisation.
 
 Missing or unknown token: 401 with ``WWW-Authenticate: Bearer``; a known token
-whose role may not do this: 403.
+whose role may not do this: 403. A console session cookie stands in for the token
+on GET requests only (the live page reads ``/site`` and ``/stream`` with it).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from hlidka_contract import Role
 
 from ..auth import Principal
+from ..console.session import cookie_principal
 from ..runtime import Runtime
 
 API = "/api/v1"
@@ -33,7 +35,12 @@ def runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(runtime)]
 
 
-def principal(rt: RuntimeDep, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+def principal(
+    rt: RuntimeDep, request: Request, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
+    if creds is None and (person := cookie_principal(request)) is not None:
+        # A console session may read (GET) the same API; its actions go through CSRF-checked forms.
+        return person
     if creds is None or creds.scheme.lower() != "bearer":
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "missing bearer token", headers={"WWW-Authenticate": "Bearer"}

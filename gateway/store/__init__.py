@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from .base import Store
+
+
+def _errors() -> tuple[type[Exception], ...]:
+    try:
+        import psycopg
+    except ImportError:
+        return (sqlite3.Error, OSError)
+    return (sqlite3.Error, psycopg.Error, OSError)
+
+
+#: What a failing database raises (either backend): callers that must keep running catch these.
+DB_ERRORS = _errors()
 
 
 def open_store(url: str) -> Store:
@@ -22,4 +36,4 @@ def open_store(url: str) -> Store:
     return store
 
 
-__all__ = ["Store", "open_store"]
+__all__ = ["DB_ERRORS", "Store", "open_store"]

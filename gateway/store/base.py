@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from hlidka_contract import Event
+from hlidka_contract.snapshots import Chunk
 
 # The rules decide what an event does to alarms; the store only carries it out.
 from ..rules import AlarmEffect
@@ -65,6 +66,28 @@ class LinkRow:
     attempts: int
     delivered: int
     updated_at: float
+    #: Last SIA sequence number the link used (0: none yet).
+    seq: int = 0
+    #: Position of the event being sent and the sequence number it went with (a takeover resends it).
+    inflight: int | None = None
+    inflight_seq: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Fence:
+    """Who may write for a duty: the lease's holder at this epoch (see ``store.ha``)."""
+
+    lease: str
+    holder: str
+    epoch: int
+
+
+@dataclass(frozen=True, slots=True)
+class LeaseRow:
+    name: str
+    holder: str | None
+    expires_at: float
+    epoch: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +166,14 @@ class Store(Protocol):
     def advance_link(self, name: str, cursor: int, delivered: int, now: float) -> None: ...
     def set_link_state(self, name: str, state: str, error: str | None, attempts: int, now: float) -> None: ...
 
+    # leases and fenced link writes (several gateway workers on one database)
+    def take_lease(self, name: str, holder: str, ttl_s: float, steal: bool = False) -> int | None: ...
+    def drop_lease(self, name: str, holder: str) -> None: ...
+    def leases(self) -> list[LeaseRow]: ...
+    def advance_fenced(self, name: str, cursor: int, delivered: int, now: float, fence: Fence | None) -> bool: ...
+    def note_seq(self, name: str, seq: int, inflight: int | None, fence: Fence | None) -> bool: ...
+    def remember_agent(self, row: AgentRow) -> None: ...
+
     # agents
     def agents(self) -> list[AgentRow]: ...
     def save_agent(self, row: AgentRow) -> None: ...
@@ -153,3 +184,8 @@ class Store(Protocol):
     def commands(self, batch: str | None, limit: int) -> list[CommandRow]: ...
     def append_audit(self, actor: str, role: str, action: str, detail: str, now: float) -> AuditRow: ...
     def audit(self, after: int, limit: int) -> list[AuditRow]: ...
+
+    # camera snapshots
+    def add_snapshot_chunk(self, agent: str, chunk: Chunk, now: float) -> bool: ...
+    def snapshot(self, snapshot_id: str) -> tuple[str, bytes, float] | None: ...
+    def expire_snapshots(self, stored_before: float) -> list[str]: ...

@@ -16,14 +16,14 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
 
-from .sql import SqlStore
+from .ha import HaSqlStore
 
 #: Arbitrary constant naming the gateway's writer lock.
 WRITER_LOCK: Final = 0x484C444B
 _SCHEMA = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
-class PostgresStore(SqlStore):
+class PostgresStore(HaSqlStore):
     backend = "postgres"
     dialect = "postgres"
 

@@ -27,6 +27,7 @@ from .base import (
     NewEvent,
     StoredEvent,
 )
+from .snapshots import SnapshotSql
 
 _EVENT_COLS = "pos, id, kind, ref, agent, type, subject, severity, drill, received_at, body"
 _ALARM_COLS = "event_id, agent, type, subject, opened_at, restored_at, acked_at, acked_by, note, escalated_at"
@@ -46,7 +47,7 @@ class Cursor(abc.ABC):
     def fetchone(self) -> Any: ...
 
 
-class SqlStore(abc.ABC):
+class SqlStore(SnapshotSql, abc.ABC):
     backend = "sql"
     #: Directory under ``migrations/`` holding this dialect's versioned scripts.
     dialect = ""
@@ -454,4 +455,7 @@ def _link(r: Sequence[Any]) -> LinkRow:
         attempts=int(r[4]),
         delivered=int(r[5]),
         updated_at=float(r[6]),
+        seq=int(r[7]) if len(r) > 7 else 0,
+        inflight=None if len(r) <= 8 or r[8] is None else int(r[8]),
+        inflight_seq=None if len(r) <= 9 or r[9] is None else int(r[9]),
     )

@@ -13,10 +13,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .sql import SqlStore
+from .ha import HaSqlStore
 
 
-class SqliteStore(SqlStore):
+class SqliteStore(HaSqlStore):
     backend = "sqlite"
     dialect = "sqlite"
 

@@ -18,6 +18,8 @@ from typing import Literal, Protocol
 
 from hlidka_contract import Event, classify, parse_event
 
+from ..police_link import make_link
+from ..rules import ALARM_TYPES
 from ..settings import Settings
 from .queue import UpstreamItem
 from .sia_codec import Where
@@ -26,7 +28,9 @@ log = logging.getLogger(__name__)
 
 
 class SiaLike(Protocol):
-    async def send(self, event: Event, where: Where, escalated: bool = False) -> object: ...
+    last_seq: int
+
+    async def send(self, event: Event, where: Where, escalated: bool = False, seq: int | None = None) -> object: ...
     async def link_test(self) -> object: ...
     async def close(self) -> None: ...
 
@@ -52,6 +56,15 @@ class PoliceSender:
         self.clock = clock
         self._last = clock()
 
+    @property
+    def last_seq(self) -> int:
+        """The line's last sequence number: the link worker numbers events from it and persists it."""
+        return self.sia.last_seq
+
+    @last_seq.setter
+    def last_seq(self, value: int) -> None:
+        self.sia.last_seq = value
+
     def wants(self, item: UpstreamItem) -> bool:
         return police_wants(event_of(item), self.drills)
 
@@ -65,11 +78,18 @@ class PoliceSender:
             room_name=room or None,
             # Zone 1 when the event carries none (an agent-level event, an output).
             zone=event.zone or 1,
+            url=self._link(event),
         )
+
+    def _link(self, event: Event) -> str | None:
+        link = self.settings.police_link
+        if link is None or event.drill or event.type not in ALARM_TYPES:
+            return None
+        return make_link(link, event.id, event.time.timestamp())
 
     async def send(self, item: UpstreamItem) -> None:
         event = event_of(item)
-        await self.sia.send(event, self.where(event), item.escalated)
+        await self.sia.send(event, self.where(event), item.escalated, seq=item.seq)
         self._last = self.clock()
 
     async def idle(self) -> None:

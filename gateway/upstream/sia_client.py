@@ -112,10 +112,14 @@ class SiaClient:
         # Check the key and account now, not at the first alarm.
         encode_frame(null_message(), seq=1, account=self.account, timestamp=datetime.now(UTC), key=key)
 
-    async def send(self, event: Event, where: Where, escalated: bool = False) -> SiaResult:
-        """Deliver one event; returns when the receiver ACKed it."""
+    async def send(self, event: Event, where: Where, escalated: bool = False, seq: int | None = None) -> SiaResult:
+        """Deliver one event; returns when the receiver ACKed it.
+
+        ``seq`` is the number the caller persisted for this event (a resend after a takeover reuses
+        it); without it the client numbers the event itself.
+        """
         message = event_to_message(event, where, escalated, self.fmt, self.adm_xdata_blocks)
-        return await self._deliver(message, event.id)
+        return await self._deliver(message, event.id, seq)
 
     async def link_test(self) -> SiaResult:
         """A NULL frame: the receiver supervises the line by these."""
@@ -134,9 +138,11 @@ class SiaClient:
         self.last_seq = next_seq(self.last_seq)
         return self.last_seq
 
-    async def _deliver(self, message: Message, retry_key: str | None) -> SiaResult:
+    async def _deliver(self, message: Message, retry_key: str | None, given: int | None = None) -> SiaResult:
         async with self._lock:
-            seq = self._seq_for(retry_key)
+            if given is not None:
+                self.last_seq = given
+            seq = self._seq_for(retry_key) if given is None else given
             try:
                 result = await self._attempts(message, seq)
             except SiaDeliveryError:

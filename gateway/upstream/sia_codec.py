@@ -81,6 +81,8 @@ class Where:
     room_name: str | None
     #: Zone number the receiver has on its zone list (SIA zone, Contact ID ZZZ).
     zone: int
+    #: The signed link to the alarm's camera snapshots (extended data ``[V]``), when configured.
+    url: str | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= self.zone <= 999:
@@ -387,6 +389,7 @@ def event_to_message(
         ("O", where.building_name),
         ("S", where.site_name),
         ("I", text),
+        ("V", where.url),
     ]
     if event.historical:
         xdata.append(("H", format_timestamp(event.time)))

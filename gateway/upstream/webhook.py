@@ -71,10 +71,13 @@ class WebhookSender:
         timeout_s: float,
         clock: Callable[[], float],
         client: httpx.AsyncClient | None = None,
+        decorate: Callable[[UpstreamItem], str] | None = None,
         heartbeat: Callable[[], bytes] | None = None,
         heartbeat_s: float = 15.0,
     ) -> None:
         self.url, self.secret, self.clock = url, secret, clock
+        #: The body as sent: the stored CloudEvent, with the police view link added to alarms when configured.
+        self.decorate = decorate
         self.client = client or httpx.AsyncClient(timeout=timeout_s)
         self.heartbeat, self.heartbeat_s = heartbeat, heartbeat_s
         self._last_sent = float("-inf")
@@ -83,7 +86,8 @@ class WebhookSender:
         return True
 
     async def send(self, item: UpstreamItem) -> None:
-        await self._post(item.body.encode())
+        body = (self.decorate(item) if self.decorate is not None else item.body).encode()
+        await self._post(body)
 
     async def idle(self) -> None:
         """Called by the link worker when the queue is empty: a heartbeat when one is due."""

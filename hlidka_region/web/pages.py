@@ -34,7 +34,7 @@ STATE_WORDS = {
     "normal": "v pořádku",
     "lockdown": "uzamčení",
     "drill": "cvičení",
-    "evacuation": "evakuace (cvičení)",
+    "evacuation": "evakuace",
     "incident": "incident",
     "offline": "nedostupná",
 }

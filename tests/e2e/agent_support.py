@@ -6,6 +6,7 @@ day, every day, so a door toggle is a plain door event at any time of the run.
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 import time
@@ -16,68 +17,39 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 
+from hil_sim.site import ALWAYS_OPEN, OneEntrance, one_entrance_site, write_site_file
 from hlidka_contract import Channel, Event, EventAck, encode, parse_event, topic
 
 SITE, AGENT = "skola", "agent-vchod"
 
 
-def write_site(tmp: Path, port: int, ack_timeout_s: float = 1.0) -> Path:
-    path = tmp / "site.toml"
-    path.write_text(
-        f"""
-[site]
-id = "{SITE}"
-name = "Test school"
-account = "1234"
+def write_site(
+    tmp: Path,
+    port: int,
+    ack_timeout_s: float = 1.0,
+    broker: dict[str, Any] | None = None,
+    schedule: dict[str, Any] | None = None,
+    agent: dict[str, Any] | None = None,
+) -> Path:
+    """The agent tests' site: a door with its lock and a panic button in the porter's lodge.
 
-[[buildings]]
-id = "budova"
-name = "Budova"
-rooms = [{{ id = "hala", name = "Hala" }}, {{ id = "vratnice", name = "Vrátnice" }}]
-
-[[entrances]]
-id = "vchod"
-name = "Hlavní vchod"
-building = "budova"
-room = "hala"
-
-[schedule]
-windows = [
-  {{ days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], start = "00:00", end = "23:59:59.999999" }},
-]
-
-[broker]
-host = "127.0.0.1"
-port = {port}
-keepalive_s = 5
-
-[[agents]]
-id = "{AGENT}"
-entrance = "vchod"
-outbox = {{ path = "outbox.db", ack_timeout_s = {ack_timeout_s} }}
-
-[[agents.inputs]]
-name = "dvere"
-kind = "door"
-pin = 17
-debounce_ms = 0
-
-[[agents.inputs]]
-name = "panika"
-kind = "panic"
-pin = 23
-room = "vratnice"
-debounce_ms = 20
-
-[[agents.outputs]]
-name = "zamek"
-kind = "lock"
-pin = 5
-fail = "secure"
-door = "dvere"
-"""
+    School hours all day unless ``schedule`` says otherwise (``{"windows": []}``: always closed);
+    ``agent`` adds keys to the agent's table (``command_key_file``, ...).
+    """
+    spec = OneEntrance(
+        broker_port=port,
+        schedule=schedule if schedule is not None else copy.deepcopy(ALWAYS_OPEN),
+        site=SITE,
+        agent=AGENT,
+        broker={"keepalive_s": 5, **(broker or {})},
+        agent_settings={"outbox": {"path": "outbox.db", "ack_timeout_s": ack_timeout_s}, **(agent or {})},
+        inputs=[
+            {"name": "dvere", "kind": "door", "pin": 17, "debounce_ms": 0},
+            {"name": "panika", "kind": "panic", "pin": 23, "room": "vratnice", "debounce_ms": 20},
+        ],
+        outputs=[{"name": "zamek", "kind": "lock", "pin": 5, "fail": "secure", "door": "dvere"}],
     )
-    return path
+    return write_site_file(tmp / "site.toml", one_entrance_site(spec))
 
 
 class Consumer:

@@ -21,6 +21,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from gateway.auth import new_token_line
 from hil_sim.receivers import WebhookReceiver
+from hil_sim.site import OneEntrance, one_entrance_site, write_site_file
 from hlidka_contract import CommandAck, EventType, Role, encode, make_event, parse_event_ack, uuid7
 
 SITE = "zs-test"
@@ -36,70 +37,47 @@ def write_site(
     webhook_url: str | None = None,
     police_port: int | None = None,
     db: str = "sqlite:///gw.db",
+    api_tls: dict[str, str] | None = None,
 ) -> tuple[Path, dict[Role, str]]:
+    """The gateway tests' site; ``api_tls`` (``cert_file``, ``key_file``) serves the API over HTTPS."""
     tokens = {r: new_token_line(r, f"{r.value}-user") for r in (Role.VIEWER, Role.OPERATOR, Role.ADMIN)}
     (tmp / "tokens").write_text("\n".join(line for _, line in tokens.values()) + "\n")
     (tmp / "secret").write_bytes(SECRET)
-    # The test's webhook receiver is plain HTTP on loopback: the site says so (allow_http).
-    regional = (
-        f'\n[gateway.regional]\nurl = "{webhook_url}"\nsecret_file = "secret"\ntimeout_s = 2\nallow_http = true\n'
-        if webhook_url
-        else ""
+    gateway: dict[str, Any] = {
+        "db": db,
+        "api": {
+            "host": "127.0.0.1",
+            "port": api_port,
+            "tokens_file": "tokens",
+            **({"tls": api_tls} if api_tls else {}),
+        },
+    }
+    if webhook_url:
+        # The test's webhook receiver is plain HTTP on loopback: the site says so (allow_http).
+        gateway["regional"] = {"url": webhook_url, "secret_file": "secret", "timeout_s": 2, "allow_http": True}
+    if police_port:
+        gateway["police"] = {"host": "127.0.0.1", "port": police_port, "receiver": 1, "ack_timeout_s": 2}
+    spec = OneEntrance(
+        broker_port=broker_port,
+        site=SITE,
+        site_name="ZŠ Test",
+        agent=AGENT,
+        building=("hlavni", "Hlavní budova"),
+        rooms=(("hala", "Vstupní hala"), ("vratnice", "Vrátnice")),
+        schedule={"windows": [{"days": ["mon", "tue", "wed", "thu", "fri"], "start": "07:00", "end": "16:30"}]},
+        gateway=gateway,
+        agent_settings={"heartbeat_s": 5},
+        inputs=[{"name": "panika", "kind": "panic", "pin": 23, "room": "vratnice"}],
     )
-    police = (
-        f'\n[gateway.police]\nhost = "127.0.0.1"\nport = {police_port}\nreceiver = 1\nack_timeout_s = 2\n'
-        if police_port
-        else ""
-    )
-    text = f"""
-[site]
-id = "{SITE}"
-name = "ZŠ Test"
-account = "1234"
-
-[[buildings]]
-id = "hlavni"
-name = "Hlavní budova"
-rooms = [{{ id = "hala", name = "Vstupní hala" }}, {{ id = "vratnice", name = "Vrátnice" }}]
-
-[[entrances]]
-id = "vchod"
-name = "Hlavní vchod"
-building = "hlavni"
-room = "hala"
-
-[schedule]
-windows = [{{ days = ["mon", "tue", "wed", "thu", "fri"], start = "07:00", end = "16:30" }}]
-
-[broker]
-host = "127.0.0.1"
-port = {broker_port}
-
-[gateway]
-db = "{db}"
-api = {{ host = "127.0.0.1", port = {api_port}, tokens_file = "tokens" }}
-{regional}{police}
-[[agents]]
-id = "{AGENT}"
-entrance = "vchod"
-heartbeat_s = 5
-
-[[agents.inputs]]
-name = "panika"
-kind = "panic"
-pin = 23
-room = "vratnice"
-"""
-    path = tmp / "site.toml"
-    path.write_text(text)
+    path = write_site_file(tmp / "site.toml", one_entrance_site(spec))
     return path, {r: tok for r, (tok, _) in tokens.items()}
 
 
 class GatewayProcess:
     """``python -m gateway run --config ...`` as a child process (killable with SIGKILL)."""
 
-    def __init__(self, config: Path, api_port: int) -> None:
-        self.config, self.api_port = config, api_port
+    def __init__(self, config: Path, api_port: int, worker: str | None = None) -> None:
+        self.config, self.api_port, self.worker = config, api_port, worker
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = config.parent / "gateway.log"
 
@@ -120,6 +98,7 @@ class GatewayProcess:
                     str(self.config),
                     "--log-level",
                     "warning",
+                    *(["--worker", self.worker] if self.worker else []),
                 ],
                 cwd=ROOT,
                 env=env,

@@ -36,6 +36,7 @@ def unacked(db: Path) -> int:
         return int(conn.execute("SELECT COUNT(*) FROM events WHERE acked IS NULL").fetchone()[0])
 
 
+@pytest.mark.slow
 def test_kill_9_mid_delivery_then_restart_delivers_all_1000_once_in_seq_order(
     tmp_path: Path, mosquitto: Mosquitto
 ) -> None:

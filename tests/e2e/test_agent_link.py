@@ -52,6 +52,7 @@ def toggle_door(times: int) -> None:
         door.drive_high() if i % 2 == 0 else door.drive_low()
 
 
+@pytest.mark.slow
 def test_broker_killed_and_restarted_mid_burst_loses_nothing(running: Running, mosquitto: Mosquitto) -> None:
     consumer = running.consumer
     burst = threading.Thread(target=toggle_door, args=(1000,))

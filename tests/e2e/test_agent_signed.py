@@ -26,12 +26,8 @@ KEY = bytes(range(32))
 
 @pytest.fixture
 def signed_agent(tmp_path: Path, mosquitto: Mosquitto, mock_pins: None) -> Iterator[tuple[Agent, Consumer]]:
-    site_file = write_site(tmp_path, mosquitto.port, ack_timeout_s=60)
     (tmp_path / "agent.key").write_text(KEY.hex() + "\n")
-    text = site_file.read_text().replace(
-        'outbox = { path = "outbox.db"', 'command_key_file = "agent.key"\noutbox = { path = "outbox.db"'
-    )
-    site_file.write_text(text)
+    site_file = write_site(tmp_path, mosquitto.port, ack_timeout_s=60, agent={"command_key_file": "agent.key"})
     consumer = Consumer(mosquitto.port)
     consumer.ack_at_most = 0  # the test decides who acknowledges
     agent = build_agent(load_config(site_file), AGENT, reconnect_s=(1, 2))

@@ -37,13 +37,8 @@ def secure_broker(tmp_path: Path, tls: TlsFiles) -> Iterator[Mosquitto]:
 
 
 def _site(tmp_path: Path, port: int, ca: Path, password: str) -> Path:
-    path = write_site(tmp_path, port)
     (tmp_path / "credentials").write_text(f"vchod:{password}\n")
-    text = path.read_text().replace(
-        "keepalive_s = 5\n", f'keepalive_s = 5\ncredentials_file = "credentials"\ntls = {{ ca_file = "{ca}" }}\n'
-    )
-    path.write_text(text)
-    return path
+    return write_site(tmp_path, port, broker={"credentials_file": "credentials", "tls": {"ca_file": str(ca)}})
 
 
 def _run(site_path: Path) -> tuple[Agent, MqttLink, threading.Thread]:

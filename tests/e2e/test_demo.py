@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 pytestmark = pytest.mark.e2e
@@ -46,6 +47,23 @@ def _region_shows_every_school(text: str) -> None:
         assert region.get(f"/api/v1/schools/{demo_school}/events").json(), "the demo school's events at the region"
 
 
+def _the_story_is_in_the_console(printed: str) -> None:
+    """Log in with the printed demo login at the printed address; the story's panic and drill are there."""
+    found = re.search(r"web console:\s+(http://[0-9.:]+)/", printed)
+    assert found, printed[-3000:]
+    password = re.search(r"login operator / password (\S+)", printed)
+    assert password, printed[-3000:]
+    with httpx.Client(base_url=found.group(1), timeout=10, follow_redirects=True) as c:
+        form = c.get("/login").text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', form)
+        assert csrf
+        r = c.post("/login", data={"user": "operator", "password": password.group(1), "csrf": csrf.group(1)})
+        assert r.status_code == 200 and "Odhlásit" in r.text
+        timeline = c.get("/timeline").text
+        assert "TÍSŇOVÉ TLAČÍTKO" in timeline and "cvičení zahájeno" in timeline
+
+
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_the_demo_plays_its_story_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
     work = tmp_path / "demo"
@@ -65,6 +83,7 @@ def test_the_demo_plays_its_story_and_ctrl_c_stops_everything(tmp_path: Path) ->
                 time.sleep(0.5)
             assert _processes_using(work), "the school's processes run while the demo waits"
             _region_shows_every_school(out.read_text(errors="replace"))
+            _the_story_is_in_the_console(out.read_text(errors="replace"))
             demo.send_signal(signal.SIGINT)
             assert demo.wait(30) == 0
         finally:

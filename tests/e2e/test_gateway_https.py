@@ -37,14 +37,10 @@ class HttpsGateway(GatewayProcess):
 
 def test_the_api_serves_https_with_the_sites_certificate(mosquitto: Mosquitto, tmp_path: Path) -> None:
     api_port = free_port()
-    config, tokens = write_site(tmp_path, mosquitto.port, api_port)
     tls = make_broker_tls(tmp_path / "api-tls")  # a CA and a certificate for 127.0.0.1
-    text = config.read_text()
-    text = text.replace(
-        'tokens_file = "tokens" }',
-        f'tokens_file = "tokens", tls = {{ cert_file = "{tls.cert}", key_file = "{tls.key}" }} }}',
+    config, tokens = write_site(
+        tmp_path, mosquitto.port, api_port, api_tls={"cert_file": str(tls.cert), "key_file": str(tls.key)}
     )
-    config.write_text(text)
     gw = HttpsGateway(config, api_port)
     gw.ca = tls.ca
     gw.start()

@@ -37,6 +37,7 @@ def pulled_ids(gw: GatewayProcess, token: str) -> list[str]:
             return ids
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(240)
 def test_receiver_down_60s_then_500_delivered_once_in_order(mosquitto: Mosquitto, tmp_path: Path) -> None:
     hook = webhook_receiver()  # not started: the receiver is down
@@ -67,6 +68,7 @@ def test_receiver_down_60s_then_500_delivered_once_in_order(mosquitto: Mosquitto
         hook.stop()
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(240)
 def test_sigkill_mid_stream_loses_and_doubles_nothing(mosquitto: Mosquitto, tmp_path: Path) -> None:
     hook = webhook_receiver().start()

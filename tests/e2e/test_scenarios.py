@@ -29,6 +29,7 @@ def test_there_are_scenarios_for_every_feature_and_fault() -> None:
     assert all(any(e.kind == "no_loss" for e in load_scenario(p).expect) for p in SCENARIOS)
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_scenario(path: Path, tmp_path: Path) -> None:

@@ -5,9 +5,12 @@ Invariants, checked after every step:
 * one panic press sequence yields exactly one alarm until it is reset;
 * a lockdown keeps every held lock locked until all clear (or the end of the drill that
   started it), and fire-egress locks are never locked;
-* no event with ``drill=False`` is emitted while a drill runs;
+* an event carries ``drill=True`` only while a drill runs, and never for what a drill does not
+  cause (tamper, intrusion, supervision, fire, duress): a drill never masks a real alarm;
 * every alarm is either still active in the state or followed by its restore, and no restore
-  comes without its alarm;
+  comes without its alarm; a restore carries its alarm's drill flag; an alarm is raised again
+  only to turn a drill's alarm real;
+* an evacuation releases every egress-route lock, lockdown or not; a peer never ends a lockdown;
 * ``state_from_json(state_to_json(s)) == s``.
 """
 
@@ -20,15 +23,31 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from edge_agent.core import AgentState, resume, state_from_json, state_to_json
+from edge_agent.core import AgentState, InputSpec, OutputSpec, resume, state_from_json, state_to_json
 from edge_agent.core.effects import AckCommand, Effect, Emit
-from edge_agent.core.inputs import CommandReceived, DeviceLost, DeviceSeen, Input
+from edge_agent.core.inputs import CommandReceived, DeviceLost, DeviceSeen, Input, InputChanged, PeerLockdown
 from edge_agent.core.state import DeviceStatus, DoorPhase
 from hlidka_contract import CommandType, EventType, Role
 from hlidka_contract.events import DoorRestoredData
 from tests.core_world import Entrance, at, command, make_config
 
-CFG = make_config()
+_BASE = make_config()
+CFG = make_config(
+    inputs=(*_BASE.inputs, InputSpec("fire", "fire_alarm"), InputSpec("clear-key", "all_clear_key")),
+    outputs=(
+        *(
+            OutputSpec(o.name, o.kind, o.door, o.fail, o.fire_egress, egress=o.name == "lock-main")
+            for o in _BASE.outputs
+        ),
+        OutputSpec("evac", "evacuation"),
+    ),
+)
+#: What a drill may tag: what the staff practise with, and the drill's own events.
+NEVER_DRILL = {
+    t
+    for t in EventType
+    if t.value.split(".")[2] in ("tamper", "intrusion", "device", "duress", "fire", "camera", "trouble", "agent")
+}
 INPUTS = [i.name for i in CFG.inputs]
 PANICS = [i.name for i in CFG.inputs if i.kind == "panic"]
 DEVICES = [(d.id, d.kind) for d in CFG.devices]
@@ -68,6 +87,8 @@ def _alarm_key(event: Emit) -> tuple[EventType, str | None]:
         EventType.LOCKDOWN_ENDED: EventType.LOCKDOWN_STARTED,
         EventType.DEVICE_ONLINE: EventType.DEVICE_OFFLINE,
         EventType.DRILL_ENDED: EventType.DRILL_STARTED,
+        EventType.FIRE_RESTORED: EventType.FIRE_ALARM,
+        EventType.EVACUATION_ENDED: EventType.EVACUATION_STARTED,
     }
     if event.type is EventType.DOOR_RESTORED:
         assert isinstance(event.data, DoorRestoredData)
@@ -85,6 +106,8 @@ RESTORES = {
     EventType.DEVICE_ONLINE,
     EventType.DRILL_ENDED,
     EventType.DOOR_RESTORED,
+    EventType.FIRE_RESTORED,
+    EventType.EVACUATION_ENDED,
 }
 
 
@@ -100,6 +123,8 @@ def _still_active(state: AgentState, alarm: EventType, subject: str | None) -> b
         EventType.LOCKDOWN_STARTED: lambda: state.lockdown is not None,
         EventType.DEVICE_OFFLINE: lambda: state.devices.get(subject or "") is DeviceStatus.OFFLINE,
         EventType.DRILL_STARTED: lambda: state.drill is not None,
+        EventType.FIRE_ALARM: lambda: subject in state.fires,
+        EventType.EVACUATION_STARTED: lambda: state.evacuation is not None,
     }
     return bool(checks[alarm]())
 
@@ -110,7 +135,8 @@ class AlarmCore(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.checked = 0
-        self.open_alarms: set[tuple[EventType, str | None]] = set()
+        #: Open alarms and whether each is a drill's.
+        self.open_alarms: dict[tuple[EventType, str | None], bool] = {}
         #: Per button: pressed since its last reset, and panic alarms raised since then.
         self.pressed: dict[str, bool] = dict.fromkeys(PANICS, False)
         self.raised: dict[str, int] = dict.fromkeys(PANICS, 0)
@@ -145,8 +171,10 @@ class AlarmCore(RuleBasedStateMachine):
     )
     def command_arrives(self, ctype: CommandType, role: Role, drill_id: str, button: str | None) -> None:
         args: dict[str, Any] | None = None
-        if ctype in (CommandType.DRILL_START, CommandType.DRILL_END):
-            args = {"drill_id": drill_id}
+        if ctype is CommandType.DRILL_START:
+            args = {"drill_id": drill_id, "kind": "evacuation" if button == "panic-hall" else "lockdown"}
+        elif ctype is CommandType.DRILL_END:
+            args = {"drill_id": drill_id, "real": button == "panic-office"}
         elif ctype is CommandType.RESET_PANIC:
             args = {"button": button}
         self.entrance.feed(CommandReceived(command(ctype, args, role=role)))
@@ -163,6 +191,10 @@ class AlarmCore(RuleBasedStateMachine):
     def drill_command(self, drill_id: str, start: bool) -> None:
         ctype = CommandType.DRILL_START if start else CommandType.DRILL_END
         self.entrance.feed(CommandReceived(command(ctype, {"drill_id": drill_id})))
+
+    @rule(drill=st.booleans(), agent=st.sampled_from(["other-pi", "main-pi"]))
+    def a_peer_locks_down(self, drill: bool, agent: str) -> None:
+        self.entrance.feed(PeerLockdown(agent, drill=drill))
 
     @rule()
     def all_clear(self) -> None:
@@ -192,14 +224,22 @@ class AlarmCore(RuleBasedStateMachine):
 
     def _check_step(self, record: Record) -> None:
         emits = [e for e in record.effects if isinstance(e, Emit)]
-        if record.before.drill is not None or record.after.drill is not None:
-            assert all(e.drill for e in emits), "an event without drill=True during a drill"
+        drilling = record.before.drill is not None or record.after.drill is not None
+        for e in emits:
+            assert not e.drill or drilling, f"{e.type} marked drill without a drill"
+            assert not (e.drill and e.type in NEVER_DRILL), f"a drill masked a real {e.type}"
+            if e.type.value.startswith("cz.hlidka.drill."):
+                assert e.drill
         for event in emits:
             self._follow_alarms(event)
         if record.before.lockdown is not None and record.after.lockdown is None:
-            acks = [e for e in record.effects if isinstance(e, AckCommand)]
-            assert isinstance(record.inp, CommandReceived) and acks and acks[0].accepted
-            assert record.inp.command.type in (CommandType.ALL_CLEAR, CommandType.DRILL_END)
+            assert not isinstance(record.inp, PeerLockdown), "a peer ended a lockdown"
+            if isinstance(record.inp, InputChanged):
+                assert record.inp.name == "clear-key" and record.inp.active
+            else:
+                acks = [e for e in record.effects if isinstance(e, AckCommand)]
+                assert isinstance(record.inp, CommandReceived) and acks and acks[0].accepted
+                assert record.inp.command.type in (CommandType.ALL_CLEAR, CommandType.DRILL_END)
         for button in PANICS:
             if button not in record.after.panics:
                 self.pressed[button] = False
@@ -211,10 +251,12 @@ class AlarmCore(RuleBasedStateMachine):
             self.raised[event.subject] += 1
         if event.type in RESTORES:
             assert key in self.open_alarms, f"{event.type} restores nothing open"
-            self.open_alarms.discard(key)
+            assert self.open_alarms.pop(key) == event.drill, f"{event.type} with another drill flag than its alarm"
         elif key[0] in _ALARMS:
-            assert key not in self.open_alarms, f"{event.type} raised twice for {event.subject}"
-            self.open_alarms.add(key)
+            if key in self.open_alarms:
+                # Raised again only to turn a drill's alarm into a real one.
+                assert self.open_alarms[key] and not event.drill, f"{event.type} raised twice for {event.subject}"
+            self.open_alarms[key] = event.drill
 
     @invariant()
     def one_alarm_per_press_sequence(self) -> None:
@@ -230,8 +272,12 @@ class AlarmCore(RuleBasedStateMachine):
         if not hasattr(self, "entrance"):
             return
         outputs = self.entrance.outputs
-        if self.entrance.state.lockdown is not None:
-            assert all(outputs[name] for name in CFG.held_locks)
+        state = self.entrance.state
+        if state.lockdown is not None:
+            kept = [n for n in CFG.held_locks if state.evacuation is None or n not in CFG.egress_locks]
+            assert all(outputs[name] for name in kept)
+        if state.evacuation is not None:
+            assert not any(outputs[name] for name in CFG.egress_locks) and outputs["evac"]
         assert not any(outputs[lock.name] for lock in CFG.locks if lock.fire_egress)
 
     @invariant()
@@ -258,6 +304,8 @@ _ALARMS = {
     EventType.LOCKDOWN_STARTED,
     EventType.DEVICE_OFFLINE,
     EventType.DRILL_STARTED,
+    EventType.FIRE_ALARM,
+    EventType.EVACUATION_STARTED,
 }
 
 AlarmCore.TestCase.settings = settings(

@@ -9,7 +9,7 @@ import pytest
 
 from edge_agent.cameras import CameraInput, detector_config, source_uri
 from edge_agent.core.inputs import DetectorReported, DeviceLost, DeviceSeen, Input
-from edge_agent.vision.sources import SyntheticSource
+from hil_sim.frames import SyntheticSource
 from hlidka_config import CameraConfig
 from hlidka_contract import EventType
 

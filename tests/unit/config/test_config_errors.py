@@ -245,7 +245,9 @@ def test_a_raw_token_in_the_tokens_file_names_the_format(tmp_path: Path) -> None
         load_config(tmp_path / EXAMPLE.name)
     line = line_for(caught.value, "gateway.api.tokens_file")
     assert "line 1 is not '<sha256 hex of the token> <role> <name>'" in line
-    (tmp_path / "certs" / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\nRVhBTVBMRQ==\n-----END CERTIFICATE-----\n")
+    (tmp_path / "secrets" / "broker" / "ca.pem").write_text(
+        "-----BEGIN CERTIFICATE-----\nRVhBTVBMRQ==\n-----END CERTIFICATE-----\n"
+    )
     (tmp_path / "api-tokens").unlink()
     with pytest.raises(ConfigError) as caught:
         load_config(tmp_path / EXAMPLE.name)

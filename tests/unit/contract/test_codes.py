@@ -39,6 +39,8 @@ from hlidka_contract.events import (
         (EventType.TROUBLE_STARTED, TroubleData(kind="mains_lost"), "AT", 301, False),
         (EventType.TROUBLE_CLEARED, TroubleData(kind="battery_low"), "YR", 302, True),
         (EventType.DRILL_STARTED, None, "RX", 601, False),
+        (EventType.FIRE_ALARM, InputData(input="f"), "FA", 110, False),
+        (EventType.FIRE_RESTORED, InputData(input="f"), "FH", 110, True),
     ],
 )
 def test_event_maps_to_the_receiver_code(etype, data, sia, cid, restore) -> None:  # type: ignore[no-untyped-def]

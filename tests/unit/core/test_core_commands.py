@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from edge_agent.core.commands import SNAPSHOT_REFUSAL
-from edge_agent.core.effects import AckCommand, ResendFrom
+from edge_agent.core.commands import NO_CAMERA
+from edge_agent.core.effects import AckCommand, ResendFrom, TakeSnapshot
 from edge_agent.core.inputs import CommandReceived
 from hlidka_contract import Command, CommandType, Role, uuid7
 from hlidka_contract.commands import NoArgs
-from tests.core_world import AGENT, SCHOOL_DAY, SITE, Entrance, command, emitted
+from tests.core_world import AGENT, SCHOOL_DAY, SITE, Entrance, command, emitted, make_config
 
 
 @pytest.mark.parametrize("address", [{"site": "other-school"}, {"agent": "other-pi"}])
@@ -27,9 +27,10 @@ def test_a_viewer_may_only_ask_for_a_snapshot(ctype: CommandType) -> None:
     entrance = Entrance(now=SCHOOL_DAY)
     args = {"drill_id": "d-1"} if ctype in (CommandType.DRILL_START, CommandType.DRILL_END) else None
     ack = entrance.send(ctype, args, role=Role.VIEWER)
-    assert not ack.accepted and ack.reason is not None
-    # A viewer's snapshot passes the role check and meets the snapshot refusal instead.
-    assert (ack.reason == SNAPSHOT_REFUSAL) is (ctype is CommandType.SNAPSHOT)
+    # A viewer may look (a snapshot is taken); everything else is refused for the role.
+    assert ack.accepted is (ctype is CommandType.SNAPSHOT)
+    if not ack.accepted:
+        assert ack.reason is not None and "role" in ack.reason
 
 
 def test_arguments_of_the_wrong_model_are_rejected() -> None:
@@ -66,13 +67,22 @@ def test_resync_becomes_a_request_to_the_shell() -> None:
 
 
 @pytest.mark.parametrize("args", [{"camera": "cam"}, None])
-def test_snapshot_is_refused_with_a_reason_until_snapshots_exist(args: dict[str, str] | None) -> None:
+def test_snapshot_asks_the_shell_for_pictures_and_is_accepted(args: dict[str, str] | None) -> None:
     entrance = Entrance(now=SCHOOL_DAY)
     snapshot = command(CommandType.SNAPSHOT, args)
     effects = entrance.feed(CommandReceived(snapshot))
-    assert effects == [AckCommand(snapshot.id, False, SNAPSHOT_REFUSAL)]
-    assert SNAPSHOT_REFUSAL.startswith("not_available: ")
+    assert effects == [TakeSnapshot("command", None if args is None else "cam"), AckCommand(snapshot.id, True, None)]
     assert emitted([e for _, e in entrance.log]) == []
+
+
+def test_snapshot_of_an_unknown_camera_or_without_cameras_is_refused_with_a_reason() -> None:
+    entrance = Entrance(now=SCHOOL_DAY)
+    unknown = command(CommandType.SNAPSHOT, {"camera": "nope"})
+    [ack] = entrance.feed(CommandReceived(unknown))
+    assert ack == AckCommand(unknown.id, False, "no camera 'nope' at this agent (cameras: cam)")
+    blind = Entrance(cfg=make_config(devices=False), now=SCHOOL_DAY)
+    snapshot = command(CommandType.SNAPSHOT)
+    assert blind.feed(CommandReceived(snapshot)) == [AckCommand(snapshot.id, False, NO_CAMERA)]
 
 
 def test_the_memory_of_commands_is_bounded() -> None:

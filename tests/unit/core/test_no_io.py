@@ -17,15 +17,20 @@ PACKAGES = ("edge_agent/core", "hlidka_contract")
 
 ALLOWED = {
     "__future__",
+    "base64",
+    "binascii",
+    "hmac",
     "collections",
     "dataclasses",
     "datetime",
     "enum",
     "functools",
+    "hashlib",
     "itertools",
     "json",
     "math",
     "re",
+    "struct",
     "typing",
     "uuid",
     "zoneinfo",
@@ -40,6 +45,8 @@ ALLOWED = {
 EXCEPTIONS = {
     # uuid7 takes its random part from os.urandom when the caller gives none; no file or socket.
     ("hlidka_contract/ids.py", "os"),
+    # A signed command's nonce comes from os.urandom; no file or socket.
+    ("hlidka_contract/signing.py", "os"),
     # The schema module doubles as the command that writes docs/schema/; the core never calls it.
     ("hlidka_contract/schema.py", "sys"),
     ("hlidka_contract/schema.py", "pathlib"),

@@ -100,6 +100,15 @@ def test_command_reports_missing_ack(client: TestClient) -> None:
     assert [t for t, _ in link.published] == ["hlidka/v1/s1/a1/cmd"]
 
 
+def test_evacuate_is_an_operator_command_and_not_a_viewers(client: TestClient) -> None:
+    r = client.post(
+        "/api/v1/commands", json={"type": "evacuate", "args": {"reason": "smoke"}}, headers=auth(Role.OPERATOR)
+    )
+    assert r.status_code == 200 and r.json()["type"] == "evacuate"
+    r = client.post("/api/v1/commands", json={"type": "evacuate"}, headers=auth(Role.VIEWER))
+    assert r.status_code == 403
+
+
 def test_health_and_metrics(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")

@@ -30,7 +30,9 @@ class FakeSia:
         self.sent: list[tuple[Event, Where, bool]] = []
         self.tests = 0
 
-    async def send(self, event: Event, where: Where, escalated: bool = False) -> object:
+    last_seq = 0
+
+    async def send(self, event: Event, where: Where, escalated: bool = False, seq: int | None = None) -> object:
         self.sent.append((event, where, escalated))
         return None
 

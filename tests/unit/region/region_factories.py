@@ -21,6 +21,8 @@ DEFAULTS: dict[EventType, dict[str, Any]] = {
     EventType.DRILL_STARTED: {"drill_id": "dr1", "kind": "lockdown"},
     EventType.DRILL_ENDED: {"drill_id": "dr1", "kind": "lockdown"},
     EventType.AGENT_OFFLINE: {"reason": "will"},
+    EventType.EVACUATION_STARTED: {"origin": "fire_alarm"},
+    EventType.EVACUATION_ENDED: {"by": "hasici"},
     EventType.AGENT_ONLINE: {"version": "1"},
     EventType.GATEWAY_HEARTBEAT: {
         "interval_s": 15,

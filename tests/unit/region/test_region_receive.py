@@ -81,3 +81,10 @@ def test_any_change_to_a_signed_body_is_refused(data: st.DataObject) -> None:
     flip = data.draw(st.integers(1, 255))
     tampered = body[:i] + bytes([body[i] ^ flip]) + body[i + 1 :]
     assert check(tampered, headers) == "bad_signature"
+
+
+def test_the_police_view_link_the_gateway_adds_on_this_link_is_accepted() -> None:
+    value = json.loads(body_of(event(EventType.PANIC_PRESSED)))
+    value["viewurl"] = "https://gw.example/view/abc"
+    body = json.dumps(value).encode()
+    assert check(body, signed(body, T0)) == "ok"

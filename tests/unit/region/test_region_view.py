@@ -45,6 +45,15 @@ def test_precedence_offline_lockdown_incident_drill_normal() -> None:
     assert state([drill, panic, lock], offline) == "offline"
 
 
+def test_a_real_evacuation_outranks_an_incident_and_ends() -> None:
+    fire = event(EventType.FIRE_ALARM, {"input": "eps"}, at=T0 + 1, subject="eps")
+    evac = event(EventType.EVACUATION_STARTED, {"origin": "fire_alarm"}, at=T0 + 2)
+    ended = event(EventType.EVACUATION_ENDED, {"by": "hasici"}, at=T0 + 3)
+    assert state([fire]) == "incident"
+    assert state([fire, evac]) == "evacuation"
+    assert state([fire, evac, ended]) == "incident"
+
+
 def test_a_drill_lockdown_is_a_drill_not_a_lockdown() -> None:
     drill = event(EventType.DRILL_STARTED, at=T0 + 1, drill=True)
     lock = event(EventType.LOCKDOWN_STARTED, {"origin": "command"}, at=T0 + 2, drill=True)

@@ -101,3 +101,19 @@ def test_gateway_heartbeats_are_kept_apart_and_verified_calls_are_passed_on() ->
         # The onward receiver got both genuine calls, signatures intact, and not the forged one.
         assert [h.body for h in onward.heartbeats] == [beat] and onward.ids() == ["e1"]
         assert onward.bad_signatures == 0
+
+
+def test_a_request_cut_short_by_its_sender_is_not_recorded() -> None:
+    import socket
+    import time
+
+    with WebhookReceiver(b"k", clock=lambda: NOW) as hook:
+        body = b'{"id": "cut"}'
+        head = f"POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body) + 50}\r\n"
+        head += f"{TIMESTAMP_HEADER}: {NOW}\r\n{SIGNATURE_HEADER}: {sign(b'k', str(NOW), body)}\r\n\r\n"
+        with socket.create_connection(("127.0.0.1", hook.port), timeout=5) as conn:
+            conn.sendall(head.encode() + body)  # the sender is killed before the rest of its body
+        time.sleep(0.3)
+        assert hook.received == [] and hook.bad_signatures == 0
+        assert _post(hook.url, body, b"k") == 204
+        assert [r.signature_ok for r in hook.received] == [True]

@@ -67,3 +67,20 @@ def test_output_levels_read_back_as_the_state_the_agent_set(
     outs.set(cfg.name, on)
     assert output_active(cfg, bool(factory.pin(5).state)) is on
     outs.close()
+
+
+def test_the_simulator_uses_the_agents_wiring_rules_not_a_copy() -> None:
+    import hil_sim.wiring
+    from edge_agent import wiring
+
+    assert hil_sim.wiring.input_level is wiring.input_level
+    assert hil_sim.wiring.output_active is wiring.output_active
+
+
+@pytest.mark.parametrize(("fail", "locked_energised"), [("safe", True), ("secure", False)])
+def test_a_lock_is_energised_to_lock_only_when_fail_safe(fail: str, locked_energised: bool) -> None:
+    from edge_agent.wiring import energised, meaning, relay_text
+
+    lock = OutputConfig.model_validate({"name": "z", "kind": "lock", "pin": 5, "fail": fail})
+    assert energised(lock, True) is locked_energised and meaning(lock, locked_energised) is True
+    assert f"fail-{fail}" in relay_text(lock)

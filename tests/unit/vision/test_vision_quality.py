@@ -1,11 +1,11 @@
-"""Quality targets on the synthetic scenes at 160×120 (seconds per scene, no timing asserted)."""
+"""Quality targets on the synthetic scenes at 160×120, crowd counting included (no timing asserted)."""
 
 from __future__ import annotations
 
 import pytest
 
-from bench.quality import Outcome, evaluate
-from hil_sim.scenes import CATEGORIES, make_scene
+from bench.quality import PERSON_AREA, Outcome, evaluate
+from hil_sim.scenes import CATEGORIES, CROWD_CATEGORIES, make_scene
 
 pytest.importorskip("cv2")
 
@@ -39,3 +39,30 @@ def test_events_match_the_ground_truth(category: str) -> None:
 @pytest.mark.parametrize("category", ["lights_switch", "sensor_noise", "daylight_drift", "rain_flicker"])
 def test_no_motion_alarm_without_someone_in_view(category: str) -> None:
     assert outcome(category).false_motion == 0
+
+
+_crowd: dict[tuple[str, bool], Outcome] = {}
+
+
+def crowd_outcome(category: str, set_size: bool) -> Outcome:
+    key = (category, set_size)
+    if key not in _crowd:
+        scene = make_scene(category, 160, 120, seed=3)
+        _crowd[key] = evaluate(scene, with_mog2=False, person_area=PERSON_AREA if set_size else None)
+    return _crowd[key]
+
+
+@pytest.mark.parametrize("set_size", [False, True], ids=["size-learnt", "size-set"])
+@pytest.mark.parametrize("category", CROWD_CATEGORIES)
+def test_people_in_groups_are_counted_one_by_one(category: str, set_size: bool) -> None:
+    o = crowd_outcome(category, set_size)
+    assert o.crossing_accuracy >= 0.95
+    crossed = o.events["crossed"]
+    assert crossed.recall >= 0.95
+    assert crossed.precision >= 0.95
+
+
+@pytest.mark.parametrize("category", CROWD_CATEGORIES)
+def test_a_crowd_raises_no_tamper_loitering_or_object_left(category: str) -> None:
+    o = crowd_outcome(category, False)
+    assert [e for e in o.detected if e.kind != "crossed"] == []

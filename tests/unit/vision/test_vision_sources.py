@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from edge_agent.vision.sources import Frame, SourceError, SyntheticSource, ThreadedSource, open_source
+from edge_agent.vision.sources import Frame, SourceError, ThreadedSource, open_source
+from hil_sim.frames import SyntheticSource
 
 
 def test_synthetic_source_plays_a_scene_then_ends() -> None:
