@@ -30,7 +30,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench.stats import pct  # noqa: E402
 from gateway.upstream.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign  # noqa: E402
-from hlidka_contract import GATEWAY_AGENT, EventType, encode, make_event, uuid7  # noqa: E402
+from hlidka_contract import GATEWAY_AGENT, EventType, Role, encode, make_event, uuid7  # noqa: E402
+from hlidka_region.auth import user_line  # noqa: E402
 from tests.e2e.region_rig import RegionProcess, SchoolLink, login, write_region  # noqa: E402
 
 PG = "postgresql://postgres@127.0.0.1:5432/test"
@@ -195,9 +196,7 @@ async def run(args: argparse.Namespace, n_workers: int, work: Path) -> dict[str,
     schools = school_links(args.schools)
     config = write_region(work / f"w{n_workers}", schools, db=f"{PG}?schema={schema}", offline_after_s=600)
     users = config.parent / "users"
-    from hlidka_region.auth import ConsoleRole, user_line
-
-    users.write_text(users.read_text() + user_line("bench", ConsoleRole.VIEWER, "bench-password") + "\n")
+    users.write_text(users.read_text() + user_line("bench", Role.VIEWER, "bench-password") + "\n")
     workers = []
     for _ in range(n_workers):
         workers.append(RegionProcess(config).start(timeout=60))

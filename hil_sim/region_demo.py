@@ -17,8 +17,8 @@ from typing import Any
 import httpx
 
 from gateway.upstream.webhook import CONTENT_TYPE, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
-from hlidka_contract import GATEWAY_AGENT, EventType, encode, make_event, uuid7
-from hlidka_region.auth import ConsoleRole, user_line
+from hlidka_contract import GATEWAY_AGENT, EventType, Role, encode, make_event, uuid7
+from hlidka_region.auth import user_line
 
 from .ports import free_port
 from .procs import ManagedProcess
@@ -51,7 +51,7 @@ class RegionDemo:
 
     def _write(self) -> Path:
         self.work.mkdir(parents=True, exist_ok=True)
-        lines = [user_line(n, ConsoleRole(role), pw) for role, (n, pw) in DEMO_USERS.items()]
+        lines = [user_line(n, Role(role), pw) for role, (n, pw) in DEMO_USERS.items()]
         (self.work / "users").write_text("\n".join(lines) + "\n")
         site = self.school.site.site
         (self.work / f"{site.id}.secret").write_bytes(DEMO_REGIONAL_SECRET)

@@ -12,7 +12,9 @@ import logging
 import sys
 from pathlib import Path
 
-from .auth import ConsoleRole, user_line
+from hlidka_contract import Role
+
+from .auth import REGION_ROLES, UsersFileError, user_line
 from .settings import ConfigInvalid, load, resolve_db
 
 
@@ -26,14 +28,15 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--log-level", default="info")
     add = sub.add_parser("add-user", help="print a users-file line (password asked, or read from stdin)")
     add.add_argument("--name", required=True)
-    add.add_argument("--role", choices=[r.value for r in ConsoleRole], default=ConsoleRole.VIEWER.value)
+    add.add_argument("--role", choices=[r.value for r in REGION_ROLES], default=Role.VIEWER.value)
     args = parser.parse_args(argv)
     if args.command == "add-user":
         password = getpass.getpass("password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
-        if len(password) < 8:
-            print("a password has at least 8 characters", file=sys.stderr)
+        try:
+            print(user_line(args.name, Role(args.role), password))
+        except UsersFileError as exc:
+            print(exc, file=sys.stderr)
             return 2
-        print(user_line(args.name, ConsoleRole(args.role), password))
         return 0
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:

@@ -1,9 +1,13 @@
-"""Console users, their passwords, sessions and CSRF tokens.
+"""Console users, sessions and CSRF tokens of the regional console.
 
-Rules: passwords are stored only as argon2id hashes (argon2-cffi); a session
-is a random token in an HttpOnly, SameSite=Strict cookie and only its SHA-256
-is stored, in the database, so every worker knows every session; each session
-has its own CSRF token, compared in constant time on every POST.
+Rules: the users file, its argon2id hashes and the timing-safe password check
+are the school console's own (``gateway.users``), so both consoles keep one
+account format; the region allows the roles operator and viewer. A session is
+a random token in an HttpOnly, SameSite=Strict cookie and only its SHA-256 is
+stored, in the database, so every worker knows every session (the school
+console keeps its sessions in memory: it has one process). Each session has its
+own CSRF token, compared in constant time on every POST, and a POST from a page
+of another origin is refused (``gateway.console.session.same_origin``).
 """
 
 from __future__ import annotations
@@ -11,72 +15,25 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from gateway.console.session import same_origin
+from gateway.users import UserBook, UsersFileError, user_line
+from hlidka_contract import Role
 
-_HASHER = PasswordHasher()
-#: Verified against when the user does not exist, so timing does not tell which names exist.
-_DUMMY = _HASHER.hash("no such user")
+#: The regional console's roles: a regional operator (may acknowledge) and a viewer.
+REGION_ROLES = (Role.OPERATOR, Role.VIEWER)
 
-
-class ConsoleRole(StrEnum):
-    OPERATOR = "operator"
-    VIEWER = "viewer"
+__all__ = ["REGION_ROLES", "UserBook", "UsersFileError", "load_users", "same_origin", "user_line"]
 
 
-@dataclass(frozen=True, slots=True)
-class User:
-    name: str
-    role: ConsoleRole
-    password_hash: str
-
-
-class UsersFileInvalid(ValueError):
-    pass
-
-
-def hash_password(password: str) -> str:
-    return _HASHER.hash(password)
-
-
-def user_line(name: str, role: ConsoleRole, password: str) -> str:
-    if not name or any(c.isspace() for c in name):
-        raise ValueError("a user name is one word")
-    return f"{name} {role.value} {hash_password(password)}"
-
-
-def parse_users(text: str, where: str = "users") -> dict[str, User]:
-    users: dict[str, User] = {}
-    for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        parts = line.split()
-        if len(parts) != 3:
-            raise UsersFileInvalid(f"{where}:{number}: expected '<name> <role> <argon2 hash>'")
-        name, role, digest = parts
-        try:
-            users[name] = User(name, ConsoleRole(role), digest)
-        except ValueError:
-            raise UsersFileInvalid(f"{where}:{number}: unknown role {role!r} (operator or viewer)") from None
-    return users
-
-
-def load_users(path: Path) -> dict[str, User]:
-    return parse_users(path.read_text(encoding="utf-8"), str(path)) if path.exists() else {}
-
-
-def authenticate(users: dict[str, User], name: str, password: str) -> User | None:
-    user = users.get(name)
-    try:
-        _HASHER.verify(user.password_hash if user else _DUMMY, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return None
-    return user
+def load_users(path: Path) -> UserBook:
+    """The users file (none: nobody can log in); a role other than operator or viewer is refused."""
+    book = UserBook(path.read_text(encoding="utf-8").splitlines() if path.exists() else [])
+    for user in book.users.values():
+        if user.role not in REGION_ROLES:
+            raise UsersFileError(f"{path}: user {user.login!r} has role {user.role.value!r}: use operator or viewer")
+    return book
 
 
 def new_token() -> str:
@@ -88,4 +45,4 @@ def token_hash(token: str) -> str:
 
 
 def csrf_ok(expected: str, given: str | None) -> bool:
-    return given is not None and hmac.compare_digest(expected.encode(), given.encode())
+    return bool(given) and given is not None and hmac.compare_digest(expected.encode(), given.encode())

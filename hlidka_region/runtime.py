@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .auth import User
+from .auth import UserBook
 from .intake import Intake
 from .metrics import Metrics
 from .settings import Settings
@@ -20,7 +20,7 @@ class Runtime:
     store: Store
     metrics: Metrics
     intake: Intake
-    users: dict[str, User]
+    users: UserBook
     clock: Callable[[], float]
     #: Set to make the catch-up loop pull every school now.
     pull_now: asyncio.Event = field(default_factory=asyncio.Event)

@@ -18,7 +18,9 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from ..auth import ConsoleRole, authenticate, csrf_ok, new_token, token_hash
+from hlidka_contract import Role
+
+from ..auth import csrf_ok, new_token, same_origin, token_hash
 from ..store.sql import LOGIN_WINDOW_S
 from ..view import SchoolView
 from .api import timeline_item
@@ -71,21 +73,21 @@ async def login(
     password: Annotated[str, Form(max_length=200)],
     csrf: Annotated[str, Form(max_length=100)],
 ) -> Response:
-    if not csrf_ok(request.cookies.get(LOGIN_COOKIE, ""), csrf) or not csrf:
+    if not same_origin(request) or not csrf_ok(request.cookies.get(LOGIN_COOKIE, ""), csrf):
         raise HTTPException(403, "the login form expired: reload it")
     # Per login name and per client address, counted in the database: every worker sees every attempt.
     keys = [f"user:{username.strip().lower()[:100]}", f"addr:{request.client.host if request.client else '-'}"]
     now = rt.clock()
     if await asyncio.to_thread(rt.store.login_failures, keys, now - LOGIN_WINDOW_S) >= MAX_LOGIN_FAILURES:
         return RedirectResponse("/login?error=locked", status_code=303)
-    user = await asyncio.to_thread(authenticate, rt.users, username, password)
+    user = await asyncio.to_thread(rt.users.check, username, password)
     if user is None:
         await asyncio.to_thread(rt.store.login_failed, keys, now)
         return RedirectResponse("/login?error=1", status_code=303)
     token = new_token()
     expires = rt.clock() + rt.settings.region.session_hours * 3600
     await asyncio.to_thread(
-        rt.store.create_session, token_hash(token), user.name, user.role.value, new_token(), expires
+        rt.store.create_session, token_hash(token), user.login, user.role.value, new_token(), expires
     )
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(SESSION_COOKIE, token, max_age=int(expires - rt.clock()), **_cookie_args(request))
@@ -97,8 +99,8 @@ async def login(
 async def logout(
     request: Request, rt: RuntimeDep, who: PageUser, csrf: Annotated[str, Form(max_length=100)]
 ) -> Response:
-    if not csrf_ok(who.csrf, csrf):
-        raise HTTPException(403, "bad CSRF token")
+    if not same_origin(request) or not csrf_ok(who.csrf, csrf):
+        raise HTTPException(403, "bad CSRF token or another origin")
     await asyncio.to_thread(rt.store.drop_session, token_hash(request.cookies.get(SESSION_COOKIE, "")))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -136,10 +138,12 @@ async def school_page(school: str, request: Request, rt: RuntimeDep, who: PageUs
 
 
 @router.post("/alerts/{alert_id}/ack")
-async def ack(alert_id: int, rt: RuntimeDep, who: PageUser, csrf: Annotated[str, Form(max_length=100)]) -> Response:
-    if not csrf_ok(who.csrf, csrf):
-        raise HTTPException(403, "bad CSRF token")
-    if who.role != ConsoleRole.OPERATOR:
+async def ack(
+    alert_id: int, request: Request, rt: RuntimeDep, who: PageUser, csrf: Annotated[str, Form(max_length=100)]
+) -> Response:
+    if not same_origin(request) or not csrf_ok(who.csrf, csrf):
+        raise HTTPException(403, "bad CSRF token or another origin")
+    if who.role != Role.OPERATOR:
         raise HTTPException(403, "only a regional operator may acknowledge")
     await asyncio.to_thread(rt.store.ack_alert, alert_id, who.username, rt.clock())
     return RedirectResponse("/", status_code=303)

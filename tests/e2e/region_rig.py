@@ -19,7 +19,8 @@ from typing import Any
 import httpx
 
 from hil_sim.ports import free_port
-from hlidka_region.auth import ConsoleRole, user_line
+from hlidka_contract import Role
+from hlidka_region.auth import user_line
 
 from .gateway_rig import ROOT, wait_for
 
@@ -44,8 +45,8 @@ def write_region(
     pull_interval_s: float = 30,
 ) -> Path:
     tmp.mkdir(parents=True, exist_ok=True)
-    users = [user_line(OPERATOR[0], ConsoleRole.OPERATOR, OPERATOR[1])]
-    users.append(user_line(VIEWER[0], ConsoleRole.VIEWER, VIEWER[1]))
+    users = [user_line(OPERATOR[0], Role.OPERATOR, OPERATOR[1])]
+    users.append(user_line(VIEWER[0], Role.VIEWER, VIEWER[1]))
     (tmp / "users").write_text("\n".join(users) + "\n")
     blocks = []
     for s in schools:

@@ -11,17 +11,17 @@ import pytest
 from fastapi.testclient import TestClient
 from region_factories import SCHOOL, SECRET, body_of, event, signed
 
-from hlidka_contract import EventType
+from hlidka_contract import EventType, Role
 from hlidka_region.app import create_app
-from hlidka_region.auth import ConsoleRole, user_line
+from hlidka_region.auth import user_line
 from hlidka_region.settings import load
 
 
 def write_config(tmp: Path) -> Path:
     (tmp / "zs-a.secret").write_bytes(SECRET + b"\n")
     users = [
-        user_line("jana", ConsoleRole.OPERATOR, "heslo-jany"),
-        user_line("petr", ConsoleRole.VIEWER, "heslo-petra"),
+        user_line("jana", Role.OPERATOR, "heslo-jany"),
+        user_line("petr", Role.VIEWER, "heslo-petra"),
     ]
     (tmp / "users").write_text("\n".join(users) + "\n")
     path = tmp / "region.toml"
@@ -121,6 +121,9 @@ def test_only_an_operator_acknowledges_and_only_with_the_csrf_token(client: Test
     client.cookies.clear()
     login(client, "jana", "heslo-jany")
     assert client.post(f"/alerts/{alert['id']}/ack", data={"csrf": "forged"}).status_code == 403
+    other_origin = {"Origin": "http://evil.example"}
+    token = session_csrf(client)
+    assert client.post(f"/alerts/{alert['id']}/ack", data={"csrf": token}, headers=other_origin).status_code == 403
     r = client.post(f"/alerts/{alert['id']}/ack", data={"csrf": session_csrf(client)}, follow_redirects=False)
     assert r.status_code == 303
     [acked] = client.get("/api/v1/alerts").json()

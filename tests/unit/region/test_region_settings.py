@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from gateway.users import UserBook
+from hlidka_contract import Role
 from hlidka_region.__main__ import main
-from hlidka_region.auth import ConsoleRole, authenticate, parse_users
 from hlidka_region.settings import ConfigInvalid, load, resolve_db
 
 
@@ -50,9 +51,9 @@ def test_add_user_prints_a_line_that_logs_in(
 ) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("dlouhe-heslo\n"))
     assert main(["add-user", "--name", "jana", "--role", "operator"]) == 0
-    users = parse_users(capsys.readouterr().out)
-    assert users["jana"].role is ConsoleRole.OPERATOR
-    assert authenticate(users, "jana", "dlouhe-heslo") is not None
-    assert authenticate(users, "jana", "jine-heslo") is None
+    users = UserBook(capsys.readouterr().out.splitlines())
+    assert users.users["jana"].role is Role.OPERATOR
+    assert users.check("jana", "dlouhe-heslo") is not None
+    assert users.check("jana", "jine-heslo") is None
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     assert main(["add-user", "--name", "petr"]) == 2
