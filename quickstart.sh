@@ -44,9 +44,6 @@ case "${1:-}" in
   test|quick)
     mode="$1"
     shift
-    # Console tests drive Debian's chromium through Playwright (never `playwright install`).
-    [ -x /usr/bin/chromium ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
-    "$PY" -c "import playwright" 2>/dev/null || "$PY" -m pip install -q playwright
     echo "== ruff"
     "$PY" -m ruff check .
     "$PY" -m ruff format --check .
