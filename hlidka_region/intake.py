@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from hlidka_contract import Event, EventType
+from hlidka_contract import GATEWAY_AGENT, Event, EventType
 
 from .facts import facts_of, row_of
 from .metrics import Metrics
@@ -32,6 +32,9 @@ class Intake:
     def webhook(self, school: str, event: Event, body: bytes, now: float) -> Outcome:
         """Runs in a worker thread; raises ``Refused('replay')`` for a stale heartbeat."""
         if event.type is EventType.GATEWAY_HEARTBEAT:
+            if event.agent != GATEWAY_AGENT:
+                # Only the gateway beats for its school: an entrance cannot speak for the site's summary.
+                raise Refused("invalid", f"a gateway heartbeat from agent {event.agent!r}")
             summary = json.dumps(event.data.model_dump(), sort_keys=True)
             if not self.store.beat(school, event.id, summary, now):
                 raise Refused("replay", f"heartbeat {event.id} is not newer than the last one")

@@ -80,6 +80,8 @@ def test_webhooks_are_stored_once_and_every_refusal_is_counted(client: TestClien
     beat = body_of(event(EventType.GATEWAY_HEARTBEAT, agent="gateway", at=time.time()))
     assert post_event(client, beat) == 200
     assert post_event(client, beat) == 409
+    not_gateway = body_of(event(EventType.GATEWAY_HEARTBEAT, at=time.time()))
+    assert post_event(client, not_gateway) == 400
     assert (
         client.post(f"/api/v1/hook/{SCHOOL}", content=b"x" * 20_000, headers=signed(b"", time.time())).status_code
         == 400
@@ -87,7 +89,7 @@ def test_webhooks_are_stored_once_and_every_refusal_is_counted(client: TestClien
     login(client, "petr", "heslo-petra")
     status = client.get("/api/v1/status").json()
     assert status["events_stored"] == 1
-    assert status["refused"] == {"replay": 2, "bad_signature": 1, "stale_timestamp": 1, "invalid": 1}
+    assert status["refused"] == {"replay": 2, "bad_signature": 1, "stale_timestamp": 1, "invalid": 2}
     [school] = client.get("/api/v1/schools").json()
     assert school["state"] == "incident" and school["people_inside"] == 41 and school["agents_total"] == 2
     [item] = client.get(f"/api/v1/schools/{SCHOOL}/events").json()
