@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
@@ -35,6 +36,7 @@ from .runtime import Runtime
 from .settings import Settings
 from .snapshot_ingest import SnapshotIngest, keep_retention
 from .store import Store, open_store
+from .upstream.heartbeat import heartbeat_source
 from .upstream.police import PoliceSender
 from .upstream.queue import UpstreamItem, UpstreamSender
 from .upstream.sia_client import SiaClient
@@ -117,7 +119,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rt = _build(settings, store or open_store(settings.db), clock, asyncio.get_running_loop(), link)
         app.state.runtime = rt
-        chosen, rt.unavailable = _senders(settings, clock) if senders is None else (list(senders), {})
+        chosen, rt.unavailable = _senders(settings, clock, rt) if senders is None else (list(senders), {})
         if rt.hass is not None:
             chosen.append(rt.hass)
         duties = Duties(rt, chosen, clock)
@@ -199,6 +201,18 @@ def _build(
     return rt
 
 
+def _counts(rt: Runtime) -> tuple[int, int, int]:
+    """Agents online, agents total and people inside, for the regional heartbeat."""
+    live = rt.ingest.supervisor.agents
+    agent_ids = set(rt.settings.agents) | set(live)
+    online = sum(1 for a in agent_ids if (x := live.get(a)) is not None and x.online)
+    people = 0
+    for key, value in rt.store.site_state().items():
+        if key.startswith("occupancy/"):
+            people += int(json.loads(value).get("inside", 0))
+    return online, len(agent_ids), people
+
+
 def _hass(settings: Settings, store: Store, publish: Publish, confirmed: PublishConfirmed) -> HassLink | None:
     if settings.home_assistant_prefix is None or settings.site_config is None:
         return None
@@ -206,14 +220,26 @@ def _hass(settings: Settings, store: Store, publish: Publish, confirmed: Publish
     return HassLink(site, prefix, VERSION, publish, confirmed, store.site_state)
 
 
-def _senders(settings: Settings, clock: Callable[[], float]) -> tuple[list[UpstreamSender], dict[str, str]]:
+def _senders(
+    settings: Settings, clock: Callable[[], float], rt: Runtime
+) -> tuple[list[UpstreamSender], dict[str, str]]:
     chosen: list[UpstreamSender] = []
     unavailable: dict[str, str] = {}
     if settings.regional is not None:
         r = settings.regional
         link = settings.police_link
         decorate = None if link is None else partial(with_view_link_of, link=link)
-        chosen.append(WebhookSender(r.url, settings.regional_secret, r.timeout_s, clock, decorate=decorate))
+        beat = heartbeat_source(settings.site, rt.ingest.bootid, clock, r.heartbeat_s, lambda: _counts(rt))
+        sender = WebhookSender(
+            r.url,
+            settings.regional_secret,
+            r.timeout_s,
+            clock,
+            decorate=decorate,
+            heartbeat=beat,
+            heartbeat_s=r.heartbeat_s,
+        )
+        chosen.append(sender)
     if settings.police is not None:
         try:
             chosen.append(PoliceSender(_police_sia(settings.police, settings.police_key), settings))

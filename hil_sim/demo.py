@@ -16,6 +16,7 @@ from rich.live import Live
 
 from .console import LiveView
 from .expect import judge, report
+from .region_demo import RegionDemo
 from .runner import play
 from .scenario import load_scenario
 from .school import School, SchoolOptions
@@ -44,8 +45,10 @@ def run_demo(workdir: Path | None = None, story: Path = STORY, stay: bool = True
     work = workdir or Path(tempfile.mkdtemp(prefix="hlidka-demo-"))
     scenario = load_scenario(story)
     console.print("starting the school: broker, gateway, two entrances, police and regional receivers …")
-    with School(work, SchoolOptions(hours="always")) as school:
+    with School(work, SchoolOptions(hours="always")) as school, RegionDemo(school) as region:
         banner(console, school)
+        for line in region.banner():
+            console.print(line)
         view = LiveView(school)
         with Live(view.render(), console=console, refresh_per_second=4, transient=False) as live:
             poller = threading.Thread(target=view.run, args=(live,), daemon=True)

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 
+import httpx
+
 from gateway.upstream.webhook import check_request
 
 from .aio import quiet_cancellations
@@ -191,6 +193,9 @@ class WebhookReceiver:
         self._seen: set[str] = set()
         self.port = port or free_port()
         self._received: list[WebhookReceived] = []
+        self.heartbeats: list[WebhookReceived] = []
+        #: Also pass every verified call on (the demo feeds its regional server this way).
+        self.forward_to: str | None = None
         self._lock = threading.Lock()
         self._fail_status: int | None = None
         self._server: ThreadingHTTPServer | None = None
@@ -221,6 +226,13 @@ class WebhookReceiver:
     def bad_signatures(self) -> int:
         return sum(1 for r in self.received if not r.signature_ok)
 
+    def _forward(self, body: bytes, headers: dict[str, str]) -> None:
+        keep = {k: v for k, v in headers.items() if k.lower().startswith(("x-hlidka-", "content-type"))}
+        try:
+            httpx.post(str(self.forward_to), content=body, headers=keep, timeout=2)
+        except httpx.HTTPError:
+            return  # the region catches up through the pull API
+
     def fail_with(self, status: int = 503) -> None:
         self._fail_status = status
 
@@ -247,15 +259,21 @@ class WebhookReceiver:
                     "application/cloudevents+json"
                 ):
                     refused = "not_cloudevent"
+                if refused is None and receiver.forward_to is not None:
+                    receiver._forward(body, headers)
                 with receiver._lock:
-                    duplicate = False
-                    if refused is None:
-                        event_id = _event_id(body)
-                        duplicate = event_id in receiver._seen
-                        receiver._seen.add(event_id)
-                    receiver._received.append(
-                        WebhookReceived(time.time(), headers, body, refused is None, refused, duplicate)
-                    )
+                    if refused is None and b'"cz.hlidka.gateway.heartbeat"' in body:
+                        # The gateway's liveness beats are kept apart: they are not events.
+                        receiver.heartbeats.append(WebhookReceived(time.time(), headers, body, True))
+                    else:
+                        duplicate = False
+                        if refused is None:
+                            event_id = _event_id(body)
+                            duplicate = event_id in receiver._seen
+                            receiver._seen.add(event_id)
+                        receiver._received.append(
+                            WebhookReceived(time.time(), headers, body, refused is None, refused, duplicate)
+                        )
                 self.send_response(204 if refused is None else 401)
                 self.end_headers()
 

@@ -118,6 +118,9 @@ class RegionalConfig(BaseModel):
     url: str = Field(description="Regional centre endpoint (https; http only with allow_http)")
     secret_file: RelativeFile = Field(description="HMAC secret for signing requests")
     timeout_s: float = Field(default=10.0, ge=1.0, le=120.0, description="Request timeout, seconds")
+    heartbeat_s: float = Field(
+        default=15.0, ge=1.0, le=300.0, description="Heartbeat to the region while idle, seconds"
+    )
     allow_http: bool = Field(default=False, description="Allow a plain http:// URL (a lab or a local test only)")
 
     @field_validator("url")

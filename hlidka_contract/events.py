@@ -60,6 +60,7 @@ class EventType(StrEnum):
     EVACUATION_STARTED = "cz.hlidka.evacuation.started"
     EVACUATION_ENDED = "cz.hlidka.evacuation.ended"
     CAMERA_SNAPSHOT = "cz.hlidka.camera.snapshot"
+    GATEWAY_HEARTBEAT = "cz.hlidka.gateway.heartbeat"
 
 
 class Severity(StrEnum):
@@ -271,6 +272,19 @@ class TroubleData(Model):
     detail: Text = ""
 
 
+class GatewayHeartbeatData(Model):
+    """The school gateway's liveness on the regional link, with a summary of the site.
+
+    Sent by the gateway itself (agent ``gateway``) only over the webhook, never stored at the school.
+    """
+
+    interval_s: float = Field(gt=0)
+    uptime_s: float = Field(ge=0)
+    agents_online: int = Field(ge=0)
+    agents_total: int = Field(ge=0)
+    people_inside: int = Field(ge=0)
+
+
 EVENT_DATA: dict[EventType, type[Model]] = {
     EventType.DOOR_OPENED: DoorData,
     EventType.DOOR_CLOSED: DoorData,
@@ -312,6 +326,7 @@ EVENT_DATA: dict[EventType, type[Model]] = {
     EventType.EVACUATION_STARTED: EvacuationStartedData,
     EventType.EVACUATION_ENDED: EvacuationEndedData,
     EventType.CAMERA_SNAPSHOT: SnapshotData,
+    EventType.GATEWAY_HEARTBEAT: GatewayHeartbeatData,
 }
 
 

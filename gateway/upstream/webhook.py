@@ -7,6 +7,8 @@ sent. Covering the timestamp means a captured request cannot be replayed later w
 fresh one. The receiver (``check_request``) refuses a timestamp more than five minutes
 from its clock and de-duplicates on the CloudEvent ``id`` (a resend after an outage
 carries the same id and a new timestamp). Anything but a 2xx is a failure and is retried.
+While the queue is idle the link sends a signed ``cz.hlidka.gateway.heartbeat`` every
+``heartbeat_s``, so the region can tell a quiet school from a dead one.
 """
 
 from __future__ import annotations
@@ -70,17 +72,34 @@ class WebhookSender:
         clock: Callable[[], float],
         client: httpx.AsyncClient | None = None,
         decorate: Callable[[UpstreamItem], str] | None = None,
+        heartbeat: Callable[[], bytes] | None = None,
+        heartbeat_s: float = 15.0,
     ) -> None:
         self.url, self.secret, self.clock = url, secret, clock
         #: The body as sent: the stored CloudEvent, with the police view link added to alarms when configured.
         self.decorate = decorate
         self.client = client or httpx.AsyncClient(timeout=timeout_s)
+        self.heartbeat, self.heartbeat_s = heartbeat, heartbeat_s
+        self._last_sent = float("-inf")
 
     def wants(self, item: UpstreamItem) -> bool:
         return True
 
     async def send(self, item: UpstreamItem) -> None:
         body = (self.decorate(item) if self.decorate is not None else item.body).encode()
+        await self._post(body)
+
+    async def idle(self) -> None:
+        """Called by the link worker when the queue is empty: a heartbeat when one is due."""
+        if self.heartbeat is None or self.clock() - self._last_sent < self.heartbeat_s:
+            return
+        try:
+            await self._post(self.heartbeat())
+        except (httpx.HTTPError, WebhookRefused):
+            # The next idle turn tries again; events keep their own retry loop.
+            return
+
+    async def _post(self, body: bytes) -> None:
         timestamp = str(int(self.clock()))
         headers = {
             "Content-Type": CONTENT_TYPE,
@@ -90,6 +109,7 @@ class WebhookSender:
         response = await self.client.post(self.url, content=body, headers=headers)
         if not 200 <= response.status_code < 300:
             raise WebhookRefused(f"{self.url} answered {response.status_code}")
+        self._last_sent = self.clock()
 
     async def aclose(self) -> None:
         await self.client.aclose()

@@ -33,6 +33,20 @@ def _processes_using(path: Path) -> list[int]:
     return pids
 
 
+def _region_shows_every_school(text: str) -> None:
+    """The regional console the demo printed lists the demo school, fed with its events, and four more."""
+    from hil_sim.region_demo import DEMO_USERS
+    from tests.e2e.region_rig import console
+
+    match = re.search(r"regional console:\s+(http://127\.0\.0\.1:\d+)/", text)
+    assert match is not None, text[-3000:]
+    with console(match.group(1), DEMO_USERS["operator"]) as region:
+        schools = {s["id"]: s for s in region.get("/api/v1/schools").json()}
+        assert len(schools) == 5 and schools["gymnazium-ostrov"]["agents_total"] == 2
+        demo_school = next(s for s in schools if s not in {"zs-lazne", "gymnazium-ostrov", "sos-sokolov", "zs-cheb"})
+        assert region.get(f"/api/v1/schools/{demo_school}/events").json(), "the demo school's events at the region"
+
+
 def _the_story_is_in_the_console(printed: str) -> None:
     """Log in with the printed demo login at the printed address; the story's panic and drill are there."""
     found = re.search(r"web console:\s+(http://[0-9.:]+)/", printed)
@@ -68,6 +82,7 @@ def test_the_demo_plays_its_story_and_ctrl_c_stops_everything(tmp_path: Path) ->
                 assert time.monotonic() < deadline, "the story did not finish"
                 time.sleep(0.5)
             assert _processes_using(work), "the school's processes run while the demo waits"
+            _region_shows_every_school(out.read_text(errors="replace"))
             _the_story_is_in_the_console(out.read_text(errors="replace"))
             demo.send_signal(signal.SIGINT)
             assert demo.wait(30) == 0

@@ -226,8 +226,8 @@ def test_empty_file_lists_the_missing_tables() -> None:
 
 
 def test_plain_http_regional_url_is_refused_unless_allowed(broken: Break) -> None:
-    url = 'url = "https://hlidka.kraj.example.cz/api/v1/events"'
-    plain = 'url = "http://hlidka.kraj.example.cz/api/v1/events"'
+    url = 'url = "https://hlidka.kraj.example.cz/api/v1/hook/zs-na-vysluni"'
+    plain = 'url = "http://hlidka.kraj.example.cz/api/v1/hook/zs-na-vysluni"'
     line = line_for(broken((url, plain)), "gateway.regional.url")
     assert "A plain http:// URL sends the events unencrypted." in line
     assert "use https://, or set allow_http = true for a lab or local test link." in line

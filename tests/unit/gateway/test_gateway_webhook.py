@@ -69,3 +69,24 @@ def test_post_is_structured_cloudevent_and_non_2xx_raises() -> None:
         pass
     else:
         raise AssertionError("a 503 must raise")
+
+
+def test_idle_link_sends_a_signed_heartbeat_when_due() -> None:
+    seen: list[httpx.Request] = []
+    now = [1000.0]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(204)
+
+    client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    sender = WebhookSender(
+        "https://region.example/ev", SECRET, 5, lambda: now[0], client, heartbeat=lambda: b'{"beat":1}', heartbeat_s=15
+    )
+    asyncio.run(sender.idle())
+    asyncio.run(sender.idle())
+    assert [r.content for r in seen] == [b'{"beat":1}']
+    assert verify_signature(SECRET, "1000", seen[0].content, seen[0].headers["x-hlidka-signature"])
+    now[0] += 15
+    asyncio.run(sender.idle())
+    assert len(seen) == 2

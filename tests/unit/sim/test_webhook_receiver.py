@@ -89,6 +89,20 @@ def test_wait_for_gives_up_with_a_timeout() -> None:
         hook.wait_for(lambda r: True, timeout=0.1)
 
 
+def test_gateway_heartbeats_are_kept_apart_and_verified_calls_are_passed_on() -> None:
+    with receiver(b"s3cret") as hook, receiver(b"s3cret") as onward:
+        hook.forward_to = onward.url
+        beat = json.dumps({"id": "b1", "type": "cz.hlidka.gateway.heartbeat"}).encode()
+        event = json.dumps({"id": "e1", "type": "cz.hlidka.door.opened"}).encode()
+        assert _post(hook.url, beat, b"s3cret") == 204
+        assert _post(hook.url, event, b"s3cret") == 204
+        assert _post(hook.url, event, b"forged") == 401
+        assert [h.body for h in hook.heartbeats] == [beat] and hook.ids() == ["e1"]
+        # The onward receiver got both genuine calls, signatures intact, and not the forged one.
+        assert [h.body for h in onward.heartbeats] == [beat] and onward.ids() == ["e1"]
+        assert onward.bad_signatures == 0
+
+
 def test_a_request_cut_short_by_its_sender_is_not_recorded() -> None:
     import socket
     import time
