@@ -79,12 +79,13 @@ def test_metrics_show_the_outbox_link_camera_and_node_series(
 
         wait_until(node_frames, 20, "good and bad node frames counted")
         cam = (("camera", "kamera"),)
-        wait_until(lambda: _scrape(port).get(("hlidka_agent_camera_fps", cam), 0) > 0, 60, "camera frames counted")
+        # With a cold JIT cache the paced source catches up after the compile: wait for the paced rate.
+        wait_until(lambda: 0 < _scrape(port).get(("hlidka_agent_camera_fps", cam), 0) < 50, 60, "camera at its pace")
         wait_until(lambda: _scrape(port)[("hlidka_agent_outbox_pending", ())] >= 2, 10, "door events pending")
         m = _scrape(port)
         assert m[("hlidka_agent_link_up", ())] == 1
         assert m[("hlidka_agent_outbox_oldest_unacked_seconds", ())] > 0
-        assert 0 < m[("hlidka_agent_camera_fps", cam)] < 50  # paced at 10 frames/s
+        assert m[("hlidka_agent_camera_fps", cam)] > 0
         assert m[("hlidka_agent_detector_ms", cam)] > 0
     finally:
         agent.stop()
