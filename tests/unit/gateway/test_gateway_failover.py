@@ -52,6 +52,8 @@ async def run_worker(store: Store, holder: str, sender: NumberedSender, until: i
         if len(sender.got) >= until:
             break
         await asyncio.sleep(0.005)
+    # Let the last send's cursor move commit (a frame that hangs stays in flight either way).
+    await asyncio.sleep(0.3)
     for task in tasks:  # SIGKILL: no release, the lease must expire
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
