@@ -143,6 +143,9 @@ def create_app(
                 closer = getattr(s, "aclose", None)
                 if closer is not None:
                     await closer()
+            # A cancelled task may still have a store call running in a worker thread: closing the
+            # database under it crashes SQLite. Let those calls finish first.
+            await asyncio.get_running_loop().shutdown_default_executor()
             rt.store.close()
 
     app = FastAPI(

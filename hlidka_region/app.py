@@ -73,6 +73,9 @@ def create_app(settings: Settings, db_url: str, clock: Callable[[], float] = tim
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await catchup.aclose()
+            # Cancelled tasks may still have a store call running in a worker thread: let it finish
+            # before the database is closed under it.
+            await asyncio.get_running_loop().shutdown_default_executor()
             store.close()
 
     app = FastAPI(
