@@ -8,17 +8,16 @@ ignored (the agent resends until it hears the receipt). Retention deletes whole 
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hlidka_contract.snapshots import Chunk, join
 
 
 class SnapshotSql:
-    def _tx(self, write: bool = True) -> AbstractContextManager[Any]:  # provided by SqlStore
-        raise NotImplementedError
+    if TYPE_CHECKING:  # ``SqlStore`` provides both; declared here only for the type checker
 
-    def _p(self, sql: str) -> str:  # provided by SqlStore
-        raise NotImplementedError
+        def _tx(self, write: bool = True) -> AbstractContextManager[Any]: ...
+        def _p(self, sql: str) -> str: ...
 
     def add_snapshot_chunk(self, agent: str, chunk: Chunk, now: float) -> bool:
         """Store one chunk; True once the whole image is stored (now or before)."""
