@@ -15,6 +15,13 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import Field, TypeAdapter, create_model, model_validator
 
 from .fields import Model, Slug, Text, UtcTime, Uuid7
+from .incidents import (
+    IncidentClosedData,
+    IncidentOpenedData,
+    IncidentRoomReportedData,
+    IncidentStepDoneData,
+    RoomSecuredData,
+)
 
 TYPE_PREFIX = "cz.hlidka."
 
@@ -61,6 +68,11 @@ class EventType(StrEnum):
     EVACUATION_ENDED = "cz.hlidka.evacuation.ended"
     CAMERA_SNAPSHOT = "cz.hlidka.camera.snapshot"
     GATEWAY_HEARTBEAT = "cz.hlidka.gateway.heartbeat"
+    ROOM_SECURED = "cz.hlidka.room.secured"
+    INCIDENT_OPENED = "cz.hlidka.incident.opened"
+    INCIDENT_STEP_DONE = "cz.hlidka.incident.step_done"
+    INCIDENT_ROOM_REPORTED = "cz.hlidka.incident.room_reported"
+    INCIDENT_CLOSED = "cz.hlidka.incident.closed"
 
 
 class Severity(StrEnum):
@@ -327,6 +339,11 @@ EVENT_DATA: dict[EventType, type[Model]] = {
     EventType.EVACUATION_ENDED: EvacuationEndedData,
     EventType.CAMERA_SNAPSHOT: SnapshotData,
     EventType.GATEWAY_HEARTBEAT: GatewayHeartbeatData,
+    EventType.ROOM_SECURED: RoomSecuredData,
+    EventType.INCIDENT_OPENED: IncidentOpenedData,
+    EventType.INCIDENT_STEP_DONE: IncidentStepDoneData,
+    EventType.INCIDENT_ROOM_REPORTED: IncidentRoomReportedData,
+    EventType.INCIDENT_CLOSED: IncidentClosedData,
 }
 
 
