@@ -59,6 +59,9 @@ class IncidentOpenedData(Model):
     people_inside: dict[Slug, int] = Field(default_factory=dict)
     #: The site actions the plan starts.
     actions: tuple[SiteAction, ...] = ()
+    #: How many steps the plan has over all roles, so a reader without the plan (the regional
+    #: server) can show progress while the incident is open; None when the sender did not say.
+    steps_total: int | None = Field(default=None, ge=0, le=10_000)
 
 
 class IncidentStepDoneData(Model):

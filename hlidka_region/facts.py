@@ -15,6 +15,7 @@ from typing import Any
 from hlidka_contract import Event, EventType, classify
 from hlidka_contract.events import DrillData, DrillReportData, OccupancyData
 
+from .incidents import incident_facts
 from .store.base import EventRow, Fact
 
 #: Conditions that make a school's state "incident" while open (a real one, not a drill).
@@ -71,6 +72,8 @@ def facts_of(event: Event) -> list[Fact]:
             out.append(_fact(event, f"drill_report/{event.agent}", report))
         case EventType.CAMERA_OCCUPANCY if isinstance(data, OccupancyData):
             out.append(_fact(event, f"occupancy/{data.entrance}", {"inside": data.inside}))
+        case EventType.INCIDENT_OPENED | EventType.INCIDENT_CLOSED:
+            out.extend(incident_facts(event))
         case _:
             pass
     coded = classify(event.type, data)

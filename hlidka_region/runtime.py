@@ -6,11 +6,15 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from hlidka_contract import Event
+
 from .auth import UserBook
+from .incidents import IncidentView, open_incident_ids, open_incidents
 from .intake import Intake
 from .metrics import Metrics
+from .receive import Refused, parse_for
 from .settings import Settings
-from .store import Store
+from .store import Fact, Store
 from .view import SchoolView, school_view
 
 
@@ -30,7 +34,24 @@ class Runtime:
         facts = self.store.facts()
         now = self.clock()
         days = self.settings.region.drill_overdue_days
-        return [school_view(row, facts.get(row.id, []), now, days) for row in self.store.schools()]
+        views = []
+        for row in self.store.schools():
+            mine = facts.get(row.id, [])
+            views.append(school_view(row, mine, now, days, self.incidents(row.id, mine)))
+        return views
+
+    def incidents(self, school: str, facts: list[Fact]) -> list[IncidentView]:
+        """The school's open incidents, folded from their stored events (only open ones are read)."""
+        ids = open_incident_ids(facts)
+        if not ids:
+            return []
+        events: list[Event] = []
+        for row in self.store.incident_events(school, ids):
+            try:
+                events.append(parse_for(school, row.body.encode()))
+            except Refused:  # stored after the same check: cannot happen unless the row was edited by hand
+                continue
+        return open_incidents(events)
 
     def view(self, school: str) -> SchoolView | None:
         return next((v for v in self.views() if v.id == school), None)

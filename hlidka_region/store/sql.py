@@ -18,6 +18,8 @@ from typing import Any
 
 from .base import AlertRow, EventRow, Fact, SchoolRow, SessionRow, StoredRow
 
+#: The types of a crisis-plan incident's events (``cz.hlidka.incident.*``).
+INCIDENT_TYPES_LIKE = "cz.hlidka.incident.%"
 #: Failed logins are remembered this long (the console's lock-out window).
 LOGIN_WINDOW_S = 300.0
 _EVENT_COLS = "id, school, time, received, type, severity, drill, agent, subject, body"
@@ -238,6 +240,34 @@ class SqlStore(abc.ABC):
                 (school, float("inf") if before is None else before, limit),
             )
             return [_stored(r) for r in cur.fetchall()]
+
+    def incident_events(self, school: str, incidents: list[str]) -> list[StoredRow]:
+        if not incidents:
+            return []
+        marks = ", ".join("?" for _ in incidents)
+        with self._tx() as cur:
+            self._x(
+                cur,
+                f"SELECT {_EVENT_COLS} FROM events WHERE school = ? AND subject IN ({marks}) "  # noqa: S608
+                "AND type LIKE ? ORDER BY time, id",
+                (school, *incidents, INCIDENT_TYPES_LIKE),
+            )
+            return [_stored(r) for r in cur.fetchall()]
+
+    def add_refusals(self, counts: dict[str, int]) -> None:
+        with self._tx() as cur:
+            for reason, n in sorted(counts.items()):
+                self._x(
+                    cur,
+                    "INSERT INTO refusals (reason, n) VALUES (?, ?) "
+                    "ON CONFLICT (reason) DO UPDATE SET n = refusals.n + excluded.n",
+                    (reason, n),
+                )
+
+    def refusals(self) -> dict[str, int]:
+        with self._tx() as cur:
+            self._x(cur, "SELECT reason, n FROM refusals ORDER BY reason")
+            return {str(r): int(n) for r, n in cur.fetchall()}
 
     def count_events(self, school: str | None = None) -> int:
         with self._tx() as cur:

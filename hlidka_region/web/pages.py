@@ -42,6 +42,19 @@ STATE_WORDS = {
 }
 
 
+#: The crisis plans' risk types in the console's words.
+RISK_WORDS = {
+    "active-attacker": "aktivní útočník",
+    "intruder": "narušitel",
+    "bomb-threat": "hrozba bombou",
+    "suspicious-object": "podezřelý předmět",
+    "fire": "požár",
+    "medical": "zdravotní událost",
+    "pupil-violence": "násilí mezi žáky",
+    "missing-pupil": "pohřešovaný žák",
+}
+
+
 def when(ts: float | None) -> str:
     if ts is None:
         return "—"
@@ -50,6 +63,7 @@ def when(ts: float | None) -> str:
 
 templates.env.filters["when"] = when
 templates.env.globals["STATE_WORDS"] = STATE_WORDS
+templates.env.globals["RISK_WORDS"] = RISK_WORDS
 
 
 def _cookie_args(request: Request) -> dict[str, Any]:
@@ -175,6 +189,8 @@ def _school_line(v: SchoolView) -> list[Any]:
         v.drill.score,
         v.drill.overdue,
         when(v.last_seen),
+        " ".join(f"{i.incident}:{i.steps_done}/{'' if i.steps_total is None else i.steps_total}" for i in v.incidents),
+        v.drill.rooms_reported_share,
     ]
 
 
@@ -183,6 +199,7 @@ async def export_schools(rt: RuntimeDep, who: PageUser) -> Response:
     views = await asyncio.to_thread(rt.views)
     header = ["school", "name", "state", "open_alarms", "agents_online", "agents_total", "device_troubles"]
     header += ["people_inside", "last_drill", "drill_score", "drill_overdue", "last_seen"]
+    header += ["open_incidents_steps", "drill_rooms_reported_share"]
     return _csv(header, [_school_line(v) for v in views], "schools.csv")
 
 

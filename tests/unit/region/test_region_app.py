@@ -152,3 +152,39 @@ def test_five_failed_logins_lock_the_name_out_for_a_while(client: TestClient) ->
     assert "Příliš mnoho neúspěšných pokusů" in client.get("/login?error=locked").text
     client.app.state.runtime.clock = lambda: time.time() + 301  # type: ignore[attr-defined]
     assert login(client, "jana", "heslo-jany") == "/"
+
+
+def test_an_open_incident_and_its_progress_survive_a_worker_restart(tmp_path: Path) -> None:
+    now = time.time()
+
+    def inc(etype: EventType, at: float, **data: object) -> bytes:
+        ev = event(etype, {"incident": "2026-0001", **data}, agent="gateway", at=at, subject="2026-0001")
+        return body_of(ev)
+
+    opened = {"plan": "pozar", "risk": "fire", "title": "Požár v kuchyni", "trigger": "manual", "by": "jana"}
+    bodies = [
+        inc(EventType.INCIDENT_OPENED, now - 30, steps_total=4, **opened),
+        inc(EventType.INCIDENT_STEP_DONE, now - 20, role="director", step="volat-150", by="jana"),
+        inc(EventType.INCIDENT_ROOM_REPORTED, now - 10, building="hlavni", room="u12", secured=True, by="eva"),
+    ]
+    app = create_app(load(write_config(tmp_path)), f"sqlite:///{tmp_path / 'region.db'}")
+    with TestClient(app, base_url="http://127.0.0.1") as c:
+        # The step arrives first (say by catch-up), the opening later: the fold does not mind.
+        assert [post_event(c, b) for b in (bodies[1], bodies[0], bodies[2], bodies[1])] == [200, 200, 200, 208]
+        login(c, "petr", "heslo-petra")
+        before = c.get(f"/api/v1/schools/{SCHOOL}").json()
+    app = create_app(load(tmp_path / "region.toml"), f"sqlite:///{tmp_path / 'region.db'}")
+    with TestClient(app, base_url="http://127.0.0.1") as c:
+        login(c, "petr", "heslo-petra")
+        after = c.get(f"/api/v1/schools/{SCHOOL}").json()
+        page = c.get(f"/schools/{SCHOOL}").text
+    assert before["incidents"] == after["incidents"] and after["state"] == "incident"
+    [incident] = after["incidents"]
+    assert (incident["incident"], incident["risk"], incident["steps_done"], incident["steps_total"]) == (
+        "2026-0001",
+        "fire",
+        1,
+        4,
+    )
+    assert [r["room"] for r in incident["rooms"]] == ["hlavni/u12"]
+    assert "Požár v kuchyni (požár)" in page and "1 / 4" in page and "hlavni/u12" in page

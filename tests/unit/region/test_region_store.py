@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from region_factories import SCHOOL, T0, body_of, event
 
-from hlidka_contract import EventType
+from hlidka_contract import Event, EventType
 from hlidka_region.facts import facts_of, row_of
 from hlidka_region.store import EventRow, Fact, Store
 
@@ -144,3 +144,32 @@ def test_failed_logins_count_per_key_within_the_window_and_expire(store: Store) 
     assert store.login_failures(["user:jana"], T0 + 5) == 1
     store.housekeeping(T0 + 10 + 301)
     assert store.login_failures(["user:jana"], 0) == 0
+
+
+def test_an_incidents_events_are_read_back_by_incident_oldest_first(store: Store) -> None:
+    store.sync_schools([(SCHOOL, "ZŠ A")], T0)
+
+    def inc(etype: EventType, incident: str, at: float, **data: object) -> Event:
+        return event(etype, {"incident": incident, **data}, agent="gateway", at=at, subject=incident)
+
+    opened = {"plan": "pozar", "risk": "fire", "title": "Požár", "trigger": "manual", "by": "jana"}
+    a1 = inc(EventType.INCIDENT_OPENED, "2026-0001", T0 + 1, **opened)
+    a2 = inc(EventType.INCIDENT_STEP_DONE, "2026-0001", T0 + 3, role="director", step="volat-150", by="jana")
+    b1 = inc(EventType.INCIDENT_OPENED, "2026-0002", T0 + 2, **opened)
+    door = event(EventType.DOOR_OPENED, at=T0 + 4, subject="2026-0001")  # same subject, not an incident's
+    store.store_events(rows(a2, door, b1), T0 + 5)
+    store.store_events(rows(a1, a2), T0 + 6)  # a late catch-up, and a repeat
+    got = store.incident_events(SCHOOL, ["2026-0001"])
+    assert [r.id for r in got] == [a1.id, a2.id]
+    both = store.incident_events(SCHOOL, ["2026-0001", "2026-0002"])
+    assert [r.id for r in both] == [a1.id, b1.id, a2.id]
+    assert store.incident_events(SCHOOL, []) == [] and store.incident_events("zs-b", ["2026-0001"]) == []
+
+
+def test_every_workers_refusals_add_up_in_one_count(open_region_store: Callable[[], Store]) -> None:
+    one, two = open_region_store(), open_region_store()
+    assert one.refusals() == {}
+    one.add_refusals({"bad_signature": 3, "replay": 1})
+    two.add_refusals({"bad_signature": 2, "stale_timestamp": 1})
+    two.add_refusals({})
+    assert one.refusals() == two.refusals() == {"bad_signature": 5, "replay": 1, "stale_timestamp": 1}
