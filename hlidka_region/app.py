@@ -43,6 +43,28 @@ async def supervise(rt: Runtime) -> None:
         await asyncio.sleep(region.supervision_interval_s)
 
 
+async def save_refusals(rt: Runtime) -> None:
+    """Add this worker's refusals to the region-wide count: batched, so a flood of forged webhooks
+    costs the database one statement per reason and period, not one per request."""
+    counts = rt.metrics.take_unsaved()
+    if not counts:
+        return
+    try:
+        await asyncio.to_thread(rt.store.add_refusals, counts)
+    except Exception:
+        rt.metrics.keep_unsaved(counts)
+        raise
+
+
+async def count_refusals(rt: Runtime) -> None:
+    while True:
+        await asyncio.sleep(rt.settings.region.supervision_interval_s)
+        try:
+            await save_refusals(rt)
+        except Exception:  # the database is away: keep counting, try again next period
+            log.exception("refusal counts not saved; kept for the next try")
+
+
 async def housekeeping(rt: Runtime) -> None:
     while True:
         await asyncio.sleep(HOUSEKEEPING_S)
@@ -65,6 +87,7 @@ def create_app(settings: Settings, db_url: str, clock: Callable[[], float] = tim
                 catchup.run(settings.schools, settings.region.pull_interval_s, rt.pull_now), name="catch-up"
             ),
             asyncio.create_task(housekeeping(rt), name="housekeeping"),
+            asyncio.create_task(count_refusals(rt), name="refusal-counts"),
         ]
         try:
             yield
@@ -73,6 +96,8 @@ def create_app(settings: Settings, db_url: str, clock: Callable[[], float] = tim
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await catchup.aclose()
+            with contextlib.suppress(Exception):
+                await save_refusals(rt)
             # Cancelled tasks may still have a store call running in a worker thread: let it finish
             # before the database is closed under it.
             await asyncio.get_running_loop().shutdown_default_executor()

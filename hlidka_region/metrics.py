@@ -19,10 +19,21 @@ class Metrics:
         self.pull_errors = Counter("hlidka_region_pull_errors", "Catch-up pulls that failed", registry=r)
         #: The same refusals, readable by the JSON status endpoint.
         self.refusals: Tally[str] = Tally()
+        #: Refusals not yet added to the store's region-wide count (see ``take_unsaved``).
+        self.unsaved: Tally[str] = Tally()
 
     def refuse(self, reason: str) -> None:
         self.refused.labels(reason).inc()
         self.refusals[reason] += 1
+        self.unsaved[reason] += 1
+
+    def take_unsaved(self) -> dict[str, int]:
+        """The refusals to add to the store now; ``keep_unsaved`` puts them back if that failed."""
+        taken, self.unsaved = dict(self.unsaved), Tally()
+        return taken
+
+    def keep_unsaved(self, counts: dict[str, int]) -> None:
+        self.unsaved.update(counts)
 
     def render(self) -> bytes:
         return bytes(generate_latest(self.registry))

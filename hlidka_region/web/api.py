@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import sqlite3
+from collections import Counter
 from typing import Annotated, Any
 
 import psycopg
@@ -136,13 +137,19 @@ async def alerts(rt: RuntimeDep, _who: ApiUser, open_only: bool = False) -> list
 
 class WorkerStatus(BaseModel):
     events_stored: int
+    #: Refused webhooks by reason, summed over every worker of the region.
     refused: dict[str, int]
+    #: Refused webhooks by reason, this worker's only (since it started).
+    refused_here: dict[str, int]
 
 
-@router.get(API + "/status", response_model=WorkerStatus, summary="This worker's counters")
+@router.get(API + "/status", response_model=WorkerStatus, summary="Events stored, webhooks refused")
 async def status(rt: RuntimeDep, _who: ApiUser) -> WorkerStatus:
     total = await asyncio.to_thread(rt.store.count_events)
-    return WorkerStatus(events_stored=total, refused=dict(rt.metrics.refusals))
+    saved = await asyncio.to_thread(rt.store.refusals)
+    # What this worker refused since its last save is not in the store yet: add it.
+    region = Counter(saved) + rt.metrics.unsaved
+    return WorkerStatus(events_stored=total, refused=dict(region), refused_here=dict(rt.metrics.refusals))
 
 
 @router.get("/healthz", include_in_schema=False)

@@ -72,3 +72,46 @@ def test_two_workers_share_everything_through_postgresql(workers: tuple[RegionPr
             wait_for(lambda: school_view(other, B.id)["state"] == "offline", 15, "Beta offline")
             alerts = [a for a in other.get("/api/v1/alerts").json() if a["school"] == B.id]
             assert len(alerts) == 1, alerts
+
+
+def test_refused_webhooks_are_counted_for_the_region_across_workers(
+    workers: tuple[RegionProcess, RegionProcess],
+) -> None:
+    one, two = workers
+    now = time.time()
+    ev = make_event(
+        EventType.DOOR_OPENED,
+        {"door": "d1"},
+        id=uuid7(now),
+        time=datetime.fromtimestamp(now, UTC),
+        site=A.id,
+        agent="agent-1",
+        seq=1,
+        bootid=uuid7(now - 60),
+    )
+    body, ts = encode(ev), str(int(now))
+    forged = {TIMESTAMP_HEADER: ts, SIGNATURE_HEADER: sign(b"not-the-school-key", ts, body)}
+    old = str(int(now) - 400)
+    stale = {TIMESTAMP_HEADER: old, SIGNATURE_HEADER: sign(A.secret, old, body)}
+    for _ in range(3):
+        assert httpx.post(one.hook_url(A.id), content=body, headers=forged).status_code == 401
+    for _ in range(2):
+        assert httpx.post(two.hook_url(A.id), content=body, headers=forged).status_code == 401
+    assert httpx.post(two.hook_url(A.id), content=body, headers=stale).status_code == 401
+    assert httpx.post(two.hook_url("zs-nowhere"), content=body, headers=forged).status_code == 404
+    region = {"bad_signature": 5, "stale_timestamp": 1, "unknown_school": 1}
+    with console(one.url) as session, httpx.Client(base_url=two.url, cookies=session.cookies) as other:
+        # Each worker saves its count every supervision period; both then show the region's sum.
+        for client in (session, other):
+            wait_for(lambda c=client: c.get("/api/v1/status").json()["refused"] == region, 10, "the region's sum")
+        assert session.get("/api/v1/status").json()["refused_here"] == {"bad_signature": 3}
+        assert other.get("/api/v1/status").json()["refused_here"] == {
+            "bad_signature": 2,
+            "stale_timestamp": 1,
+            "unknown_school": 1,
+        }
+    # A restarted worker keeps the region's count (it is in PostgreSQL, not in the worker).
+    one.kill()
+    one.start()
+    with console(one.url) as session:
+        assert session.get("/api/v1/status").json()["refused"] == region
