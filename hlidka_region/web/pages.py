@@ -31,6 +31,20 @@ templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent
 LOGIN_COOKIE = "hlidka_region_login"
 #: Failed logins allowed per login name and per client address within ``LOGIN_WINDOW_S``.
 MAX_LOGIN_FAILURES = 5
+#: A live page asks for its live part again this often (seconds).
+LIVE_S = 5
+#: Only the region's own files may load (no inline script, so the live refresh is one static file),
+#: no page may frame the console, forms post only here: the school console's policy.
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
+        "form-action 'self'; base-uri 'none'; object-src 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
 
 STATE_WORDS = {
     "normal": "v pořádku",
@@ -66,6 +80,17 @@ templates.env.globals["STATE_WORDS"] = STATE_WORDS
 templates.env.globals["RISK_WORDS"] = RISK_WORDS
 
 
+def page(request: Request, template: str, context: dict[str, Any], live: bool = True) -> HTMLResponse:
+    """A console page; with ``?partial=1`` only its live part (the same template, without the frame)."""
+    partial = live and request.query_params.get("partial") == "1"
+    layout = "partial.html" if partial else "base.html"
+    response = templates.TemplateResponse(
+        request, template, {**context, "layout": layout, "live_s": LIVE_S if live else None}
+    )
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
 def _cookie_args(request: Request) -> dict[str, Any]:
     rt = request.app.state.runtime
     return {"httponly": True, "samesite": "strict", "secure": rt.settings.region.cookie_secure, "path": "/"}
@@ -74,7 +99,7 @@ def _cookie_args(request: Request) -> dict[str, Any]:
 @router.get("/login", response_class=HTMLResponse)
 async def login_page(request: Request, error: str | None = None) -> Response:
     nonce = secrets.token_urlsafe(24)
-    response = templates.TemplateResponse(request, "login.html", {"csrf": nonce, "error": error})
+    response = page(request, "login.html", {"csrf": nonce, "error": error}, live=False)
     response.set_cookie(LOGIN_COOKIE, nonce, max_age=600, **_cookie_args(request))
     return response
 
@@ -126,7 +151,7 @@ async def overview(request: Request, rt: RuntimeDep, who: PageUser) -> Response:
     views = await asyncio.to_thread(rt.views)
     alerts = await asyncio.to_thread(rt.store.alerts, True)
     counts = {s: sum(1 for v in views if v.state == s) for s in STATE_WORDS}
-    return templates.TemplateResponse(
+    return page(
         request,
         "overview.html",
         {
@@ -146,9 +171,7 @@ async def school_page(school: str, request: Request, rt: RuntimeDep, who: PageUs
     if view is None:
         raise HTTPException(404, f"no school {school}")
     rows = await asyncio.to_thread(rt.store.events, school, 200, None)
-    return templates.TemplateResponse(
-        request, "school.html", {"who": who, "school": view, "timeline": [timeline_item(r) for r in rows]}
-    )
+    return page(request, "school.html", {"who": who, "school": view, "timeline": [timeline_item(r) for r in rows]})
 
 
 @router.post("/alerts/{alert_id}/ack")

@@ -1,5 +1,6 @@
 """The regional console in a real browser (Debian's chromium driven by Playwright): login, every school
-with its state in words, a school's timeline, the viewer's read-only view, an operator's acknowledgement."""
+with its state in words, a school's timeline, the viewer's read-only view, an operator's acknowledgement,
+and the live update in place that keeps the keyboard focus."""
 
 from __future__ import annotations
 
@@ -145,4 +146,55 @@ def test_console_in_a_browser(region: RegionProcess, browser: object) -> None:
     login(page, region.url, OPERATOR)
     page.locator("tr.alert[data-school=zs-b]").get_by_role("button", name="Potvrdit").click()
     expect(page.locator("tr.alert[data-school=zs-b]")).to_contain_text(OPERATOR[0])
+    context.close()
+
+
+def test_the_console_updates_in_place_and_keeps_the_keyboard_focus(region: RegionProcess, browser: object) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    login(page, region.url, OPERATOR)
+    expect(page.locator("#school-zs-a .state")).to_have_text("v pořádku")
+    loads: list[str] = []
+    page.on("load", lambda: loads.append(page.url))
+
+    # Beta goes silent: its alert appears without a reload; the operator tabs to its button.
+    ack = page.locator("tr.alert[data-school=zs-b]").get_by_role("button", name="Potvrdit")
+    expect(ack).to_have_count(1, timeout=15_000)
+    ack.focus()
+    # Meanwhile Alfa opens a real incident; the row changes in place, the focus stays on the button.
+    opened = {
+        "incident": "2026-0007",
+        "plan": "aktivni-utocnik",
+        "risk": "active-attacker",
+        "title": "Aktivní útočník",
+        "trigger": "manual",
+        "by": "reditel",
+        "steps_total": 9,
+    }
+    post(region, A, EventType.INCIDENT_OPENED, opened, agent="gateway", subject="2026-0007")
+    step = {"incident": "2026-0007", "role": "director", "step": "volat-158", "by": "reditel"}
+    post(region, A, EventType.INCIDENT_STEP_DONE, step, agent="gateway", subject="2026-0007")
+    alfa = page.locator("#school-zs-a")
+    expect(alfa.locator(".state")).to_have_text("incident", timeout=15_000)
+    expect(alfa.locator("[data-incident='2026-0007'] .steps")).to_have_text("1 / 9")
+    expect(alfa).to_contain_text("Aktivní útočník (aktivní útočník)")
+    expect(ack).to_be_focused()
+    assert loads == [], loads  # updated in place, never reloaded
+    assert page.locator("body").get_attribute("data-live") == "ok"
+    # The kept focus is real: Enter acknowledges the alert.
+    page.keyboard.press("Enter")
+    expect(page.locator("tr.alert[data-school=zs-b]")).to_contain_text(OPERATOR[0])
+
+    # The school's page is live too: a room's roll call appears while the link back keeps the focus.
+    page.goto(region.url + "/schools/zs-a")
+    back = page.get_by_role("link", name="← všechny školy")
+    back.focus()
+    loads.clear()
+    report = {"incident": "2026-0007", "building": "hlavni", "room": "u12", "secured": True, "by": "ucitelka"}
+    post(region, A, EventType.INCIDENT_ROOM_REPORTED, report, agent="gateway", subject="2026-0007")
+    expect(page.locator("table.rooms")).to_contain_text("hlavni/u12", timeout=15_000)
+    expect(back).to_be_focused()
+    assert loads == [], loads
     context.close()

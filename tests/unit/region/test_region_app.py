@@ -106,7 +106,13 @@ def test_pages_need_a_login_and_a_wrong_password_is_refused(client: TestClient) 
     assert login(client, "jana", "heslo-jany") == "/"
     cookie = next(c for c in client.cookies.jar if c.name == "hlidka_region_session")
     assert cookie.has_nonstandard_attr("HttpOnly")
-    assert "ZŠ A" in client.get("/").text
+    full = client.get("/")
+    assert "ZŠ A" in full.text and '<script src="/static/region.js"' in full.text
+    assert "script-src" not in full.headers["content-security-policy"]  # no inline script allowed
+    assert full.headers["content-security-policy"].startswith("default-src 'self'")
+    # The live part alone, what the page's script swaps in: no frame, the same content.
+    live = client.get("/?partial=1")
+    assert "<html" not in live.text and "<header" not in live.text and 'id="school-zs-a"' in live.text
 
 
 def test_a_login_without_its_form_token_is_refused(client: TestClient) -> None:
