@@ -194,3 +194,32 @@ def test_an_open_incident_and_its_progress_survive_a_worker_restart(tmp_path: Pa
     )
     assert [r["room"] for r in incident["rooms"]] == ["hlavni/u12"]
     assert "Požár v kuchyni (požár)" in page and "1 / 4" in page and "hlavni/u12" in page
+
+
+def test_a_scored_drill_shows_its_figures_on_the_overview(client: TestClient) -> None:
+    now = time.time()
+    started = event(EventType.DRILL_STARTED, {"drill_id": "dr1", "kind": "lockdown"}, at=now - 100, drill=True)
+    score = {
+        "lockdown_s": {"vchod": 12.25, "dvur": 3.0},
+        "room_report_s": {"hlavni/u12": 30.0, "hlavni/u14": None},
+        "rooms_reported_share": 0.5,
+        "steps_missed": ["teacher/spocitat-zaky"],
+    }
+    closed = {
+        "incident": "2026-0002",
+        "by": "jana",
+        "summary": "Konec cvičení",
+        "steps_done": 5,
+        "steps_total": 6,
+        "rooms_reported": 1,
+        "rooms_total": 2,
+        "duration_s": 90.0,
+        "score": score,
+    }
+    ended = event(EventType.INCIDENT_CLOSED, closed, agent="gateway", at=now - 10, subject="2026-0002", drill=True)
+    assert [post_event(client, body_of(e)) for e in (started, ended)] == [200, 200]
+    login(client, "petr", "heslo-petra")
+    text = client.get("/").text
+    assert "hlásilo 50 % místností, uzamčeno za 12.2 s, vynechané kroky: 1" in text and "po termínu" not in text
+    [line] = client.get("/export/schools.csv").text.splitlines()[1:]
+    assert line.endswith(",,0.5")
