@@ -188,7 +188,8 @@ class _View:
     def record(self) -> Section:
         inc, w = self.incident, self.w
         opened = inc.opened
-        place = w["place.none"]
+        # A drill practises the whole school; an incident opened by hand has no alarm to say where.
+        place = w["place.site" if opened.trigger == "drill" else "place.none"]
         if inc.building is not None:
             parts = [self.building(inc.building)]
             if inc.room is not None:

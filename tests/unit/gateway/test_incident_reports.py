@@ -183,7 +183,7 @@ def test_drill_report_shows_scores_and_missed_steps(site: SiteConfig, plans: Pla
     plan = plans.plan("aktivni-utocnik")
     html = incident_html(drill(), plan, site, PRAGUE)
     assert "Záznam o cvičení 2026-0004" in html and "CVIČENÍ – nejde o skutečnou událost." in html
-    assert "<h2>Hodnocení cvičení</h2>" in html
+    assert "<h2>Hodnocení cvičení</h2>" in html and "<dt>Místo</dt><dd>celá škola</dd>" in html
     assert "<tr><td>Hlavní vchod</td><td>4,2 s</td></tr>" in html
     assert '<tr class="missed"><td>Dvůr</td><td>nikdy</td></tr>' in html
     assert '<tr class="missed"><td>Sborovna</td><td>nikdy</td></tr>' in html
@@ -205,7 +205,7 @@ def test_an_open_incident_and_a_vanished_plan(site: SiteConfig) -> None:
     html = incident_html(incident, None, site, PRAGUE)
     assert "Událost dosud trvá" in html and "<dd>dosud neukončeno</dd>" in html
     assert "<td>krizový tým</td><td>volat-155</td><td>Školník Beneš, 09:15:30</td>" in html
-    assert "Žádná místnost dosud nehlásila." in html and "<dd>neurčeno (otevřeno ručně)</dd>" in html
+    assert "Žádná místnost dosud nehlásila." in html and "<dt>Místo</dt><dd>neurčeno</dd>" in html
     assert "Úraz" in pdf_text(incident_pdf(incident, None, site, PRAGUE))
 
 
