@@ -3,7 +3,8 @@
 # `bash quickstart.sh test` runs every check, `bash quickstart.sh quick` all but
 # the slow real-time tests (between commits). They install what they need on a
 # fresh Debian machine (run as root): Python venv, the project with its extras,
-# and Mosquitto when it is missing; `test` also Debian's Chromium for the
+# Mosquitto and the DejaVu fonts (the PDF incident reports' Czech letters) when
+# they are missing; `test` also Debian's Chromium for the
 # console's browser tests (Playwright drives it; it never downloads a browser).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -16,6 +17,7 @@ command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 python3 -c "import venv, ensurepip" >/dev/null 2>&1 || need_apt+=(python3-venv)
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need_apt+=(mosquitto)
 command -v git >/dev/null 2>&1 || need_apt+=(git)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_apt+=(fonts-dejavu-core)
 if [ "${1:-}" = "test" ] && [ ! -x /usr/bin/chromium ]; then need_apt+=(chromium); fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "== installing ${need_apt[*]} (apt-get)"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import shutil
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -205,6 +206,11 @@ def write_sim_site(spec: SimSiteSpec, example: Path = EXAMPLE, name: str = "site
     (work / "site.key").write_text(DEMO_SITE_KEY.hex() + "\n")
     (work / "police-view.key").write_text(DEMO_POLICE_VIEW_KEY.hex() + "\n")
     doc = _rewire(tomllib.loads(example.read_text(encoding="utf-8")), spec)
+    plans = doc["gateway"].get("plans_file")
+    if plans is not None:
+        # The school's crisis plans travel with its site file: the simulated school runs the same plans.
+        shutil.copyfile(example.parent / plans, work / Path(plans).name)
+        doc["gateway"]["plans_file"] = Path(plans).name
     path = write_site_file(work / name, doc)
     write_command_keys(load_config(path, check_files=False), work / "keys")
     return path

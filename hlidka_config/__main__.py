@@ -1,6 +1,8 @@
 """``python -m hlidka_config check FILE``: validate a site config before deploying it.
 
-Exit status: 0 when valid, 2 when the config has issues (printed one per line on stderr).
+The crisis plans file the site file names (``gateway.plans_file``) is checked with it, its rooms
+against the site's. Exit status: 0 when valid, 2 when either file has issues (printed one per
+line on stderr).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Sequence
 
 from .errors import ConfigError
 from .load import load_config
+from .plans_load import site_plans
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -24,7 +27,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
-    print(f"OK: {config.site.id} ({len(config.agents)} agents)")
+    try:
+        plans = site_plans(config)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    described = f", {len(plans.plans)} crisis plans" if plans is not None else ""
+    print(f"OK: {config.site.id} ({len(config.agents)} agents{described})")
     return 0
 
 

@@ -178,6 +178,8 @@ def _file_issues(config: SiteConfig) -> Iterator[ConfigIssue]:
         ("gateway.api.tokens_file", gateway.api.tokens_file, secrets.read_tokens),
         ("gateway.credentials_file", gateway.credentials_file, secrets.read_credentials),
         ("gateway.console.users_file", gateway.console.users_file, _users_file),
+        # Only readable here: the plans file has its own errors (``plans_load``), checked with the site.
+        ("gateway.plans_file", gateway.plans_file, secrets.read_text),
     ]
     for index, agent in enumerate(config.agents):
         readers += [

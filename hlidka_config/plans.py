@@ -25,6 +25,9 @@ class Step(BaseModel):
 
     id: Slug = Field(description="Step id, unique within its role in this plan")
     text: str = Field(min_length=1, max_length=500, description="What to do, as the person reads it")
+    #: The number this step calls (one of the plan's or the school's contacts): a call step done is an
+    #: emergency service called, which the incident record lists on its own.
+    call: str | None = Field(default=None, pattern=r"^\+?[0-9 ]{3,20}$", description="Number this step calls")
 
 
 class Contact(BaseModel):

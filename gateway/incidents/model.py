@@ -84,6 +84,10 @@ class Incident:
     timeline: tuple[Entry, ...] = ()
     closed: IncidentClosedData | None = None
     closed_at: datetime | None = None
+    #: Where it happened: the opening event's envelope (the alarm's place; none when opened by hand).
+    building: str | None = None
+    entrance: str | None = None
+    room: str | None = None
 
     @property
     def is_open(self) -> bool:
@@ -108,7 +112,16 @@ def apply(incidents: Mapping[str, Incident], event: Event) -> Mapping[str, Incid
         if data.incident in incidents:
             return incidents
         entry = Entry(event.time, event.id, event.type, data.by, data)
-        made = Incident(data.incident, data, event.time, event.drill, timeline=(entry,))
+        made = Incident(
+            data.incident,
+            data,
+            event.time,
+            event.drill,
+            timeline=(entry,),
+            building=event.building,
+            entrance=event.entrance,
+            room=event.room,
+        )
         return {**incidents, data.incident: made}
     if not isinstance(data, IncidentStepDoneData | IncidentRoomReportedData | IncidentClosedData):
         return incidents

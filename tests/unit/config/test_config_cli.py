@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parents[3]
 
 def test_valid_config_prints_ok(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", str(EXAMPLE)]) == 0
-    assert capsys.readouterr().out.strip() == "OK: zs-na-vysluni (2 agents)"
+    assert capsys.readouterr().out.strip() == "OK: zs-na-vysluni (2 agents, 8 crisis plans)"
 
 
 def test_invalid_config_prints_issues_and_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -36,4 +36,4 @@ def test_runs_as_a_module() -> None:
         timeout=60,
         check=False,
     )
-    assert (done.returncode, done.stdout.strip()) == (0, "OK: zs-na-vysluni (2 agents)")
+    assert (done.returncode, done.stdout.strip()) == (0, "OK: zs-na-vysluni (2 agents, 8 crisis plans)")

@@ -130,6 +130,8 @@ def test_the_wheel_carries_every_package_and_entry_point(tmp_path: Path) -> None
     assert any(n.startswith("gateway/store/migrations/sqlite/") for n in names)
     # The console works offline only if its templates and assets travel in the wheel.
     assert {"gateway/console/templates/base.html", "gateway/console/static/console.js"} <= set(names)
+    # The incident record is rendered from its template, on the gateway.
+    assert "gateway/incidents/templates/report.html" in names
     [entry_points] = [n for n in names if n.endswith("entry_points.txt")]
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     for script in ("hlidka-agent", "hlidka-gateway"):

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from hil_sim.site import DEMO_POLICE_KEY, SimSiteSpec, write_sim_site
 from hlidka_config import load_config
+from hlidka_config.plans_load import site_plans
 
 
 def test_the_simulated_school_is_a_valid_site_pointing_at_this_machine(tmp_path: Path) -> None:
@@ -27,3 +28,6 @@ def test_the_simulated_school_is_a_valid_site_pointing_at_this_machine(tmp_path:
     assert site.agent("agent-hlavni-vchod").cameras[0].source == "sim:walk_in_out"
     key_hex = (tmp_path / "police-aes.key").read_text().strip()
     assert bytes.fromhex(key_hex).decode() == DEMO_POLICE_KEY
+    # The school's crisis plans come along, checked against the simulated site's rooms.
+    plans = site_plans(site)
+    assert plans is not None and plans.plan("aktivni-utocnik").drill == "lockdown"
