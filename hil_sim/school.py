@@ -295,6 +295,19 @@ class School:
         result: dict[str, Any] = resp.json()
         return result
 
+    def ack_alarms(self, note: str = "") -> list[str]:
+        """The operator acknowledges every open alarm (as a person at the console would); their ids."""
+        resp = httpx.get(f"{self.api}/api/v1/alarms", params={"limit": 1000}, headers=self.auth("operator"), timeout=30)
+        resp.raise_for_status()
+        acked = []
+        for alarm in resp.json():
+            if alarm.get("acked_at") is not None:
+                continue
+            url = f"{self.api}/api/v1/alarms/{alarm['event_id']}/ack"
+            httpx.post(url, json={"note": note}, headers=self.auth("operator"), timeout=30).raise_for_status()
+            acked.append(str(alarm["event_id"]))
+        return acked
+
     def auth(self, role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {DEMO_TOKENS[role]}"}
 
