@@ -85,10 +85,12 @@ def run_demo(workdir: Path | None = None, story: Path = STORY, stay: bool = True
             passed = all(v.ok for v in verdicts)
             verdict = w["all_ok"] if passed else w["failed"]
             view.status = f"{w['story_done']} — {verdict}"
+            live.update(view.render())
             console.print(f"{w['story_done']}: {'PASS' if passed else 'FAIL'} ({verdict})")
             if stay:
                 console.print(w["stay"])
                 view.status += f"  {w['ctrl_c']}"
+                live.update(view.render())
                 with contextlib.suppress(KeyboardInterrupt):
                     threading.Event().wait()
             view.stop()
