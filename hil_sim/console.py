@@ -75,7 +75,7 @@ def _where(ev: dict[str, Any], names: dict[str, str], w: dict[str, str]) -> str:
 def _table(title: str, *columns: tuple[str, int | None]) -> Table:
     table = Table(title=title, title_justify="left", title_style="bold", box=None, padding=(0, 1), expand=True)
     for name, width in columns:
-        table.add_column(name, no_wrap=True, overflow="ellipsis", max_width=width, style="", header_style="bold")
+        table.add_column(name, no_wrap=True, overflow="ellipsis", max_width=width, header_style="bold")
     return table
 
 

@@ -12,6 +12,7 @@ from hil_sim.console import EVENT_ROWS, HEIGHT, WIDTH, PoliceRow, Screen, render
 from hil_sim.demo_text import EVENTS, LANGS, STEPS, WORDS, Lang
 from hil_sim.site import EXAMPLE
 from hlidka_config import SiteConfig, load_config
+from hlidka_contract import EventType
 
 
 @pytest.fixture(scope="module")
@@ -101,3 +102,5 @@ def test_one_language_per_run(site: SiteConfig, lang: Lang, other: Lang) -> None
 def test_every_text_exists_in_both_languages() -> None:
     for table in (EVENTS, WORDS, STEPS):
         assert set(table["cs"]) == set(table["en"])
+    # Every event the contract knows is shown in words, never by its machine name.
+    assert {e.value.removeprefix("cz.hlidka.") for e in EventType} <= set(EVENTS["cs"])
