@@ -190,6 +190,13 @@ class School:
         board.wait_connected(timeout)
 
     def stop(self) -> None:
+        # The gateways first: the simulation ending is no event of the school, and a gateway that saw its
+        # agents stop would report entrances offline to the police receiver, which is still listening.
+        names = {p.name for p in self.group}
+        for name in self.api_ports:
+            if name in names:
+                with contextlib.suppress(Exception):
+                    self.group[name].terminate(self.group.grace)
         self.group.__exit__(None, None, None)
         for closer in (
             *(n.close for n in self.nodes.values()),

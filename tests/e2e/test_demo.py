@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -120,3 +121,10 @@ def test_the_demo_plays_its_story_and_ctrl_c_stops_everything(tmp_path: Path) ->
     while _processes_using(work) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert _processes_using(work) == [], "processes left running after Ctrl-C"
+    # The gateway stopped first: it never saw the entrances go, so it had nothing to tell the police.
+    db = sqlite3.connect(work / "gateway.db")
+    try:
+        offline = db.execute("SELECT count(*) FROM events WHERE type = 'cz.hlidka.agent.offline'").fetchone()[0]
+    finally:
+        db.close()
+    assert offline == 0, "the demo's own shutdown was reported as entrances offline"
