@@ -54,6 +54,11 @@ EVENTS: Final[dict[Lang, dict[str, str]]] = {
         "evacuation.started": "EVAKUACE",
         "evacuation.ended": "evakuace ukončena",
         "gateway.heartbeat": "brána žije",
+        "room.secured": "místnost zajištěna",
+        "incident.opened": "incident zahájen",
+        "incident.step_done": "krok plánu splněn",
+        "incident.room_reported": "hlášení z místnosti",
+        "incident.closed": "incident uzavřen",
     },
     "en": {
         "door.opened": "door opened",
@@ -97,6 +102,11 @@ EVENTS: Final[dict[Lang, dict[str, str]]] = {
         "evacuation.started": "EVACUATION",
         "evacuation.ended": "evacuation ended",
         "gateway.heartbeat": "gateway alive",
+        "room.secured": "room secured",
+        "incident.opened": "incident opened",
+        "incident.step_done": "plan step done",
+        "incident.room_reported": "room reported",
+        "incident.closed": "incident closed",
     },
 }
 
