@@ -199,7 +199,8 @@ def _build(
     ingest = Ingest(settings, store, link.publish, commander, metrics, clock, on_stored)
     rt = Runtime(settings, store, metrics, TokenBook(settings.token_lines), clock, commander, ingest, link)
     rt.hass = hass
-    rt.snapshots = SnapshotIngest(settings.site, store, link.publish, metrics, clock)
+    on_image = hass.on_image if hass is not None else None
+    rt.snapshots = SnapshotIngest(settings.site, store, link.publish, metrics, clock, on_image=on_image)
     holder["rt"] = rt
     return rt
 
@@ -220,7 +221,7 @@ def _hass(settings: Settings, store: Store, publish: Publish, confirmed: Publish
     if settings.home_assistant_prefix is None or settings.site_config is None:
         return None
     site, prefix = settings.site_config, settings.home_assistant_prefix
-    return HassLink(site, prefix, VERSION, publish, confirmed, store.site_state)
+    return HassLink(site, prefix, VERSION, publish, confirmed, store.site_state, store.snapshot)
 
 
 def _senders(

@@ -28,9 +28,18 @@ Publish = Callable[[str, bytes], None]
 
 class SnapshotIngest:
     def __init__(
-        self, site: str, store: Store, publish: Publish, metrics: Metrics, clock: Callable[[], float], depth: int = 256
+        self,
+        site: str,
+        store: Store,
+        publish: Publish,
+        metrics: Metrics,
+        clock: Callable[[], float],
+        depth: int = 256,
+        on_image: Callable[[str, str], None] | None = None,
     ) -> None:
+        """``on_image(agent, image id)``: told of each whole image once it is stored (Home Assistant's entity)."""
         self.site, self.store, self.publish, self.metrics, self.clock = site, store, publish, metrics, clock
+        self.on_image = on_image
         self._q: queue.Queue[tuple[str, bytes] | None] = queue.Queue(maxsize=depth)
         self._thread: threading.Thread | None = None
         self.stored = 0
@@ -73,6 +82,8 @@ class SnapshotIngest:
             self.stored += 1
             ack = SnapshotAck(self.site, where.agent, (chunk.snapshot_id,))
             self.publish(topic(self.site, where.agent, Channel.SNAPSHOT_ACK), encode_ack(ack))
+            if self.on_image is not None:
+                self.on_image(where.agent, chunk.snapshot_id)
         return complete
 
 

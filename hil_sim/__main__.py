@@ -8,6 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .demo_text import LANGS
 from .expect import as_dict, report
 
 
@@ -17,6 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     demo = sub.add_parser("demo", help="run a whole simulated school with a short story and a live view")
     demo.add_argument("--workdir", type=Path, help="keep the site file, logs and databases here")
     demo.add_argument("--exit", action="store_true", help="stop after the story instead of waiting for Ctrl-C")
+    demo.add_argument("--lang", choices=LANGS, default="cs", help="the language of the whole run (default: Czech)")
     run = sub.add_parser("run", help="run scenario files; exit 0 when every expectation holds")
     run.add_argument("scenarios", nargs="+", type=Path)
     run.add_argument("--workdir", type=Path)
@@ -27,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         from .demo import run_demo
 
         try:
-            return run_demo(args.workdir, stay=not args.exit)
+            return run_demo(args.workdir, stay=not args.exit, lang=args.lang)
         except KeyboardInterrupt:
             return 130
 

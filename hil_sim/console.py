@@ -1,55 +1,157 @@
-"""The demo's live console: the school as a person at the gateway would watch it (rich)."""
+"""The demo's live console: the school as a person at the gateway would watch it (rich).
+
+Rules: ``render`` is a pure function of a ``Screen`` (what was polled) and the site file, so its size
+can be measured without a school: it fits an 80×24 terminal whatever the story does (fixed row counts,
+cells cut with an ellipsis, never wrapped). Entrances are shown by their names, not agent ids; an
+escalation (an alarm no operator acknowledged in time) is marked; every word comes from ``demo_text``
+in the run's one language.
+"""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections import deque
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Final
 
 import httpx
 from rich.console import Group
 from rich.live import Live
-from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from hlidka_config import SiteConfig
+from hlidka_contract import GATEWAY_AGENT
+
+from .demo_text import EVENTS, WORDS, Lang
 from .school import School
 
-#: What a person reads, not the machine names.
-LABELS = {
-    "door.opened": "dveře otevřeny",
-    "door.closed": "dveře zavřeny",
-    "door.held_open": "dveře drženy otevřené",
-    "door.restored": "dveře v pořádku",
-    "panic.pressed": "TÍSŇOVÉ TLAČÍTKO",
-    "panic.reset": "tíseň zrušena",
-    "lockdown.started": "UZAMČENÍ ŠKOLY",
-    "lockdown.ended": "uzamčení ukončeno",
-    "drill.started": "cvičení zahájeno",
-    "drill.ended": "cvičení ukončeno",
-    "drill.report": "zpráva z cvičení",
-    "camera.line_crossed": "kamera: průchod",
-    "camera.occupancy": "kamera: počet osob",
-    "device.offline": "zařízení nedostupné",
-    "device.online": "zařízení opět dostupné",
-    "agent.offline": "vstup bez spojení",
-    "agent.online": "vstup opět ve spojení",
-}
+#: Rows each table keeps, chosen so the whole view is at most 24 lines.
+EVENT_ROWS: Final = 8
+POLICE_ROWS: Final = 4
+#: The terminal the view must fit (a plain text console).
+WIDTH, HEIGHT = 80, 24
 
 
-DOOR_STATES = {"open": "otevřeno", "closed": "zavřeno"}
+@dataclass(frozen=True)
+class PoliceRow:
+    received_at: float
+    code: str
+    zone: str
+    room: str
+    #: The alarm text (SIA ``I``): an escalation starts with "ESCALATED", a drill with "DRILL/TEST".
+    text: str
+
+
+@dataclass
+class Screen:
+    """What one screen update shows, as polled from the gateway and the receivers."""
+
+    summary: dict[str, Any] = field(default_factory=dict)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    #: (agent id, output name) -> driven active, for the lock outputs.
+    locks: dict[tuple[str, str], bool] = field(default_factory=dict)
+    police: list[PoliceRow] = field(default_factory=list)
+    webhook_events: int = 0
+    webhook_bad_signatures: int = 0
+    status: str = ""
+
+
+def entrance_names(site: SiteConfig) -> dict[str, str]:
+    """Agent id -> the name of the entrance it guards."""
+    return {a.id: site.entrance(a.entrance).name for a in site.agents}
+
+
+def _where(ev: dict[str, Any], names: dict[str, str], w: dict[str, str]) -> str:
+    agent = str(ev.get("agent", ""))
+    if agent == GATEWAY_AGENT:
+        # The gateway's own events (an agent offline) are about the agent they name.
+        subject = str(ev.get("subject") or "")
+        return names.get(subject, w["site"])
+    return names.get(agent, agent)
+
+
+def _table(title: str, *columns: tuple[str, int | None]) -> Table:
+    table = Table(title=title, title_justify="left", title_style="bold", box=None, padding=(0, 1), expand=True)
+    for name, width in columns:
+        table.add_column(name, no_wrap=True, overflow="ellipsis", max_width=width, header_style="bold")
+    return table
+
+
+def _line(text: Text) -> Text:
+    text.no_wrap, text.overflow = True, "ellipsis"
+    return text
+
+
+def render(screen: Screen, site: SiteConfig, lang: Lang = "cs") -> Group:
+    w, labels, names = WORDS[lang], EVENTS[lang], entrance_names(site)
+    s = screen.summary
+
+    # The state first: a long school name is what gets cut, never "lockdown".
+    locked_down = bool(s.get("lockdown"))
+    head = Text(w["locked_down"] if locked_down else w["normal"], style="bold red" if locked_down else "green")
+    if s.get("drill"):
+        head.append(f"  {w['drill']} {s['drill']}", style="bold yellow")
+    head.append(f"  {s.get('name', site.site.name)}", style="bold")
+    facts = Text(f"{w['online']} {s.get('agents_online', '?')}/{s.get('agents_total', '?')}")
+    facts.append(f"   {w['inside']} {s.get('people_inside', '?')}")
+    ok = w["sig_ok"] if screen.webhook_bad_signatures == 0 else w["sig_bad"]
+    facts.append("   " + w["regional"].format(n=screen.webhook_events, ok=ok))
+    if s.get("unreachable"):
+        facts.append(f"  {w['unreachable']}", style="bold red")
+
+    doors = _table(w["entrances"], (w["entrance"], 24), (w["door"], 16), (w["lock"], 16))
+    for agent in site.agents:
+        for door in (i for i in agent.inputs if i.kind == "door"):
+            state = s.get("doors", {}).get(f"{agent.id}/{door.name}", "?")
+            lock = next((o.name for o in agent.outputs if o.kind == "lock" and o.door == door.name), None)
+            locked = screen.locks.get((agent.id, lock)) if lock else None
+            shown = "—" if locked is None else Text(w["locked"] if locked else w["unlocked"], style="bold" * locked)
+            doors.add_row(names[agent.id], Text(w.get(state, state), style="red" if state == "open" else ""), shown)
+
+    events = _table(w["events"], (w["time"], 8), (w["entrance"], 20), (w["event"], 30), ("", 12))
+    rows = screen.events[-EVENT_ROWS:]
+    for ev in rows:
+        short = str(ev.get("type", "")).removeprefix("cz.hlidka.")
+        alarm = ev.get("severity") == "alarm" and not ev.get("drill")
+        mark: Text | str = Text(w["escalated"], style="bold white on red") if ev.get("escalated") else ""
+        if ev.get("drill"):
+            mark = Text(w["drill_mark"], style="yellow")
+        events.add_row(
+            str(ev.get("time", ""))[11:19],
+            _where(ev, names, w),
+            Text(labels.get(short, short), style="bold red" if alarm else ""),
+            mark,
+        )
+    for _ in range(EVENT_ROWS - len(rows)):
+        events.add_row("", "", "", "")
+
+    police = _table(w["police"], (w["received"], 8), (w["code"], 4), (w["zone"], 4), (w["room"], 24), ("", 12))
+    frames = screen.police[-POLICE_ROWS:]
+    for f in frames:
+        mark = ""
+        if f.text.startswith("ESCALATED"):
+            mark = Text(w["escalated"], style="bold white on red")
+        elif f.text.startswith("DRILL/TEST"):
+            mark = Text(w["drill_mark"], style="yellow")
+        police.add_row(time.strftime("%H:%M:%S", time.localtime(f.received_at)), f.code, f.zone, f.room, mark)
+    for _ in range(POLICE_ROWS - len(frames)):
+        police.add_row("", "", "", "", "")
+
+    status = Text(screen.status, style="italic")
+    return Group(_line(head), _line(facts), doors, events, police, _line(status))
 
 
 class LiveView:
     """Polls the gateway's API and the receivers; renders a few times a second."""
 
-    def __init__(self, school: School) -> None:
-        self.school = school
-        self.events: deque[dict[str, Any]] = deque(maxlen=14)
+    def __init__(self, school: School, lang: Lang = "cs") -> None:
+        self.school, self.lang = school, lang
+        self.events: deque[dict[str, Any]] = deque(maxlen=EVENT_ROWS)
         self.cursor = 0
         self.summary: dict[str, Any] = {}
-        self.status = "starting"
+        self.status = ""
         self._stop = threading.Event()
 
     def poll(self) -> None:
@@ -71,71 +173,23 @@ class LiveView:
         except (httpx.HTTPError, ValueError, KeyError):
             self.summary = {**self.summary, "unreachable": True}
 
+    def screen(self) -> Screen:
+        school = self.school
+        return Screen(
+            summary=self.summary,
+            events=list(self.events),
+            locks={(c.agent, c.name): c.active for c in school.outputs()},
+            police=[
+                PoliceRow(f.received_at, f.code or "", f.zone or "", f.xdata.get("R", ""), f.xdata.get("I", ""))
+                for f in school.police.received
+            ],
+            webhook_events=len(school.webhook.ids()),
+            webhook_bad_signatures=school.webhook.bad_signatures,
+            status=self.status,
+        )
+
     def render(self) -> Group:
-        s = self.summary
-        head = Text()
-        head.append(f"{s.get('name', self.school.site.site.name)}  ", style="bold")
-        head.append(
-            "UZAMČENO " if s.get("lockdown") else "běžný provoz ",
-            style="bold red" if s.get("lockdown") else "green",
-        )
-        if s.get("drill"):
-            head.append(f"CVIČENÍ {s['drill']} ", style="bold yellow")
-        head.append(f" vstupy online {s.get('agents_online', '?')}/{s.get('agents_total', '?')}")
-        head.append(f"  osob uvnitř {s.get('people_inside', '?')}")
-        if s.get("unreachable"):
-            head.append("  (brána nedostupná)", style="bold red")
-
-        doors = Table(title="Vstupy", expand=True)
-        doors.add_column("vstup")
-        doors.add_column("dveře")
-        doors.add_column("zámek")
-        locks = {(c.agent, c.name): c.active for c in self.school.outputs()}
-        for agent in self.school.site.agents:
-            for door in (i for i in agent.inputs if i.kind == "door"):
-                state = s.get("doors", {}).get(f"{agent.id}/{door.name}", "?")
-                lock = next((o.name for o in agent.outputs if o.kind == "lock" and o.door == door.name), None)
-                locked = locks.get((agent.id, lock)) if lock else None
-                doors.add_row(
-                    agent.id,
-                    Text(
-                        {"open": "otevřeno", "closed": "zavřeno"}.get(state, state),
-                        style="red" if state == "open" else "",
-                    ),
-                    "—"
-                    if locked is None
-                    else Text("zamčeno" if locked else "odemčeno", style="bold" if locked else ""),
-                )
-
-        events = Table(title="Události (brána)", expand=True)
-        for col in ("čas", "vstup", "událost", ""):
-            events.add_column(col)
-        for ev in list(self.events)[-10:]:
-            short = ev["type"].removeprefix("cz.hlidka.")
-            style = "bold red" if ev.get("severity") == "alarm" and not ev.get("drill") else ""
-            events.add_row(
-                ev["time"][11:19],
-                ev["agent"],
-                Text(LABELS.get(short, short), style=style),
-                "cvičení" if ev.get("drill") else "",
-            )
-
-        police = Table(title="Pult centralizované ochrany (SIA DC-09)", expand=True)
-        for col in ("přijato", "kód", "zóna", "místnost"):
-            police.add_column(col)
-        for f in self.school.police.received[-6:]:
-            police.add_row(
-                time.strftime("%H:%M:%S", time.localtime(f.received_at)),
-                f.code or "",
-                f.zone or "",
-                f.xdata.get("R", ""),
-            )
-
-        signed = "ano" if self.school.webhook.bad_signatures == 0 else "NE"
-        regional = Text(
-            f"Krajský dohled (webhook): {len(self.school.webhook.ids())} událostí, podpisy v pořádku: {signed}"
-        )
-        return Group(Panel(head), doors, events, police, regional, Text(self.status, style="italic"))
+        return render(self.screen(), self.school.site, self.lang)
 
     def run(self, live: Live) -> None:
         while not self._stop.wait(0.5):

@@ -200,8 +200,9 @@ def judge(scenario: Scenario, trace: Trace) -> list[Verdict]:
     return [judge_one(i, exp, trace) for i, exp in enumerate(scenario.expect)]
 
 
-def report(scenario: Scenario, verdicts: Sequence[Verdict]) -> str:
-    lines = [f"scenario {scenario.name}: {'PASS' if all(v.ok for v in verdicts) else 'FAIL'}"]
+def report(scenario: Scenario, verdicts: Sequence[Verdict], heading: str = "scenario") -> str:
+    """``heading``: the word before the scenario's name (the demo says it in its language)."""
+    lines = [f"{heading} {scenario.name}: {'PASS' if all(v.ok for v in verdicts) else 'FAIL'}"]
     for v in verdicts:
         lat = f" [{v.latency_s * 1000:.0f} ms]" if v.latency_s is not None else ""
         lines.append(f"  {'ok ' if v.ok else 'BAD'} expect[{v.index}] {v.text}{lat}")

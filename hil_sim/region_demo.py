@@ -25,7 +25,7 @@ from .procs import ManagedProcess
 from .school import School
 from .site import DEMO_REGIONAL_SECRET, DEMO_TOKENS
 
-#: Console logins of the demo (printed by the demo): a regional operator and a viewer.
+#: Console logins of the demo (the demo's banner prints them): a regional operator and a viewer.
 DEMO_USERS = {"operator": ("krajsky-operator", "demo-operator"), "viewer": ("krajsky-dohled", "demo-viewer")}
 SIMULATED = [
     ("zs-lazne", "ZŠ Lázně"),
@@ -136,12 +136,6 @@ class RegionDemo:
                 count = {"camera": "kamera-vchod", "entrance": "vchod", "inside": people, "entered": people, "left": 0}
                 self._post(client, "gymnazium-ostrov", EventType.CAMERA_OCCUPANCY, count, subject="kamera-vchod")
                 self._stop.wait(5)
-
-    def banner(self) -> list[str]:
-        op, viewer = DEMO_USERS["operator"], DEMO_USERS["viewer"]
-        return [
-            f"regional console:        {self.url}/   (operator {op[0]} / {op[1]}, viewer {viewer[0]} / {viewer[1]})",
-        ]
 
     def __enter__(self) -> RegionDemo:
         return self.start()

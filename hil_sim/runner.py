@@ -93,6 +93,8 @@ def perform(school: School, step: Step, timers: list[threading.Thread]) -> None:
             send_forged(school.site, agent)
         case "peer_replay":
             send_replayed(school.site, agent, age_s=step.for_s or 0)
+        case "ack_alarms":
+            school.ack_alarms()
         case _:
             school.node_action(step)
 
@@ -103,7 +105,10 @@ def _sample_leds(school: School, trace: Trace, stop: threading.Event) -> None:
         trace.leds.extend(LedSample(now, node, index, state) for node, index, state in school.leds())
 
 
-def play(school: School, scenario: Scenario, log: Log = lambda _: None) -> Trace:
+def play(
+    school: School, scenario: Scenario, log: Log = lambda _: None, on_step: Callable[[Step], None] | None = None
+) -> Trace:
+    """Perform the steps on time; ``on_step`` hears of each one as it starts (the demo's status line)."""
     trace = Trace(start=time.time())
     timers: list[threading.Thread] = []
     stop_sampling = threading.Event()
@@ -116,6 +121,8 @@ def play(school: School, scenario: Scenario, log: Log = lambda _: None) -> Trace
         trace.step_times.append(time.time())
         what = step.agent or step.target or step.node or ""
         log(f"t={time.time() - trace.start:6.2f}s step {i}: {step.do} {what}")
+        if on_step is not None:
+            on_step(step)
         perform(school, step, timers)
     rest = trace.start + scenario.duration_s - time.time()
     if rest > 0:
@@ -150,16 +157,21 @@ def _settled(school: School, emitted: dict[str, list[str]], bound_s: float = 15.
         time.sleep(0.2)
 
 
-def run_scenario(scenario: Scenario, workdir: Path, log: Log = lambda _: None) -> Outcome:
+def options_for(scenario: Scenario) -> SchoolOptions:
+    """The simulated school a scenario asks for (its ``school:`` block)."""
     settings = scenario.school
-    options = SchoolOptions(
+    return SchoolOptions(
         hours=settings.hours,
         heartbeat_s=settings.heartbeat_s,
         held_open_s=settings.held_open_s,
+        escalation_s=settings.escalation_s,
         gateways=settings.gateways,
         peer_lan=settings.peer_lan,
     )
-    with School(workdir, options) as school:
+
+
+def run_scenario(scenario: Scenario, workdir: Path, log: Log = lambda _: None) -> Outcome:
+    with School(workdir, options_for(scenario)) as school:
         log(f"school up: api {school.api}, police receiver :{school.police.port}")
         trace = play(school, scenario, log)
     return Outcome(scenario, judge(scenario, trace), trace)

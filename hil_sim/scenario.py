@@ -49,6 +49,7 @@ Action = Literal[
     "burst",  # ``count`` door events from ``agent``/``input``, as fast as its debounce allows
     "peer_forge",  # a lockdown datagram with a bad MAC to ``agent``'s peer port
     "peer_replay",  # a genuine lockdown message sealed ``for_s`` seconds ago (a captured one), to ``agent``
+    "ack_alarms",  # the operator acknowledges every open alarm through the gateway API (stops escalation)
 ]
 
 
@@ -87,6 +88,7 @@ class Step(_Strict):
             "burst": ("agent", "input", "count"),
             "peer_forge": ("agent",),
             "peer_replay": ("agent", "for_s"),
+            "ack_alarms": (),
         }[self.do]
         missing = [name for name in required if getattr(self, name) is None]
         if missing:

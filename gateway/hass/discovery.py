@@ -5,6 +5,7 @@ Rules (Home Assistant's MQTT discovery documentation):
   an empty retained payload deletes the entity;
 - read-only on purpose: no entity has a command topic, so ``alarm_control_panel`` (whose command topic is
   mandatory) is not used; nothing Home Assistant publishes can reach an agent;
+- a camera's last alarm snapshot is an ``image`` entity whose ``image_topic`` carries the JPEG bytes;
 - one device per agent (``via_device`` = the gateway's device), ``origin`` names the publisher; the agent's
   entities are available while its retained status topic holds its birth (``agent.online``).
 
@@ -21,7 +22,7 @@ from hlidka_config import AgentConfig, SiteConfig
 from hlidka_contract import EventType
 from hlidka_contract.topics import GATEWAY_AGENT, PREFIX, Channel, topic
 
-Component = Literal["binary_sensor", "event", "sensor"]
+Component = Literal["binary_sensor", "event", "image", "sensor"]
 
 #: What the site mode sensor can show (the gateway's summary knows these states).
 SITE_MODES: Final = ("normal", "lockdown", "drill")
@@ -146,6 +147,13 @@ class Discovery:
                 "availability": avail,
             }
             out.append(Entity("event", oid, cfg))
+        for camera in agent.cameras:
+            # The last alarm snapshot, as raw JPEG bytes on a retained topic (``images``); no state topic.
+            oid = object_id(self.sid, agent.id, camera.id, "snapshot")
+            cfg = self._base(oid, f"{camera.id} last alarm", agent.id, device)
+            del cfg["state_topic"]
+            cfg |= {"image_topic": state_topic(self.sid, agent.id, oid), "content_type": "image/jpeg"}
+            out.append(Entity("image", oid, cfg | {"availability": avail}))
         return out
 
     def site_entities(self) -> list[Entity]:

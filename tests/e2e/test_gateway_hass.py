@@ -4,8 +4,10 @@ entities of an agent removed from the site file deleted."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +17,8 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from hil_sim.broker import Mosquitto
 from hil_sim.ports import free_port
-from hlidka_contract import EventType
+from hlidka_contract import EventType, uuid7
+from hlidka_contract.snapshots import split
 from tests.e2e.gateway_rig import SITE, GatewayProcess, TestAgent, wait_for, write_site
 from tests.hass_schema import check_config
 
@@ -35,6 +38,12 @@ pin = 17
 name = "kryt"
 kind = "tamper"
 pin = 27
+
+[[agents.cameras]]
+id = "kamera"
+source = "sim:walk_in_out"
+width = 320
+height = 240
 """
 
 SECOND_AGENT = """
@@ -101,11 +110,11 @@ def test_configs_and_states_as_home_assistant_sees_them(site: tuple[Path, int], 
     ha = HomeAssistant(mosquitto.port)
     agent = TestAgent(mosquitto.port)
     try:
-        wait_for(lambda: len(ha.configs()) >= 7, 10, "discovery configs")
+        wait_for(lambda: len(ha.configs()) >= 8, 10, "discovery configs")
         configs = ha.configs()
         assert [p for t, c in configs.items() for p in check_config(t, c)] == []
-        assert all(t.startswith(("homeassistant/binary_sensor/", "homeassistant/event/", "homeassistant/sensor/"))
-                   for t in configs)  # fmt: skip
+        assert all(t.startswith(("homeassistant/binary_sensor/", "homeassistant/event/", "homeassistant/sensor/",
+                                 "homeassistant/image/")) for t in configs)  # fmt: skip
         assert all(f"/{NODE}/" in t for t in configs)
 
         agent.birth()
@@ -161,3 +170,60 @@ def test_an_agent_removed_from_the_site_file_loses_its_entities(site: tuple[Path
     finally:
         gateway.stop()
         ha.close()
+
+
+def _snapshot(agent: TestAgent, jpeg: bytes, reason: str, bytes_first: bool = False) -> None:
+    """An agent's snapshot: the announcing event and the image's chunks, in either order (both happen)."""
+    image_id = uuid7(time.time())
+    data = {
+        "camera": "kamera",
+        "reason": reason,
+        "images": [
+            {"id": image_id, "sha256": hashlib.sha256(jpeg).hexdigest(), "age_s": 0, "width": 2, "height": 2,
+             "bytes": len(jpeg)}
+        ],
+    }  # fmt: skip
+
+    def chunks() -> None:
+        for chunk in split(image_id, jpeg):
+            agent.client.publish(agent.topic("snapshot"), chunk, qos=1)
+
+    if bytes_first:
+        chunks()
+    agent.wait_acked([agent.send(EventType.CAMERA_SNAPSHOT, data)], 10)
+    if not bytes_first:
+        chunks()
+
+
+def test_the_last_alarm_snapshot_is_a_retained_image(site: tuple[Path, int], mosquitto: Mosquitto) -> None:
+    path, api_port = site
+    gateway = GatewayProcess(path, api_port).start()
+    ha = HomeAssistant(mosquitto.port)
+    agent = TestAgent(mosquitto.port)
+    try:
+        wait_for(lambda: any(t.startswith("homeassistant/image/") for t in ha.configs()), 10, "the image entity")
+        [(topic, cfg)] = [(t, c) for t, c in ha.configs().items() if t.startswith("homeassistant/image/")]
+        assert check_config(topic, cfg) == [] and cfg["content_type"] == "image/jpeg"
+        image_topic = str(cfg["image_topic"])
+        # Larger than one chunk: the entity gets the whole JPEG, joined and checked at the gateway.
+        first = b"\xff\xd8first alarm" + bytes(range(256)) * 200 + b"\xff\xd9"
+        _snapshot(agent, first, EventType.PANIC_PRESSED.value)
+        wait_for(lambda: ha.last(image_topic) == first, 10, "the alarm's image")
+        second = b"\xff\xd8second alarm\xff\xd9"
+        _snapshot(agent, second, EventType.DOOR_FORCED.value, bytes_first=True)
+        wait_for(lambda: ha.last(image_topic) == second, 10, "the newer alarm's image")
+        # An image the operator asked for is not an alarm's: the entity keeps the alarm's.
+        _snapshot(agent, b"\xff\xd8asked for\xff\xd9", "command")
+        time.sleep(1.0)
+        assert ha.last(image_topic) == second
+        late = HomeAssistant(mosquitto.port)
+        try:
+            wait_for(
+                lambda: late.last(image_topic) == second, 5, "the retained image for a Home Assistant that starts now"
+            )
+        finally:
+            late.close()
+    finally:
+        agent.close()
+        ha.close()
+        gateway.stop()

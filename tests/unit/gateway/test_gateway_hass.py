@@ -51,6 +51,7 @@ def test_entities_per_device_kind_and_site() -> None:
     assert ("event", f"{prefix}_agent_dvur_panika_1a_panic") in found  # a satellite node's button
     assert ("sensor", f"{prefix}_site_mode") in found
     assert ("sensor", f"{prefix}_hlavni_budova_people") in found
+    assert ("image", f"{prefix}_agent_hlavni_vchod_kamera_vchod_snapshot") in found
     classes = {cfg["unique_id"].rsplit("_", 1)[-1]: cfg.get("device_class") for cfg in configs().values()}
     assert classes["door"] == "door" and classes["forced"] == "safety" and classes["tamper"] == "tamper"
 
