@@ -35,6 +35,7 @@ LABELS = {
     "device.online": "zařízení opět dostupné",
     "agent.offline": "vstup bez spojení",
     "agent.online": "vstup opět ve spojení",
+    "room.secured": "místnost zajištěna",
 }
 
 
