@@ -205,6 +205,8 @@ def resume(cfg: CoreConfig, state: AgentState, now: float) -> Step:
         tampers=frozenset(n for n in state.tampers if n in inputs),
         fires=frozenset(n for n in state.fires if n in inputs),
         devices={d: s for d, s in state.devices.items() if d in cfg.device_by_id},
+        # The detectors start counting from zero again; the entrance counters stay.
+        detector_seen={},
     )
     state, effects = _start(cfg, state, now)
     return state, [*effects, *door.pending_timers(cfg, state)]
