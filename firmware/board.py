@@ -9,6 +9,9 @@ node and may override the heartbeat; without it the node calls itself
 * ``esp32`` (DevKitC): inputs GPIO 25, 26, 27, 14 to GND with pull-ups, LEDs GPIO 18, 19, 21, 22,
   UART2 on GPIO 17 (TX) / 16 (RX), supply through a 2:1 divider on GPIO 34.
 * anything else (the MicroPython unix port under ``hil_sim``): pins named "IN0".."IN3" and "LED0".."LED3".
+
+A classroom node has its panic button on input 0 and its "room secured" button on input 1
+(GP3 / GPIO 26, LED GP7 / GPIO 19); the site file gives each input its meaning, not this file.
 """
 
 import sys

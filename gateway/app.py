@@ -30,6 +30,7 @@ from .hass.link import Publish, PublishConfirmed
 from .ingest import Ingest
 from .metrics import Metrics
 from .mqtt import Link, MqttLink, OnMessage, OnState, TlsFiles
+from .occupancy import people_inside
 from .police_link import LinkKey, with_view_link
 from .rules import ALARM_TYPES
 from .runtime import Runtime
@@ -210,11 +211,8 @@ def _counts(rt: Runtime) -> tuple[int, int, int]:
     live = rt.ingest.supervisor.agents
     agent_ids = set(rt.settings.agents) | set(live)
     online = sum(1 for a in agent_ids if (x := live.get(a)) is not None and x.online)
-    people = 0
-    for key, value in rt.store.site_state().items():
-        if key.startswith("occupancy/"):
-            people += int(json.loads(value).get("inside", 0))
-    return online, len(agent_ids), people
+    state = {k: json.loads(v) for k, v in rt.store.site_state().items() if k.startswith("occupancy/")}
+    return online, len(agent_ids), people_inside(rt.settings.site_config, state, rt.clock())
 
 
 def _hass(settings: Settings, store: Store, publish: Publish, confirmed: PublishConfirmed) -> HassLink | None:

@@ -88,7 +88,14 @@ def state_updates(event: Event) -> tuple[tuple[str, str], ...]:
     if t in (EventType.DEVICE_ONLINE, EventType.DEVICE_OFFLINE) and isinstance(data, DeviceData):
         return ((f"device/{event.agent}/{data.device}", _j("online" if t is EventType.DEVICE_ONLINE else "offline")),)
     if isinstance(data, OccupancyData):
-        value = {"inside": data.inside, "entered": data.entered, "left": data.left, "camera": data.camera}
+        # The time dates the counter: the agents' counters restart with the local day (gateway/occupancy.py).
+        value = {
+            "inside": data.inside,
+            "entered": data.entered,
+            "left": data.left,
+            "camera": data.camera,
+            "time": event.time.isoformat(),
+        }
         return ((f"occupancy/{data.entrance}", _j(value)),)
     return ()
 

@@ -174,6 +174,13 @@ class SimNode:
     def release(self, index: int) -> None:
         self.set_level(f"IN{index}", 1)
 
+    def tap(self, index: int, hold_s: float = 0.2) -> None:
+        """A press held ``hold_s`` (past the firmware's debounce), then released, without blocking."""
+        self.press(index)
+        timer = threading.Timer(hold_s, self.release, args=(index,))
+        timer.daemon = True
+        timer.start()
+
     def set_supply_mv(self, mv: int) -> None:
         self._ctrl_write(f"V {mv}\n")
 

@@ -37,6 +37,7 @@ Action = Literal[
     "close",  # alias of release for doors
     "node_press",  # press input ``index`` on satellite node ``node``
     "node_release",
+    "room_secured",  # a tap on satellite node ``node``'s "room secured" button (its second button)
     "kill_node",  # SIGKILL the node's MicroPython process
     "restart_node",
     "command",  # an operator command through the gateway API
@@ -76,6 +77,7 @@ class Step(_Strict):
             "close": ("agent", "input"),
             "node_press": ("node", "index"),
             "node_release": ("node", "index"),
+            "room_secured": ("node",),
             "kill_node": ("node",),
             "restart_node": ("node",),
             "command": ("command",),

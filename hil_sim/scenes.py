@@ -20,6 +20,8 @@ import numpy.typing as npt
 
 CATEGORIES = (
     "walk_in_out",
+    "walk_in",
+    "walk_out",
     "lights_switch",
     "daylight_drift",
     "sensor_noise",
@@ -124,13 +126,16 @@ def _tone(rng: np.random.Generator) -> float:
     return float(rng.choice([rng.uniform(25, 60), rng.uniform(185, 230)]))
 
 
-def _walkers(rng: np.random.Generator, start: float, end: float, gap: float = 3.6) -> list[Person]:
+def _walkers(
+    rng: np.random.Generator, start: float, end: float, gap: float = 3.6, one_way: bool | None = None
+) -> list[Person]:
+    """People one after another, in and out by turns (``one_way``: all in, or all out)."""
     people = []
     t = start
-    going_in = True
+    going_in = True if one_way is None else one_way
     while t + 5.0 < end:
         people.append(_walker(rng, t, going_in))
-        going_in = not going_in
+        going_in = not going_in if one_way is None else one_way
         t += gap + float(rng.uniform(0.0, 1.0))
     return people
 
@@ -142,6 +147,9 @@ def _plan(category: str, rng: np.random.Generator) -> _Plan:
         p.rain = category == "rain_flicker"
         if category == "daylight_drift":
             p.light, p.light_slope = ((0.0, 60.0), (0.65, 1.3)), 0.25
+    elif category in ("walk_in", "walk_out"):
+        # One entrance's side of "in through A, out through B": everyone goes the same way.
+        p.people = _walkers(rng, 1.0, 60.0, one_way=category == "walk_in")
     elif category == "lights_switch":
         p.people = _walkers(rng, 3.0, 60.0, gap=6.0)
         p.light = ((0.0, 15.0, 15.1, 35.0, 35.1, 50.0, 50.1), (1.0, 1.0, 0.45, 0.45, 1.0, 1.0, 0.5))

@@ -264,12 +264,24 @@ class School:
                 node.press(step.index or 0)
             case "node_release":
                 node.release(step.index or 0)
+            case "room_secured":
+                node.tap(self.room_secured_index(step.node or ""))
             case "kill_node":
                 node.kill()
             case "restart_node":
                 node.restart()
             case _:
                 raise ValueError(f"not a node step: {step.do}")
+
+    def room_secured_index(self, node_id: str) -> int:
+        """The input number of a node's "room secured" button, from the site file."""
+        for agent in self.site.agents:
+            for node in agent.nodes:
+                if node.id == node_id:
+                    for i in node.inputs:
+                        if i.kind == "room_secured":
+                            return i.index
+        raise KeyError(f"node {node_id!r} has no room_secured input in the site file")
 
     def process(self, target: str) -> ManagedProcess:
         return self.group[target]

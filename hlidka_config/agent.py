@@ -17,7 +17,9 @@ from .fields import STRICT_MODEL, BcmPin, RelativeFile, Slug, TcpPort, config_er
 
 InputKind = Literal["door", "panic", "tamper", "lockdown_key", "exit_request", "duress", "fire_alarm", "all_clear_key"]
 OutputKind = Literal["lock", "siren", "strobe", "led", "evacuation"]
-NodeInputKind = Literal["panic", "door", "tamper"]
+#: ``room_secured``: a classroom node's second button, "this room is locked and everyone is in" during an
+#: incident; a report for the crisis plan's roll call, never an alarm.
+NodeInputKind = Literal["panic", "door", "tamper", "room_secured"]
 BaudRate = Literal[1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600]
 
 # A device path, a Windows COM port, or one of pyserial's URL handlers.

@@ -62,6 +62,7 @@ def make_config(*, devices: bool = True, **changes: Any) -> CoreConfig:
             InputSpec("tamper", "tamper"),
             InputSpec("key", "lockdown_key"),
             InputSpec("panic-1a", "panic", device="node-1a"),
+            InputSpec("secured-1a", "room_secured", device="node-1a"),
             InputSpec("tamper-2b", "tamper", device="node-2b"),
         ),
         "outputs": (

@@ -20,7 +20,9 @@ from hlidka_contract import EventType
 if TYPE_CHECKING:
     from hlidka_config.models import SiteConfig
 
-InputKind = Literal["door", "panic", "tamper", "lockdown_key", "exit_request", "duress", "fire_alarm", "all_clear_key"]
+InputKind = Literal[
+    "door", "panic", "tamper", "lockdown_key", "exit_request", "duress", "fire_alarm", "all_clear_key", "room_secured"
+]
 OutputKind = Literal["lock", "siren", "strobe", "led", "evacuation"]
 DeviceKind = Literal["node", "camera"]
 
@@ -183,6 +185,8 @@ def _check(cfg: CoreConfig) -> None:
             raise ValueError(f"exit_request {spec.name!r} names no door input ({spec.door!r})")
         if spec.device is not None and spec.device not in nodes:
             raise ValueError(f"input {spec.name!r} hangs on unknown node {spec.device!r}")
+        if spec.kind == "room_secured" and spec.device is None:
+            raise ValueError(f"room_secured {spec.name!r} must be a satellite node's input")
     for out in cfg.outputs:
         if out.kind != "lock":
             if out.egress:

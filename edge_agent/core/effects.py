@@ -64,7 +64,10 @@ class ResendFrom:
 
 @dataclass(frozen=True, slots=True)
 class ConfirmPanic:
-    """A satellite node's panic LED: ``steady`` once the gateway stored the press, ``off`` on reset."""
+    """A satellite node button's LED: ``steady`` once the gateway stored the press, ``off`` on reset.
+
+    Also the LED of a node's "room secured" button (``rooms.py``), which goes off after a while.
+    """
 
     button: str
     led: Literal["steady", "off"]

@@ -25,7 +25,20 @@ from dataclasses import replace
 
 from hlidka_contract.events import AgentSnapshot
 
-from . import camera, commands, confirm, door, evacuation, lockdown, panic, snapshots, supervision, tamper, troubles
+from . import (
+    camera,
+    commands,
+    confirm,
+    door,
+    evacuation,
+    lockdown,
+    panic,
+    rooms,
+    snapshots,
+    supervision,
+    tamper,
+    troubles,
+)
 from .config import CoreConfig, InputKind, InputSpec
 from .door import DoorEvent
 from .effects import (
@@ -71,6 +84,7 @@ INPUT_HANDLERS: dict[InputKind, InputHandler] = {
     ),
     "fire_alarm": lambda c, s, i, a, n: evacuation.on_fire(c, s, i.name, a, n),
     "all_clear_key": lambda c, s, i, a, n: evacuation.on_all_clear_key(c, s, i.name, a, n),
+    "room_secured": rooms.on_room_secured,
 }
 
 TimerHandler = Callable[[CoreConfig, AgentState, str, float], Step]
@@ -79,6 +93,7 @@ TIMER_HANDLERS: dict[str, TimerHandler] = {
     door.HELD_OPEN_TIMER: lambda c, s, d, n: door.on_door(c, s, d, DoorEvent.HELD_TIMER, n),
     door.EXIT_GRANT_TIMER: door.on_grant_ended,
     supervision.SUPERVISE_TIMER: supervision.on_timer,
+    rooms.SECURED_LED_TIMER: rooms.on_led_timer,
 }
 
 
@@ -99,7 +114,12 @@ def _on_timer(cfg: CoreConfig, state: AgentState, name: str, now: float) -> Step
         return state, _schedule_timer(cfg, now)
     prefix, _, subject = name.partition(":")
     handler = TIMER_HANDLERS.get(prefix)
-    known = subject in state.doors if prefix != supervision.SUPERVISE_TIMER else subject in cfg.device_by_id
+    if prefix == supervision.SUPERVISE_TIMER:
+        known = subject in cfg.device_by_id
+    elif prefix == rooms.SECURED_LED_TIMER:
+        known = rooms.is_button(cfg, subject)
+    else:
+        known = subject in state.doors
     if handler is None or not known:
         raise UnknownInput(f"no timer {name!r} in agent {cfg.agent!r}")
     return handler(cfg, state, subject, now)
@@ -185,6 +205,8 @@ def resume(cfg: CoreConfig, state: AgentState, now: float) -> Step:
         tampers=frozenset(n for n in state.tampers if n in inputs),
         fires=frozenset(n for n in state.fires if n in inputs),
         devices={d: s for d, s in state.devices.items() if d in cfg.device_by_id},
+        # The detectors start counting from zero again; the entrance counters stay.
+        detector_seen={},
     )
     state, effects = _start(cfg, state, now)
     return state, [*effects, *door.pending_timers(cfg, state)]

@@ -89,6 +89,15 @@ class Latch:
 
 
 @dataclass(frozen=True)
+class PeopleCount:
+    """One entrance's people counter (``people.py``): crossings since ``day`` (local date) began."""
+
+    day: str
+    entered: int = 0
+    left: int = 0
+
+
+@dataclass(frozen=True)
 class RecentAck:
     command_id: str
     accepted: bool
@@ -115,6 +124,11 @@ class AgentState:
     recent_commands: tuple[RecentAck, ...] = ()
     #: Agent troubles the core raised and has not cleared (``troubles.py``), e.g. ``disk_full``.
     troubles: frozenset[str] = frozenset()
+    #: People counters per entrance, kept across restarts (``people.py``).
+    counts: dict[str, PeopleCount] = field(default_factory=dict)
+    #: What each camera's detector reported last in this run, "<camera>/<entrance>" -> (entered, left);
+    #: forgotten at a restart, when the detectors start from zero again.
+    detector_seen: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def drilling(self) -> bool:

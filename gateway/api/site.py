@@ -12,6 +12,9 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel
 
+from hlidka_config.site import DEFAULT_TIMEZONE
+
+from ..occupancy import people_by_building, todays_counters
 from ..runtime import Runtime
 from .answers import AUTH, answers
 from .deps import API, Reader, RuntimeDep
@@ -43,8 +46,10 @@ class SiteSummary(BaseModel):
     agents_online: int
     agents_total: int
     panics_latched: list[str]
-    #: entrance -> {inside, entered, left, camera} from the people counter
+    #: entrance -> {inside, entered, left, camera, time}: today's people counter of the entrance
     occupancy: dict[str, dict[str, Any]]
+    #: building -> people inside: Σ entered − Σ left over its entrances today, never below 0
+    people_by_building: dict[str, int]
     people_inside: int
     links: list[LinkState]
 
@@ -86,7 +91,10 @@ def summary(rt: Runtime) -> SiteSummary:
     doors = {k.removeprefix("door/"): v for k, v in state.items() if k.startswith("door/")}
     locked = sorted(k.removeprefix("lockdown/") for k, v in state.items() if k.startswith("lockdown/") and v)
     drills = [v for k, v in state.items() if k.startswith("drill/") and v]
-    occupancy = {k.removeprefix("occupancy/"): v for k, v in state.items() if k.startswith("occupancy/")}
+    now = rt.clock()
+    site = rt.settings.site_config
+    occupancy = todays_counters(state, now, site.schedule.timezone if site is not None else DEFAULT_TIMEZONE)
+    people = people_by_building(site, state, now)
     live = rt.ingest.supervisor.agents
     agent_ids = set(rt.settings.agents) | set(live)
     return SiteSummary(
@@ -102,7 +110,8 @@ def summary(rt: Runtime) -> SiteSummary:
         agents_total=len(agent_ids),
         panics_latched=sorted(k.removeprefix("panic/") for k, v in state.items() if k.startswith("panic/") and v),
         occupancy=occupancy,
-        people_inside=sum(int(v.get("inside", 0)) for v in occupancy.values()),
+        people_by_building=people,
+        people_inside=sum(people.values()),
         links=link_states(rt),
     )
 

@@ -48,7 +48,10 @@ class EntranceView:
     last_seen: float | None
     #: node or camera -> "online" | "offline" | "ok" (no fault reported since the agent started)
     devices: dict[str, str]
+    #: People inside the entrance's building (all its entrances' counters), when this entrance counts today.
     inside: int | None
+    #: Entries and exits through this entrance today, when it counts.
+    passed: tuple[int, int] | None
     cameras: tuple[str, ...]
     #: One per camera: the site file's cameras, then any other camera of the agent that sent a snapshot.
     tiles: tuple[CameraTile, ...] = ()
@@ -105,6 +108,7 @@ def entrances(
     locked = set(summary.get("agents_in_lockdown", []))
     panics = {p.split("/", 1)[0] for p in summary.get("panics_latched", [])}
     occupancy = summary.get("occupancy", {})
+    by_building = summary.get("people_by_building", {})
     out = []
     for agent_id in ids:
         e = console.entrance(agent_id)
@@ -133,7 +137,8 @@ def entrances(
                 health="unknown" if online is None else ("online" if online else "offline"),
                 last_seen=a.get("last_seen"),
                 devices={d: devices.get(f"{agent_id}/{d}", "ok") for d in (*e.nodes, *e.cameras)},
-                inside=int(counted[0].get("inside", 0)) if counted else None,
+                inside=int(by_building.get(e.building, 0)) if counted else None,
+                passed=(int(counted[0].get("entered", 0)), int(counted[0].get("left", 0))) if counted else None,
                 cameras=e.cameras,
                 tiles=_tiles(agent_id, e.cameras, snapshots),
             )

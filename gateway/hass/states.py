@@ -23,6 +23,7 @@ from hlidka_contract.events import (
 )
 from hlidka_contract.topics import GATEWAY_AGENT
 
+from ..occupancy import people_by_building
 from .discovery import OFF, ON, object_id, state_topic
 
 
@@ -54,6 +55,10 @@ RELEVANT: Final = frozenset(
 )
 
 
+def decoded(state: dict[str, str]) -> dict[str, object]:
+    return {k: json.loads(v) for k, v in state.items()}
+
+
 def site_mode(state: dict[str, str]) -> str:
     """normal / lockdown / drill from the store's site state (lockdown wins: it is what people must know)."""
     values = {k: json.loads(v) for k, v in state.items()}
@@ -62,19 +67,6 @@ def site_mode(state: dict[str, str]) -> str:
     if any(v for k, v in values.items() if k.startswith("drill/")):
         return "drill"
     return "normal"
-
-
-def people_by_building(site: SiteConfig, state: dict[str, str]) -> dict[str, int]:
-    out = {b.id: 0 for b in site.buildings}
-    for key, value in state.items():
-        if not key.startswith("occupancy/"):
-            continue
-        try:
-            building = site.entrance(key.removeprefix("occupancy/")).building
-        except KeyError:
-            continue  # an entrance no longer in the site file
-        out[building] = out.get(building, 0) + int(json.loads(value).get("inside", 0))
-    return out
 
 
 def state_messages(site: SiteConfig, event: Event, state: dict[str, str]) -> list[StateMessage]:
@@ -103,6 +95,6 @@ def state_messages(site: SiteConfig, event: Event, state: dict[str, str]) -> lis
     if t is EventType.CAMERA_OCCUPANCY:
         return [
             StateMessage(state_topic(sid, GATEWAY_AGENT, object_id(sid, building, "people")), str(count).encode(), True)
-            for building, count in people_by_building(site, state).items()
+            for building, count in people_by_building(site, decoded(state), event.time.timestamp()).items()
         ]
     return []

@@ -9,7 +9,14 @@ from gateway.console.views import detail_text, drill_reports, entrances, panic_p
 
 CONSOLE = ConsoleSettings(
     entrances=(
-        Entrance("a1", "Hlavní vchod", id="hlavni", doors={"dvere": "Vstupní hala"}, panics={"p1": "Vrátnice"}),
+        Entrance(
+            "a1",
+            "Hlavní vchod",
+            id="hlavni",
+            building="hlavni-budova",
+            doors={"dvere": "Vstupní hala"},
+            panics={"p1": "Vrátnice"},
+        ),
         Entrance("a2", "Dvůr", id="dvur", doors={"dvere": "Chodba"}, nodes=("uzel",)),
     )
 )
@@ -42,16 +49,18 @@ def test_entrances_take_doors_from_events_then_the_birth_snapshot() -> None:
         doors={"a2/dvere": "open"},
         agents_in_lockdown=["a1"],
         panics_latched=["a1/p1"],
-        occupancy={"hlavni": {"inside": 4}},
+        occupancy={"hlavni": {"inside": 4, "entered": 6, "left": 2}},
+        people_by_building={"hlavni-budova": 5},
     )
     a1, a2 = entrances(CONSOLE, s, agents, {"a2/uzel": "offline"})
-    assert (a1.doors[0].state, a1.doors[0].room, a1.locked, a1.panic, a1.health, a1.inside) == (
+    assert (a1.doors[0].state, a1.doors[0].room, a1.locked, a1.panic, a1.health, a1.inside, a1.passed) == (
         "closed",
         "Vstupní hala",
         True,
         True,
         "online",
-        4,
+        5,  # the building's people, all its entrances counted
+        (6, 2),
     )
     assert (a2.doors[0].state, a2.locked, a2.panic, a2.health, a2.inside, a2.devices) == (
         "open",

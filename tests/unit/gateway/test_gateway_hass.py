@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -101,14 +101,20 @@ def test_site_mode_and_people_per_building_come_from_the_whole_site_state() -> N
     [msg] = state_messages(SITE, event(EventType.LOCKDOWN_STARTED, {"origin": "command", "by": "operator"}), state)
     assert msg.topic == mode["state_topic"] and msg.payload.decode() in mode["options"]
     assert msg.payload == b"lockdown"
-    occupancy = {
-        "occupancy/hlavni-vchod": json.dumps({"inside": 5, "entered": 7, "left": 2, "camera": "k"}),
-        "occupancy/dvur": json.dumps({"inside": 2, "entered": 2, "left": 0, "camera": "k2"}),
-    }
     data = {"camera": "kamera-vchod", "entrance": "hlavni-vchod", "inside": 5, "entered": 7, "left": 2}
-    msgs = {m.topic: m.payload for m in state_messages(SITE, event(EventType.CAMERA_OCCUPANCY, data), occupancy)}
+    occupied = event(EventType.CAMERA_OCCUPANCY, data)
+    today, yesterday = occupied.time.isoformat(), (occupied.time - timedelta(days=1)).isoformat()
+    occupancy = {
+        "occupancy/hlavni-vchod": json.dumps({"inside": 5, "entered": 7, "left": 2, "camera": "k", "time": today}),
+        # In through the main door, out through the yard: the yard's own balance is negative.
+        "occupancy/dvur": json.dumps({"inside": 0, "entered": 1, "left": 4, "camera": "k2", "time": today}),
+    }
+    msgs = {m.topic: m.payload for m in state_messages(SITE, occupied, occupancy)}
     people = by_unique_id(f"{SID.replace('-', '_')}_hlavni_budova_people")
-    assert msgs[people["state_topic"]] == b"7"  # both entrances open into the main building
+    assert msgs[people["state_topic"]] == b"2"  # both entrances open into the main building: 8 in, 6 out
+    occupancy["occupancy/dvur"] = json.dumps({"inside": 0, "entered": 0, "left": 9, "camera": "k2", "time": yesterday})
+    msgs = {m.topic: m.payload for m in state_messages(SITE, occupied, occupancy)}
+    assert msgs[people["state_topic"]] == b"5", "yesterday's counter of the yard does not count today"
 
 
 def test_stale_configs_are_deleted_and_a_home_assistant_restart_gets_every_config_again() -> None:
