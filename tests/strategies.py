@@ -93,7 +93,10 @@ def for_annotation(ann: Any, metadata: list[Any] | None = None) -> st.SearchStra
         (item,) = get_args(ann)
         return st.lists(for_annotation(item), min_size=b.get("min_length", 0), max_size=min(3, b.get("max_length", 3)))
     if origin is tuple:
-        return st.tuples(*(for_annotation(a) for a in get_args(ann)))
+        args = get_args(ann)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return st.lists(for_annotation(args[0]), max_size=3).map(tuple)
+        return st.tuples(*(for_annotation(a) for a in args))
     raise TypeError(f"no strategy for {ann!r}: teach for_annotation this field type")
 
 
