@@ -112,7 +112,9 @@ def track(drills: Drills, event: Event) -> Drills:
     data = event.data
     if event.type is EventType.DRILL_STARTED and isinstance(data, DrillData):
         run = drills.get(data.drill_id, DrillRun(data.drill_id, data.kind))
-        return {**drills, data.drill_id: replace(run, started=run.started | {event.agent})}
+        # An agent that starts the drill again after ending it runs it again: the all-clear waits for it.
+        again = replace(run, started=run.started | {event.agent}, ended=run.ended - {event.agent})
+        return {**drills, data.drill_id: again}
     if event.type is EventType.DRILL_ENDED and isinstance(data, DrillData):
         ending = drills.get(data.drill_id)
         if ending is None:
