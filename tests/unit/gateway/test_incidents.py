@@ -106,6 +106,8 @@ def gw(tmp_path: Path) -> Iterator[tuple[Gateway, TestClient]]:
 
 def test_a_panic_opens_one_incident_that_people_work_through_and_close(gw: tuple[Gateway, TestClient]) -> None:
     g, client = gw
+    people = {"camera": "kamera-vchod", "entrance": "hlavni-vchod", "inside": 7, "entered": 9, "left": 2}
+    g.send(EventType.CAMERA_OCCUPANCY, people, MAIN, T0 - 30)
     panic = g.send(EventType.PANIC_PRESSED, {"button": "panika-vratnice"}, MAIN, T0, drill=False)
     g.send(EventType.PANIC_PRESSED, {"button": "panika-vratnice"}, YARD, T0 + 1)  # joins, no second incident
     (listed,) = client.get("/api/v1/incidents", headers=auth(Role.VIEWER)).json()
@@ -113,7 +115,7 @@ def test_a_panic_opens_one_incident_that_people_work_through_and_close(gw: tuple
     assert listed["trigger"] == "alarm" and not listed["drill"]
     (opened,) = g.stored(EventType.INCIDENT_OPENED)
     assert opened.agent == "gateway" and opened.subject == "2026-0001" and opened.data.cause == panic.id  # type: ignore[attr-defined]
-    assert opened.data.people_inside == {"hlavni-budova": 0}  # type: ignore[attr-defined]
+    assert opened.data.people_inside == {"hlavni-budova": 7}  # type: ignore[attr-defined]
 
     url = "/api/v1/incidents/2026-0001"
     r = client.post(f"{url}/steps", json={"role": "director", "step": "volat-158"}, headers=auth(Role.VIEWER))
