@@ -393,7 +393,9 @@ def _report_route(kind: str) -> None:
     ) -> Response:
         incident = await _found(rt, incident_id)
         site = rt.settings.site_config
-        tz = ZoneInfo(site.site.timezone) if site is not None else ZoneInfo("UTC")
+        if site is None:
+            raise HTTPException(404, "The incident record needs the site file, and this gateway runs without one.")
+        tz = ZoneInfo(site.site.timezone)
         body = await asyncio.to_thread(render, incident, _plan(rt, incident.plan), site, tz, lang)
         content = body.encode() if isinstance(body, str) else bytes(body)
         return Response(content, media_type=media)

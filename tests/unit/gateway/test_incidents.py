@@ -125,7 +125,7 @@ def test_a_panic_opens_one_incident_that_people_work_through_and_close(gw: tuple
     bad = client.post(f"{url}/steps", json={"role": "janitor", "step": "x"}, headers=auth(Role.VIEWER))
     assert bad.status_code == 422 and "no role 'janitor'" in bad.json()["detail"]
     bad = client.post(f"{url}/steps", json={"role": "porter", "step": "volat-158"}, headers=auth(Role.VIEWER))
-    assert bad.status_code == 422 and "zamknout-vchody" in bad.json()["detail"]
+    assert bad.status_code == 422 and "nepoustet" in bad.json()["detail"]
     room = {"building": "hlavni-budova", "room": "ucebna-1a", "secured": True, "present": 24, "missing": 1}
     r = client.post(f"{url}/rooms", json=room, headers=auth(Role.VIEWER))
     assert r.status_code == 200
@@ -134,7 +134,7 @@ def test_a_panic_opens_one_incident_that_people_work_through_and_close(gw: tuple
     assert client.post(f"{url}/close", json={"summary": "x"}, headers=auth(Role.VIEWER)).status_code == 403
 
     detail = client.get(url, headers=auth(Role.VIEWER)).json()
-    assert detail["steps_missing"] == ["porter/zamknout-vchody", "teacher/zamknout-tridu", "teacher/spocitat-deti"]
+    assert detail["steps_missing"] == ["porter/nepoustet", "teacher/zamknout-tridu", "teacher/spocitat-deti"]
     rooms = {x["room"]: x for x in detail["rooms"]}
     assert rooms["ucebna-1a"]["present"] == 24 and rooms["ucebna-1a"]["missing"] == 1
     assert not rooms["sborovna"]["reported"] and len(detail["timeline"]) == 3
@@ -145,7 +145,7 @@ def test_a_panic_opens_one_incident_that_people_work_through_and_close(gw: tuple
     closed = r.json()["incident"]["closed"]
     assert closed["steps_done"] == 1 and closed["steps_total"] == 4 and closed["rooms_reported"] == 1
     assert closed["rooms_total"] == 3 and closed["duration_s"] == 601 and closed["score"] is None
-    again = client.post(f"{url}/steps", json={"role": "porter", "step": "zamknout-vchody"}, headers=auth(Role.VIEWER))
+    again = client.post(f"{url}/steps", json={"role": "porter", "step": "nepoustet"}, headers=auth(Role.VIEWER))
     assert again.status_code == 409 and "closed" in again.json()["detail"]
     assert client.get("/api/v1/incidents/2026-0099", headers=auth(Role.VIEWER)).status_code == 404
     # A later panic opens the next incident of the year.
@@ -217,7 +217,7 @@ def test_a_drill_runs_the_plan_and_closes_with_its_score_at_the_all_clear(gw: tu
         "hlavni-budova/sborovna": None,
     }
     assert score.rooms_reported_share == pytest.approx(2 / 3)
-    assert score.steps_missed == ("director/volat-158", "porter/zamknout-vchody", "teacher/spocitat-deti")
+    assert score.steps_missed == ("director/volat-158", "porter/nepoustet", "teacher/spocitat-deti")
     assert "within 4.0 s" in closed.data.summary  # type: ignore[attr-defined]
     (record,) = client.get("/api/v1/drills", headers=auth(Role.VIEWER)).json()
     assert record["incident"] == "2026-0001" and record["drill_id"] == "cviceni-11"
