@@ -6,6 +6,7 @@ store and the operator API. The police link is on in one test, to prove no incid
 
 from __future__ import annotations
 
+import importlib.util
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -276,3 +277,19 @@ def test_no_incident_event_reaches_the_police_link(tmp_path: Path) -> None:
         assert g.rt.store.link("police", g.clock()).cursor == top
     assert len(g.stored(EventType.INCIDENT_CLOSED)) == 1
     assert [e.type for e in sia.sent] == [EventType.PANIC_PRESSED]
+
+
+RENDERERS = importlib.util.find_spec("gateway.incidents.report_pdf") is not None
+
+
+@pytest.mark.skipif(not RENDERERS, reason="the incident record renderers are not installed with this gateway")
+def test_the_incident_record_as_html_and_pdf(gw: tuple[Gateway, TestClient]) -> None:
+    g, client = gw
+    _drill(g, client)
+    _end(g, T0 + 60)
+    html = client.get("/api/v1/incidents/2026-0001/report.html", headers=auth(Role.VIEWER))
+    assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+    assert "Základní škola Na Výsluní" in html.text and "2026-0001" in html.text
+    pdf = client.get("/api/v1/incidents/2026-0001/report.pdf?lang=en", headers=auth(Role.VIEWER))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert client.get("/api/v1/incidents/2026-0042/report.pdf", headers=auth(Role.VIEWER)).status_code == 404
