@@ -37,6 +37,7 @@ from ..commands import Commander
 from ..hass.states import people_by_building
 from ..ingest import Ingest
 from ..settings import Settings
+from ..store import DB_ERRORS
 from ..store.base import EventFilter, Store
 from . import decide as d
 from .model import INCIDENT_TYPES, Incident, apply, room_key
@@ -98,16 +99,26 @@ class IncidentService:
             while True:
                 rows = self.store.events(EventFilter(after=self._pos, limit=self.batch, types=self._all_types))
                 for row in rows:
-                    self._pos = row.pos
                     if row.id in self._made:
                         self._made.discard(row.id)  # made and folded here already
                     elif row.kind == "event":
-                        self._take(parse_event(row.body), deciding)
+                        self._safely(row.id, row.body, deciding)
+                    # Past the event only once it was taken: a store failure while deciding retries it.
+                    self._pos = row.pos
                 if len(rows) < self.batch:
                     break
             if deciding and self._recheck:
                 self._recheck = False
                 self._close_ended_drills()
+
+    def _safely(self, event_id: str, body: str, deciding: bool) -> None:
+        try:
+            self._take(parse_event(body), deciding)
+        except DB_ERRORS:
+            raise  # the database is away: the same event is taken again on the next read
+        except Exception:
+            # One event the book cannot take must not stop the incidents after it.
+            log.exception("incident book skipped event %s", event_id)
 
     def _replay(self) -> None:
         """Refold the stored incidents; replay the drill events (no decisions on the past)."""
