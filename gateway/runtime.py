@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from .auth import TokenBook
 from .commands import Commander
 from .hass import HassLink
+from .incidents.book import IncidentBook
 from .ingest import Ingest
 from .leases import LeaseKeeper
 from .metrics import Metrics
@@ -62,6 +63,8 @@ class Runtime:
     leases: LeaseKeeper | None = None
     #: Snapshot chunks in, images stored, receipts out (set by the app factory).
     snapshots: SnapshotIngest = field(init=False)
+    #: The incident book: incidents opened by alarms, drills and people (set by the app factory).
+    incidents: IncidentBook = field(init=False)
 
     def wake(self) -> None:
         self.hub.notify()

@@ -95,6 +95,10 @@ def perform(school: School, step: Step, timers: list[threading.Thread]) -> None:
             send_replayed(school.site, agent, age_s=step.for_s or 0)
         case "ack_alarms":
             school.ack_alarms()
+        case "incident_room":
+            school.incident_write("rooms", step.args)
+        case "incident_step":
+            school.incident_write("steps", step.args)
         case _:
             school.node_action(step)
 
@@ -138,6 +142,7 @@ def play(
     trace.webhook = school.webhook_calls()
     trace.outputs = school.outputs()
     trace.peer_counts = peer_counts(school.site)
+    trace.incidents = school.incidents()
     return trace
 
 
