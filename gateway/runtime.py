@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from .auth import TokenBook
 from .commands import Commander
 from .hass import HassLink
+from .incidents.book import IncidentBook
 from .ingest import Ingest
 from .leases import LeaseKeeper
 from .metrics import Metrics
@@ -60,6 +61,8 @@ class Runtime:
     hass: HassLink | None = None
     #: This worker's leases (which links it carries, whether it supervises); set by ``duties``.
     leases: LeaseKeeper | None = None
+    #: The running incidents (crisis plans in action) when the site has a plans file; None: no plans.
+    incidents: IncidentBook | None = None
     #: Snapshot chunks in, images stored, receipts out (set by the app factory).
     snapshots: SnapshotIngest = field(init=False)
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
+from .i18n_incidents import INCIDENT_WORDS
+
 LANGS: Final = ("cs", "en")
 DEFAULT_LANG: Final = "cs"
 
@@ -145,6 +147,7 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "live.connected": "živě",
         "live.lost": "spojení přerušeno, obnovuji…",
         "skip": "Přeskočit na obsah",
+        **INCIDENT_WORDS["cs"],
     },
     "en": {
         "app": "Hlídka",
@@ -278,6 +281,7 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "live.connected": "live",
         "live.lost": "connection lost, reconnecting…",
         "skip": "Skip to content",
+        **INCIDENT_WORDS["en"],
     },
 }
 
@@ -325,6 +329,11 @@ EVENT_WORDS: Final[dict[str, dict[str, str]]] = {
         "camera.tamper_restored": "kamera opět v pořádku",
         "trouble.started": "porucha",
         "trouble.cleared": "porucha odstraněna",
+        "room.secured": "třída zajištěna (tlačítko)",
+        "incident.opened": "MIMOŘÁDNÁ UDÁLOST zahájena",
+        "incident.step_done": "událost: krok splněn",
+        "incident.room_reported": "událost: hlášení třídy",
+        "incident.closed": "mimořádná událost ukončena",
     },
     "en": {
         "door.opened": "door opened",
@@ -368,6 +377,11 @@ EVENT_WORDS: Final[dict[str, dict[str, str]]] = {
         "camera.tamper_restored": "camera back to normal",
         "trouble.started": "trouble",
         "trouble.cleared": "trouble cleared",
+        "room.secured": "room secured (button)",
+        "incident.opened": "INCIDENT opened",
+        "incident.step_done": "incident: step done",
+        "incident.room_reported": "incident: room report",
+        "incident.closed": "incident closed",
     },
 }
 

@@ -40,8 +40,14 @@
     var fresh = doc.getElementById("live-content");
     if (alerts) slot.replaceChildren(alerts);
     // Do not throw away what someone is typing (a note); update once they leave the field.
-    if (fresh && !editing()) content.replaceChildren.apply(content, Array.prototype.slice.call(fresh.childNodes));
-    else if (fresh) deferred = true;
+    if (fresh && !editing()) {
+      // A keyboard user's focus stays where it was: on the element of the same id in the new part.
+      var focused = document.activeElement;
+      var keep = focused && content.contains(focused) && focused.id ? focused.id : "";
+      content.replaceChildren.apply(content, Array.prototype.slice.call(fresh.childNodes));
+      var back = keep ? document.getElementById(keep) : null;
+      if (back) back.focus({ preventScroll: true });
+    } else if (fresh) deferred = true;
     alarm();
     body.dataset.updated = String(Date.now());
     // A camera's image follows its event on another channel: look again shortly until it has arrived.

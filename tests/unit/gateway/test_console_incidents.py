@@ -1,0 +1,263 @@
+"""The incident pages in process: open by hand, a role's steps, a room's roll call, the all-clear, drill history.
+
+The gateway app is real (SQLite store, sessions, CSRF, audit); its incident book is the event-list
+book of ``incident_book_fixture``, whose incidents are the real model's fold of real contract events.
+The browser behaviour (live refresh, a phone's width) is in tests/e2e/test_console_incidents_browser.py.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fake_link import Links
+from fastapi.testclient import TestClient
+from gateway_factories import T0
+from incident_book_fixture import EventBook, school_plans
+from test_console_app import LINES, _csrf, login
+
+from gateway.app import create_app
+from gateway.console import incident_views as iv
+from gateway.console.config import ConsoleSettings
+from gateway.incidents.model import fold
+from gateway.settings import Settings
+from hil_sim.ports import free_port
+from hlidka_contract.incidents import DrillScore
+
+INCIDENT = "2026-0001"
+
+
+@pytest.fixture
+def book() -> EventBook:
+    ticks = itertools.count()
+    return EventBook(school_plans(), clock=lambda: T0 + next(ticks), people={"hlavni": 212})
+
+
+@pytest.fixture
+def client(tmp_path: Path, book: EventBook) -> Iterator[TestClient]:
+    settings = Settings(site="s1", db=f"sqlite:///{tmp_path / 'gw.db'}", broker_port=free_port(), agents={"a1": 5.0})
+    app = create_app(settings, senders=[], console=ConsoleSettings(users_lines=LINES), link=Links())
+    with TestClient(app, base_url="http://gw.local") as c:
+        app.state.runtime.incidents = book
+        yield c
+
+
+def _open(c: TestClient) -> str:
+    assert login(c, "operator") == 303
+    form = c.get("/incidents").text
+    r = c.post("/incidents", data={"csrf": _csrf(form), "plan": "aktivni-utocnik"}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    c.cookies.clear()
+    return str(r.headers["location"])
+
+
+def test_an_operator_opens_an_incident_by_hand_and_every_page_shows_its_banner(client: TestClient) -> None:
+    assert login(client, "vratny") == 303
+    assert 'action="/incidents"' not in client.get("/incidents").text
+    csrf = _csrf(client.get("/incidents").text)
+    assert client.post("/incidents", data={"csrf": csrf, "plan": "aktivni-utocnik"}).status_code == 403
+    client.cookies.clear()
+    assert _open(client) == f"/incidents/{INCIDENT}"
+    assert login(client, "vratny") == 303
+    for path in ("/", "/wall", "/alarms"):
+        banner = re.search(r'<div class="incident-banner"[^>]*>.*?</div>', client.get(path).text, re.S)
+        assert banner, path
+        assert f'href="/incidents/{INCIDENT}"' in banner.group(0)
+        assert "PROBÍHÁ MIMOŘÁDNÁ UDÁLOST 2026-0001" in banner.group(0)
+    page = client.get(f"/incidents/{INCIDENT}").text
+    assert "Aktivní útočník (uteč – schovej se – bojuj)" in page
+    assert "ručně z konzole" in page and "operator demo" in page
+    assert "212 (hlavni: 212)" in page
+    assert 'href="tel:158"' in page and 'href="tel:+420602123456"' in page
+    assert f'href="/api/v1/incidents/{INCIDENT}/report.pdf"' in page
+    assert "/close" not in page, "a viewer is not offered the all-clear"
+
+
+def test_a_second_incident_of_the_same_plan_is_refused_with_the_books_sentence(client: TestClient) -> None:
+    _open(client)
+    assert login(client, "operator") == 303
+    csrf = _csrf(client.get("/incidents").text)
+    r = client.post("/incidents", data={"csrf": csrf, "plan": "aktivni-utocnik"})
+    assert r.status_code == 409
+    assert "already has an open incident" in r.text
+
+
+def test_a_teacher_picks_her_role_marks_a_step_and_reports_her_room(client: TestClient, book: EventBook) -> None:
+    _open(client)
+    assert login(client, "vratny") == 303
+    page = client.get(f"/incidents/{INCIDENT}").text
+    assert "Vyberte svou roli" in page
+    r = client.post(
+        f"/incidents/{INCIDENT}/role", data={"csrf": _csrf(page), "role": "teacher"}, follow_redirects=False
+    )
+    assert r.status_code == 303
+    # Remembered in the session: the page opens on the teacher's steps from now on.
+    page = client.get(f"/incidents/{INCIDENT}").text
+    assert "Zamkněte třídu a zatáhněte žaluzie." in page
+    assert 'id="done-teacher-zamknout-tridu"' in page
+    assert "Zavolejte policii" not in page, "only the picked role's steps"
+    form = {"csrf": _csrf(page), "role": "teacher", "step": "zamknout-tridu"}
+    r = client.post(f"/incidents/{INCIDENT}/steps", data=form, follow_redirects=False)
+    assert r.headers["location"] == f"/incidents/{INCIDENT}?done=step_done"
+    room = {"csrf": _csrf(page), "room": "hlavni/1a", "secured": "yes", "present": "24", "missing": "1", "injured": ""}
+    r = client.post(f"/incidents/{INCIDENT}/rooms", data=room, follow_redirects=False)
+    assert r.status_code == 303
+    incident = book.get(INCIDENT)
+    assert incident is not None
+    assert [(s.role, s.step, s.by) for s in incident.steps] == [("teacher", "zamknout-tridu", "vratny demo")]
+    report = incident.rooms["hlavni/1a"]
+    assert (report.secured, report.present, report.missing, report.injured, report.by) == (
+        True,
+        24,
+        1,
+        0,
+        "vratny demo",
+    )
+    page = client.get(f"/incidents/{INCIDENT}?done=room_reported").text
+    assert "Hlášení místnosti zaznamenáno." in page
+    assert "splněno: vratny demo" in page
+    # The rooms not yet reported come first and are marked; the reported one says what it reported.
+    rooms = re.findall(r'<li class="room([^"]*)" data-room="([^"]+)"', page)
+    assert rooms == [(" is-waiting", "hlavni/1b"), (" is-waiting", "hlavni/sborovna"), (" has-trouble", "hlavni/1a")]
+    assert "přítomno 24, chybí 1, zraněno 0" in page
+    # The timeline: newest first, each entry with its author.
+    entries = re.findall(r'<li class="entry" data-type="incident\.(\w+)">.*?class="by">([^<]+)<', page, re.S)
+    assert entries == [("room_reported", "vratny demo"), ("step_done", "vratny demo"), ("opened", "operator demo")]
+
+
+def test_bad_input_is_refused_with_a_sentence_and_changes_nothing(client: TestClient, book: EventBook) -> None:
+    _open(client)
+    assert login(client, "vratny") == 303
+    csrf = _csrf(client.get(f"/incidents/{INCIDENT}").text)
+    before = len(book.events)
+    bad_count = {"csrf": csrf, "room": "hlavni/1a", "present": "-3"}
+    assert client.post(f"/incidents/{INCIDENT}/rooms", data=bad_count).status_code == 422
+    unknown_room = {"csrf": csrf, "room": "hlavni/kotelna", "secured": "yes"}
+    r = client.post(f"/incidents/{INCIDENT}/rooms", data=unknown_room)
+    assert r.status_code == 409 and "takes no part in the roll call" in r.text
+    r = client.post(f"/incidents/{INCIDENT}/steps", data={"csrf": csrf, "role": "teacher", "step": "utect"})
+    assert r.status_code == 409 and "no step" in r.text
+    assert client.post(f"/incidents/{INCIDENT}/role", data={"csrf": csrf, "role": "boss"}).status_code == 422
+    for path, form in (("steps", {"role": "teacher", "step": "zamknout-tridu"}), ("rooms", {"room": "hlavni/1a"})):
+        assert client.post(f"/incidents/{INCIDENT}/{path}", data={"csrf": "guess", **form}).status_code == 403
+    assert client.get("/incidents/2026-0099").status_code == 404
+    assert len(book.events) == before
+
+
+def test_only_an_operator_sounds_the_all_clear_with_a_summary_after_a_confirmation(
+    client: TestClient, book: EventBook
+) -> None:
+    _open(client)
+    assert login(client, "vratny") == 303
+    csrf = _csrf(client.get(f"/incidents/{INCIDENT}").text)
+    assert client.get(f"/incidents/{INCIDENT}/close").status_code == 403
+    summary = {"csrf": csrf, "confirm": "yes", "summary": "x"}
+    assert client.post(f"/incidents/{INCIDENT}/close", data=summary).status_code == 403
+    client.cookies.clear()
+    assert login(client, "operator") == 303
+    page = client.get(f"/incidents/{INCIDENT}").text
+    assert f'href="/incidents/{INCIDENT}/close"' in page
+    confirm = client.get(f"/incidents/{INCIDENT}/close").text
+    assert 'name="confirm" value="yes"' in confirm
+    assert (
+        client.post(f"/incidents/{INCIDENT}/close", data={"csrf": _csrf(confirm), "confirm": "yes"}).status_code == 422
+    )
+    assert book.get(INCIDENT).is_open  # type: ignore[union-attr]
+    done = {"csrf": _csrf(confirm), "confirm": "yes", "summary": "Planý poplach, ověřeno policií."}
+    r = client.post(f"/incidents/{INCIDENT}/close", data=done, follow_redirects=False)
+    assert r.headers["location"] == f"/incidents/{INCIDENT}?done=closed"
+    closed = book.get(INCIDENT)
+    assert closed is not None and closed.closed is not None
+    assert (closed.closed.by, closed.closed.summary) == ("operator demo", "Planý poplach, ověřeno policií.")
+    page = client.get(f"/incidents/{INCIDENT}").text
+    assert "✓ ukončeno" in page and "Planý poplach" in page
+    assert 'class="incident-banner' not in client.get("/").text
+    form = {"csrf": _csrf(confirm), "role": "teacher", "step": "zamknout-tridu"}
+    r = client.post(f"/incidents/{INCIDENT}/steps", data=form)
+    assert r.status_code == 409 and "closed" in r.text
+
+
+def test_every_write_is_in_the_audit_log(client: TestClient) -> None:
+    _open(client)
+    assert login(client, "vratny") == 303
+    csrf = _csrf(client.get(f"/incidents/{INCIDENT}").text)
+    client.post(f"/incidents/{INCIDENT}/steps", data={"csrf": csrf, "role": "porter", "step": "zamknout-vstup"})
+    client.post(f"/incidents/{INCIDENT}/rooms", data={"csrf": csrf, "room": "hlavni/1b", "secured": "yes"})
+    client.cookies.clear()
+    assert login(client, "manazer") == 303
+    entries = client.get("/api/v1/audit").json()["entries"]
+    found = [(e["actor"], e["action"]) for e in entries if e["action"].startswith("incident.")]
+    assert found == [
+        ("operator", "incident.opened"),
+        ("vratny", "incident.step_done"),
+        ("vratny", "incident.room_reported"),
+    ]
+
+
+def test_the_drill_history_shows_each_drills_scores(client: TestClient, book: EventBook) -> None:
+    drill = book.open_drill("aktivni-utocnik", "cviceni-1", "operator demo")
+    book.report_room(drill.id, "hlavni", "1a", secured=True, present=20, missing=0, injured=0, by="uzel 1a")
+    score = DrillScore(
+        lockdown_s={"hlavni-vchod": 2.4, "dvur": None},
+        room_report_s={"hlavni/1a": 1.0, "hlavni/1b": None, "hlavni/sborovna": None},
+        rooms_reported_share=1 / 3,
+        steps_missed=("director/volat-158", "teacher/spocitat-zaky"),
+    )
+    book.close(drill.id, "operator demo", "Cvičení ukončeno na všech vstupech.", score)
+    assert login(client, "vratny") == 303
+    page = client.get("/incidents").text
+    history = page[page.index('id="drills-h"') :]
+    assert f'data-incident="{drill.id}"' in history
+    assert "nahlásilo 33 % tříd" in history and "nesplněných kroků: 2" in history
+    assert re.search(r"hlavni-vchod</th><td class=\"state ok\">2\.4 s", history)
+    assert re.search(r"dvur</th><td class=\"state bad\">nezamčeno", history)
+    assert "director/volat-158, teacher/spocitat-zaky" in history
+
+
+def test_the_pages_render_in_both_languages_with_every_field_labelled(client: TestClient) -> None:
+    _open(client)
+    assert login(client, "operator") == 303
+    csrf = _csrf(client.get(f"/incidents/{INCIDENT}").text)
+    client.post(f"/incidents/{INCIDENT}/role", data={"csrf": csrf, "role": "teacher"})
+    for lang, word in (("cs", "Hlášení tříd"), ("en", "Room roll call")):
+        client.get(f"/lang/{lang}?next=/")
+        for path in ("/incidents", f"/incidents/{INCIDENT}", f"/incidents/{INCIDENT}/close"):
+            html = client.get(path).text
+            labels = set(re.findall(r'<label for="([^"]+)"', html))
+            for tag in re.findall(r"<(?:input|textarea|select)\b[^>]*>", html):
+                if 'type="hidden"' not in tag:
+                    field = re.search(r'id="([^"]+)"', tag)
+                    assert field and field.group(1) in labels, (lang, path, tag)
+        assert word in client.get(f"/incidents/{INCIDENT}").text
+    partial = client.get(f"/incidents/{INCIDENT}?partial=1").text
+    assert partial.lstrip().startswith('<div id="alerts"') and 'id="live-content"' in partial
+
+
+def test_without_a_plans_file_the_list_says_so(tmp_path: Path) -> None:
+    settings = Settings(site="s1", db=f"sqlite:///{tmp_path / 'gw.db'}", broker_port=free_port())
+    app = create_app(settings, senders=[], console=ConsoleSettings(users_lines=LINES), link=Links())
+    with TestClient(app, base_url="http://gw.local") as c:
+        assert login(c, "vratny") == 303
+        assert "nemá soubor krizových plánů" in c.get("/incidents").text
+        assert c.get(f"/incidents/{INCIDENT}").status_code == 404
+
+
+def test_the_roll_call_lists_unlisted_rooms_that_reported_and_waiting_rooms_first(book: EventBook) -> None:
+    opened = book.open_manual("pozar", "operator demo")
+    book.report_room(opened.id, "hlavni", "1b", secured=True, present=None, missing=0, injured=0, by="t")
+    plans = school_plans()
+    incident = fold(book.events)[opened.id]
+    rooms = iv.roll_call(plans, None, incident)
+    assert [(r.key, r.report is not None) for r in rooms] == [
+        ("hlavni/1a", False),
+        ("hlavni/sborovna", False),
+        ("hlavni/1b", True),
+    ]
+    # A room off the list that reported (a node button) is never hidden.
+    unlisted = plans.model_copy(update={"roll_call": ["hlavni/1a"]})
+    assert [r.key for r in iv.roll_call(unlisted, None, incident)] == ["hlavni/1a", "hlavni/1b"]
+    assert iv.tel("+420 602 123 456") == "tel:+420602123456"
+    assert iv.pick_role("teacher") == "teacher" and iv.pick_role("boss") is None
