@@ -22,7 +22,10 @@ from hlidka_contract.incidents import DrillScore
 GATEWAY = "gateway"
 
 
-def school_plans() -> PlansFile:
+ROLL_CALL = ("hlavni/1a", "hlavni/1b", "hlavni/sborovna")
+
+
+def school_plans(roll_call: tuple[str, ...] = ROLL_CALL) -> PlansFile:
     """A two-plan file like the shipped defaults: active attacker (run-hide-fight) and fire."""
     attacker = Plan(
         id="aktivni-utocnik",
@@ -54,7 +57,7 @@ def school_plans() -> PlansFile:
         steps={"teacher": [Step(id="odvest-tridu", text="Odveďte třídu na shromaždiště.")]},
     )
     return PlansFile(
-        roll_call=["hlavni/1a", "hlavni/1b", "hlavni/sborovna"],
+        roll_call=list(roll_call),
         contacts=[Contact(name="Ředitelka školy", number="+420 602 123 456")],
         plans=[attacker, fire],
     )

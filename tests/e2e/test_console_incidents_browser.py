@@ -1,0 +1,223 @@
+"""A live incident in a real browser (Debian's Chromium driven by Playwright) against the real gateway app.
+
+The gateway app runs in this process under uvicorn on a free loopback port, with the example
+school's site file (its buildings and rooms) and its real store, sessions, CSRF and event stream.
+Its incident book is the event-list book of ``tests/unit/gateway/incident_book_fixture.py``: real
+``incident.*`` contract events, folded by the real model, each one stored in the gateway's store and
+announced on its event stream as the gateway's own events are, so the pages update live.
+
+The story: the operator opens an incident by hand; a teacher (a viewer login) on a 360-px-wide
+phone picks the role "teacher", marks a step done and reports her room; the operator's open page
+shows both with their author without a reload and without losing the keyboard focus; the operator
+sounds the all-clear by keyboard. The teacher's page is saved as docs/img/console-incident.png.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import shutil
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from gateway.app import create_app
+from gateway.console.config import ConsoleSettings
+from gateway.settings import Settings
+from gateway.store.base import NewEvent
+from gateway.users import user_line
+from hil_sim.ports import free_port
+from hil_sim.site import DEMO_USERS, EXAMPLE
+from hlidka_config import load_config
+from hlidka_contract import Event, Role, encode
+
+pytestmark = pytest.mark.e2e
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="the dev extra installs playwright")
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "reports" / "console"
+DOC_IMAGE = ROOT / "docs" / "img" / "console-incident.png"
+ROLL_CALL = ("hlavni-budova/ucebna-1a", "hlavni-budova/sborovna", "hlavni-budova/vratnice")
+
+
+def _unit_module(name: str) -> ModuleType:
+    """A support module of the gateway's unit tests (the incident book, the broker link that is up):
+    one file for both kinds of test; tests/unit/gateway is no package."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tests" / "unit" / "gateway" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@dataclass
+class Gateway:
+    url: str
+    book: Any
+    errors: list[str]
+    requested: list[str]
+
+
+@pytest.fixture(scope="module")
+def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+    import uvicorn
+
+    work = tmp_path_factory.mktemp("incident-console")
+    config = load_config(EXAMPLE, check_files=False)
+    port = free_port()
+    settings = Settings(
+        site=config.site.id,
+        site_name=config.site.name,
+        db=f"sqlite:///{work / 'gw.db'}",
+        broker_port=free_port(),
+        api_port=port,
+        site_config=config,
+        agents={a.id: 5.0 for a in config.agents},
+    )
+    users = tuple(user_line(login, Role(role), pw, f"demo {login}") for login, (role, pw) in DEMO_USERS.items())
+    links = _unit_module("fake_link").Links()
+    app = create_app(settings, senders=[], console=ConsoleSettings(users_lines=users), link=links)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_until_complete, args=(server.serve(),), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "the gateway app did not start"
+        time.sleep(0.05)
+    rt = app.state.runtime
+
+    def stored(event: Event) -> None:
+        # As the gateway's own events: stored, then every stream reader woken on the app's loop.
+        rt.store.insert_events([NewEvent(event, encode(event).decode())], time.time())
+        loop.call_soon_threadsafe(rt.wake)
+
+    fixture = _unit_module("incident_book_fixture")
+    rt.incidents = fixture.EventBook(
+        fixture.school_plans(ROLL_CALL),
+        site=settings.site,
+        clock=time.time,
+        people={"hlavni-budova": 318},
+        on_event=stored,
+    )
+    yield Gateway(f"http://127.0.0.1:{port}", rt.incidents, [], [])
+    server.should_exit = True
+    thread.join(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[sync_api.Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: apt-get install -y chromium (quickstart.sh test does it)")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+def _page(browser: sync_api.Browser, gw: Gateway, width: int, height: int = 900) -> sync_api.Page:
+    ctx = browser.new_context(viewport={"width": width, "height": height}, locale="cs-CZ")
+    ctx.on("request", lambda r: gw.requested.append(r.url))
+    page = ctx.new_page()
+    page.on("pageerror", lambda exc: gw.errors.append(f"{page.url}: {exc}"))
+    page.on("console", lambda m: gw.errors.append(f"{page.url}: {m.text}") if m.type == "error" else None)
+    return page
+
+
+def _login(page: sync_api.Page, gw: Gateway, login: str, next_path: str = "/") -> None:
+    page.goto(f"{gw.url}/login?next={next_path}")
+    page.get_by_label("Uživatel").fill(login)
+    page.get_by_label("Heslo").fill(DEMO_USERS[login][1])
+    page.get_by_role("button", name="Přihlásit").click()
+    page.wait_for_selector("body[data-stream='open']", timeout=10_000)
+
+
+def test_a_live_incident_from_opening_to_all_clear(browser: sync_api.Browser, gateway: Gateway) -> None:
+    expect = sync_api.expect
+    operator = _page(browser, gateway, 1280)
+    _login(operator, gateway, "operator", "/incidents")
+    operator.get_by_label("Krizový plán").select_option("aktivni-utocnik")
+    operator.get_by_role("button", name="Vyhlásit").click()
+    path = urlsplit(operator.url).path
+    assert path.startswith("/incidents/") and path.endswith("-0001"), path
+    number = path.rsplit("/", 1)[1]
+    operator.wait_for_selector("body[data-stream='open']", timeout=10_000)
+    expect(operator.locator("[data-field='people']")).to_contain_text("318")
+    expect(operator.locator("li.room.is-waiting")).to_have_count(3)
+
+    # The teacher, on her phone: the banner on the overview leads her to the incident.
+    teacher = _page(browser, gateway, 360, 740)
+    _login(teacher, gateway, "vratny")
+    teacher.locator(f".incident-banner[data-incident='{number}'] a").click()
+    assert urlsplit(teacher.url).path == path
+    teacher.get_by_label("Moje role v plánu").select_option("teacher")
+    teacher.get_by_role("button", name="Zobrazit kroky").click()
+    step = teacher.locator("li.step[data-step='zamknout-tridu']")
+    expect(step).to_contain_text("Zamkněte třídu")
+
+    # The operator's keyboard focus sits on the all-clear while the teacher works.
+    operator.locator("#all-clear").focus()
+    step.get_by_role("button", name="Hotovo").click()
+    expect(step.locator("[data-field='done']")).to_contain_text("splněno: demo vratny")
+    teacher.get_by_label("Místnost", exact=True).select_option("hlavni-budova/ucebna-1a")
+    teacher.get_by_label("Přítomno žáků").fill("24")
+    teacher.get_by_label("Zraněno").fill("1")
+    teacher.get_by_role("button", name="Odeslat hlášení").click()
+    room = teacher.locator("li.room[data-room='hlavni-budova/ucebna-1a']")
+    expect(room).to_contain_text("Hlavní budova · Učebna 1.A")
+    expect(room).to_contain_text("přítomno 24, chybí 0, zraněno 1")
+    expect(teacher.locator("li.room.is-waiting")).to_have_count(2)
+    entries = teacher.locator("li.entry")
+    expect(entries.nth(0)).to_contain_text("demo vratny")
+    expect(entries.nth(0)).to_contain_text("hlášení: Hlavní budova · Učebna 1.A")
+    expect(entries.nth(1)).to_contain_text("krok splněn: Zamkněte třídu")
+    assert teacher.evaluate("document.documentElement.scrollWidth") <= 360, "nothing wider than the phone"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    teacher.screenshot(path=str(ARTIFACTS / "console-incident.png"), full_page=True)
+    shutil.copyfile(ARTIFACTS / "console-incident.png", DOC_IMAGE)
+
+    # The operator's page followed live, with the authors, and kept the focus on the all-clear.
+    live = operator.locator("li.entry[data-type='incident.room_reported']")
+    expect(live).to_contain_text("demo vratny", timeout=10_000)
+    expect(operator.locator("li.entry[data-type='incident.step_done']")).to_contain_text("demo vratny")
+    expect(operator.locator("#all-clear")).to_be_focused()
+    operator.keyboard.press("Enter")
+    operator.wait_for_url(f"**{path}/close")
+    operator.get_by_label("Shrnutí").fill("Cvičný poplach ověřen, vše v pořádku.")
+    operator.get_by_role("button", name="Ano, ukončit").click()
+    expect(operator.locator("[data-field='state']")).to_contain_text("ukončeno")
+    expect(operator.locator("[data-field='summary']")).to_contain_text("Cvičný poplach ověřen")
+    expect(operator.locator("li.entry").first).to_contain_text("demo operator")
+    # The teacher's page loses the banner and shows the incident closed, again without a reload.
+    expect(teacher.locator("[data-field='state']")).to_contain_text("ukončeno", timeout=10_000)
+    expect(teacher.locator(".incident-banner")).to_have_count(0)
+    closed = gateway.book.get(number)
+    assert closed.closed.summary == "Cvičný poplach ověřen, vše v pořádku."
+    assert [(s.role, s.step, s.by) for s in closed.steps] == [("teacher", "zamknout-tridu", "demo vratny")]
+    # The report links point at the operator API's incident record.
+    for fmt in ("html", "pdf"):
+        href = operator.locator(f"#report-{fmt}").get_attribute("href")
+        assert href == f"/api/v1/incidents/{number}/report.{fmt}"
+    operator.context.close()
+    teacher.context.close()
+
+
+def test_no_request_left_this_machine_and_no_page_logged_an_error(gateway: Gateway) -> None:
+    assert gateway.requested
+    assert gateway.errors == []
+    hosts = {urlsplit(u).hostname for u in gateway.requested if urlsplit(u).scheme in ("http", "https")}
+    assert hosts == {"127.0.0.1"}, hosts
