@@ -62,6 +62,7 @@ async def incident_list(request: Request) -> Response:
         drills=iv.drill_history(found),
         plans=book.plans,
         can_command=gate.principal.role in COMMAND_ROLES,
+        day=iv.day_text,
     )
 
 
@@ -70,6 +71,7 @@ async def open_incident(
     request: Request,
     csrf: Annotated[str, Form(max_length=64)] = "",
     plan: Annotated[str, Form(max_length=64)] = "",
+    confirm: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
     checked = await _checked(request, csrf)
     if not isinstance(checked, Session):
@@ -79,6 +81,13 @@ async def open_incident(
         return await _no_plans(request, checked)
     if checked.principal.role not in COMMAND_ROLES:
         return await page(request, "forbidden.html", checked, 403)
+    if confirm != "yes":
+        # Opening starts the plan's site actions (a lockdown locks every door): a page of its own says
+        # so and asks, as every console action that locks or unlocks doors does.
+        chosen = next((p for p in book.plans.plans if p.id == plan), None) if book.plans else None
+        if chosen is None:
+            return await page(request, "forbidden.html", checked, 409, reason=plan)
+        return await page(request, "incident_open.html", checked, plan=chosen)
     try:
         made = await asyncio.to_thread(book.open_manual, plan, checked.principal.name)
     except Refused as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from hlidka_config.models import SiteConfig
 from hlidka_config.plans import ROLES, Contact, Plan, PlansFile
@@ -121,6 +122,11 @@ def contacts(plan: Plan | None, plans: PlansFile | None) -> list[Contact]:
     """The plan's contacts, then the school's own."""
     own = list(plans.contacts) if plans is not None else []
     return (list(plan.contacts) if plan is not None else []) + own
+
+
+def day_text(at: datetime) -> str:
+    """A date with its year, for the history (the live pages' ``clock`` leaves the year out)."""
+    return at.astimezone().strftime("%d.%m.%Y %H:%M")
 
 
 def tel(number: str) -> str:

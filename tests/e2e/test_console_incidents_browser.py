@@ -152,6 +152,8 @@ def test_a_live_incident_from_opening_to_all_clear(browser: sync_api.Browser, ga
     _login(operator, gateway, "operator", "/incidents")
     operator.get_by_label("Krizový plán").select_option("aktivni-utocnik")
     operator.get_by_role("button", name="Vyhlásit").click()
+    expect(operator.locator("main")).to_contain_text("UZAMKNOUT ŠKOLU: Zamkne všechny vstupy školy.")
+    operator.get_by_role("button", name="Ano, vyhlásit").click()
     path = urlsplit(operator.url).path
     assert path.startswith("/incidents/") and path.endswith("-0001"), path
     number = path.rsplit("/", 1)[1]

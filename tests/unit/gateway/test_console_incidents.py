@@ -48,7 +48,10 @@ def client(tmp_path: Path, book: EventBook) -> Iterator[TestClient]:
 def _open(c: TestClient) -> str:
     assert login(c, "operator") == 303
     form = c.get("/incidents").text
-    r = c.post("/incidents", data={"csrf": _csrf(form), "plan": "aktivni-utocnik"}, follow_redirects=False)
+    confirm = c.post("/incidents", data={"csrf": _csrf(form), "plan": "aktivni-utocnik"}, follow_redirects=False)
+    assert confirm.status_code == 200 and 'name="confirm" value="yes"' in confirm.text
+    form = {"csrf": _csrf(form), "plan": "aktivni-utocnik", "confirm": "yes"}
+    r = c.post("/incidents", data=form, follow_redirects=False)
     assert r.status_code == 303, r.text
     c.cookies.clear()
     return str(r.headers["location"])
@@ -58,7 +61,8 @@ def test_an_operator_opens_an_incident_by_hand_and_every_page_shows_its_banner(c
     assert login(client, "vratny") == 303
     assert 'action="/incidents"' not in client.get("/incidents").text
     csrf = _csrf(client.get("/incidents").text)
-    assert client.post("/incidents", data={"csrf": csrf, "plan": "aktivni-utocnik"}).status_code == 403
+    viewer_open = {"csrf": csrf, "plan": "aktivni-utocnik", "confirm": "yes"}
+    assert client.post("/incidents", data=viewer_open).status_code == 403
     client.cookies.clear()
     assert _open(client) == f"/incidents/{INCIDENT}"
     assert login(client, "vratny") == 303
@@ -76,11 +80,22 @@ def test_an_operator_opens_an_incident_by_hand_and_every_page_shows_its_banner(c
     assert "/close" not in page, "a viewer is not offered the all-clear"
 
 
+def test_opening_asks_first_and_says_which_site_actions_the_plan_starts(client: TestClient, book: EventBook) -> None:
+    assert login(client, "operator") == 303
+    csrf = _csrf(client.get("/incidents").text)
+    confirm = client.post("/incidents", data={"csrf": csrf, "plan": "aktivni-utocnik"})
+    assert "UZAMKNOUT ŠKOLU: Zamkne všechny vstupy školy." in confirm.text
+    fire = client.post("/incidents", data={"csrf": csrf, "plan": "pozar"}).text
+    assert "EVAKUACE: Odemkne únikové cesty" in fire
+    assert client.post("/incidents", data={"csrf": csrf, "plan": "zemetreseni"}).status_code == 409
+    assert book.events == [], "nothing opens before the confirmation"
+
+
 def test_a_second_incident_of_the_same_plan_is_refused_with_the_books_sentence(client: TestClient) -> None:
     _open(client)
     assert login(client, "operator") == 303
     csrf = _csrf(client.get("/incidents").text)
-    r = client.post("/incidents", data={"csrf": csrf, "plan": "aktivni-utocnik"})
+    r = client.post("/incidents", data={"csrf": csrf, "plan": "aktivni-utocnik", "confirm": "yes"})
     assert r.status_code == 409
     assert "already has an open incident" in r.text
 
