@@ -127,6 +127,7 @@ def _run(config_path: str, worker: str | None, level: str) -> int:
     import uvicorn
 
     from hlidka_config import ConfigError, load_config
+    from hlidka_config.plans_load import load_plans
 
     from .app import create_app
     from .console.config import ConsoleSettings
@@ -138,6 +139,8 @@ def _run(config_path: str, worker: str | None, level: str) -> int:
         config = load_config(config_path)
         settings = Settings.from_config(config, config_path)
         console = ConsoleSettings.from_config(config, config_path)
+        if settings.plans_file is not None:
+            load_plans(settings.plans_file)  # a wrong plans file is told here, with its line, not at first use
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2

@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from hlidka_config import PoliceConfig
 from hlidka_contract import Channel, subscription
 
-from .api import agents, alarms, commands, events, health, police_view, site, stream
+from .api import agents, alarms, commands, events, health, incidents, police_view, site, stream
 from .auth import TokenBook
 from .commands import Commander
 from .console.config import ConsoleSettings
@@ -27,6 +27,7 @@ from .console.mount import mount_console
 from .duties import Duties
 from .hass import HassLink
 from .hass.link import Publish, PublishConfirmed
+from .incidents.service import IncidentService
 from .ingest import Ingest
 from .metrics import Metrics
 from .mqtt import Link, MqttLink, OnMessage, OnState, TlsFiles
@@ -157,7 +158,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
-    for module in (events, alarms, site, agents, commands, stream, health, police_view):
+    for module in (events, alarms, site, agents, commands, stream, health, police_view, incidents):
         app.include_router(module.router)
     mount_console(app, console or ConsoleSettings(), clock)
     return app
@@ -200,6 +201,8 @@ def _build(
     rt = Runtime(settings, store, metrics, TokenBook(settings.token_lines), clock, commander, ingest, link)
     rt.hass = hass
     rt.snapshots = SnapshotIngest(settings.site, store, link.publish, metrics, clock)
+    rt.incidents = IncidentService.from_settings(settings, store, ingest, commander, clock)
+    ingest.incidents = rt.incidents
     holder["rt"] = rt
     return rt
 

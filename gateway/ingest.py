@@ -19,7 +19,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from hlidka_contract import (
     GATEWAY_AGENT,
@@ -53,6 +53,14 @@ from .supervision import CameOnline, Supervisor, Transition, WentOffline
 log = logging.getLogger(__name__)
 
 Publish = Callable[[str, bytes], None]
+
+
+class IncidentFeed(Protocol):
+    """The incident book as ingest sees it: which events concern it, and "read what was stored"."""
+
+    def wants(self, event: Event) -> bool: ...
+
+    def follow(self) -> None: ...
 
 
 @functools.lru_cache(maxsize=4096)
@@ -103,6 +111,10 @@ class Ingest(LeaderDuties):
         self._leading = False
         #: Panics the safety net already ran the rule for (see ``rule_watch``).
         self._rescued: set[str] = set()
+        #: The gateway's own events are made here and by the incident book (API threads): one sequence.
+        self._seq_lock = threading.Lock()
+        #: The incident book, fed after each commit (set by the app; None: no incidents).
+        self.incidents: IncidentFeed | None = None
 
     # ---- threading shell -------------------------------------------------------------
 
@@ -195,6 +207,8 @@ class Ingest(LeaderDuties):
             self._run_rules(event)
         if fresh:
             self.on_stored()
+        if self.incidents is not None and any(self.incidents.wants(e) for e in fresh):
+            self._feed_incidents()
 
     def _classify(self, topic_name: str, payload: bytes, now: float) -> Event | list[Transition] | None:
         where = _parse_topic(topic_name)
@@ -253,8 +267,12 @@ class Ingest(LeaderDuties):
                 body = self.commander.signer.wrap(agent, "ack", GATEWAY_AGENT, Role.SYSTEM.value, encode(ack), now)
                 self.publish(topic(site, agent, Channel.ACK), body)
 
+    def site_agents(self) -> list[str]:
+        """Every agent of the site: the site file's and any that has reported."""
+        return sorted(set(self.settings.agents) | set(self._agents))
+
     def _run_rules(self, event: Event) -> None:
-        agents = sorted(set(self.settings.agents) | set(self._agents))
+        agents = self.site_agents()
         locked = rules.locked_agents(self.store.site_state()) if event.type is EventType.PANIC_PRESSED else frozenset()
         cmds = rules.site_commands(event, agents, self.settings.panic_locks_site, locked)
         if not cmds:
@@ -263,6 +281,50 @@ class Ingest(LeaderDuties):
             self.commander.issue(cmds[0].type, cmds[0].args, [c.agent for c in cmds], "site-rule", Role.SYSTEM)
         except Exception:
             log.exception("site rule could not send %s", cmds[0].type.value)
+
+    def _feed_incidents(self) -> None:
+        assert self.incidents is not None
+        try:
+            self.incidents.follow()
+        except Exception:
+            # The events are stored and acked; the book reads them again on the next tick.
+            log.exception("incident book could not follow the stored events")
+
+    def own_event(
+        self,
+        etype: EventType,
+        data: Any,
+        now: float,
+        *,
+        subject: str,
+        severity: Severity = Severity.INFO,
+        drill: bool = False,
+        place: dict[str, str] | None = None,
+    ) -> Event:
+        """An event the gateway itself makes (source ``gateway``), next in its sequence."""
+        with self._seq_lock:
+            self.seq += 1
+            seq = self.seq
+        return make_event(
+            etype,
+            data,
+            id=uuid7(now),
+            time=datetime.fromtimestamp(now, UTC),
+            site=self.settings.site,
+            agent=GATEWAY_AGENT,
+            seq=seq,
+            bootid=self.bootid,
+            subject=subject,
+            severity=severity,
+            drill=drill,
+            **(place or {}),
+        )
+
+    def store_own(self, events: list[Event], now: float) -> None:
+        """Store the gateway's own events like any other (then they go upstream: regional link)."""
+        flags = self.store.insert_events([self._new(e) for e in events], now)
+        self.metrics.events_in.inc(sum(flags))
+        self.on_stored()
 
     # ---- supervision and escalation ----------------------------------------------------
 
@@ -283,6 +345,9 @@ class Ingest(LeaderDuties):
         if self.lead():
             self._escalate(now)
             self._rescue_rules(now)
+        if self.incidents is not None:
+            # Events another worker stored reach this worker's book here.
+            self._feed_incidents()
 
     def _remember_birth(self, event: Event, now: float) -> None:
         assert isinstance(event.data, AgentOnlineData)
@@ -325,24 +390,12 @@ class Ingest(LeaderDuties):
 
     def _gateway_event(self, t: Transition, now: float) -> Event:
         """Gateway-made events say which agent they are about in ``subject`` (source is the gateway)."""
-        self.seq += 1
         data: dict[str, Any]
         if isinstance(t, WentOffline):
             etype, data, severity = EventType.AGENT_OFFLINE, {"reason": t.reason}, Severity.TROUBLE
         else:
             version = self._agents[t.agent].version or "unknown"
             etype, data, severity = EventType.AGENT_ONLINE, {"version": version}, Severity.INFO
-        return make_event(
-            etype,
-            data,
-            id=uuid7(now),
-            time=datetime.fromtimestamp(now, UTC),
-            site=self.settings.site,
-            agent=GATEWAY_AGENT,
-            seq=self.seq,
-            bootid=self.bootid,
-            subject=t.agent,
-            severity=severity,
-            # The gateway emits this event, so it locates it: at the agent's entrance.
-            **self.settings.agent_place(t.agent),
-        )
+        # The gateway emits this event, so it locates it: at the agent's entrance.
+        place = self.settings.agent_place(t.agent)
+        return self.own_event(etype, data, now, subject=t.agent, severity=severity, place=place)

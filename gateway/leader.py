@@ -11,6 +11,7 @@ run the panic rule for panics whose worker died before sending the lockdown
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 
 from hlidka_contract import GATEWAY_AGENT, Event, parse_event, uuid7
@@ -28,6 +29,7 @@ class LeaderDuties:
     store: Store
     supervisor: Supervisor
     seq: int
+    _seq_lock: threading.Lock
     on_stored: Callable[[], None]
     _agents: dict[str, AgentRow]
     _rescued: set[str]
@@ -38,7 +40,9 @@ class LeaderDuties:
         """Now the reporting worker: report what this worker saw but nobody reported (see supervision)."""
         rows = self.store.agents()
         self._agents.update({r.id: r for r in rows})
-        self.seq = max(self.seq, self.store.max_seq(GATEWAY_AGENT))
+        top = self.store.max_seq(GATEWAY_AGENT)
+        with self._seq_lock:
+            self.seq = max(self.seq, top)
         return self.supervisor.reconcile({r.id: r.online for r in rows})
 
     def _rescue_rules(self, now: float) -> None:

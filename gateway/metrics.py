@@ -24,6 +24,12 @@ class Metrics:
         self.upstream_errors = Counter("hlidka_upstream_errors", "Failed delivery attempts", ["link"], registry=r)
         self.mqtt_connected = Gauge("hlidka_mqtt_connected", "1 while connected to the broker", registry=r)
         self.commands = Counter("hlidka_commands", "Commands sent to agents", ["type"], registry=r)
+        self.incident_refused = Counter(
+            "hlidka_incident_requests_refused",
+            "Incident requests refused (closed incident, or not in the plan)",
+            ["reason"],
+            registry=r,
+        )
         self.batch_size = Gauge("hlidka_ingest_last_batch", "Events in the last stored batch", registry=r)
 
     def render(self) -> bytes:

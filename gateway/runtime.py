@@ -61,10 +61,10 @@ class Runtime:
     hass: HassLink | None = None
     #: This worker's leases (which links it carries, whether it supervises); set by ``duties``.
     leases: LeaseKeeper | None = None
-    #: The running incidents (crisis plans in action) when the site has a plans file; None: no plans.
-    incidents: IncidentBook | None = None
     #: Snapshot chunks in, images stored, receipts out (set by the app factory).
     snapshots: SnapshotIngest = field(init=False)
+    #: The incident book: incidents opened by alarms, drills and people (set by the app factory).
+    incidents: IncidentBook = field(init=False)
 
     def wake(self) -> None:
         self.hub.notify()

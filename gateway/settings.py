@@ -77,6 +77,8 @@ class Settings:
     police_link: LinkKey | None = None
     #: Days the gateway keeps snapshots (``[snapshots] retention_days``).
     snapshot_retention_days: int = 30
+    #: The crisis plans file (``[gateway] plans_file``, resolved); None: no plans, no incidents.
+    plans_file: str | None = None
 
     @staticmethod
     def from_config(config: SiteConfig, path: str = "site config") -> Settings:
@@ -176,6 +178,7 @@ def _from_config(config: SiteConfig) -> Settings:
         home_assistant_prefix=gw.home_assistant.prefix if gw.home_assistant.enabled else None,
         police_link=_police_link(config),
         snapshot_retention_days=config.snapshots.retention_days,
+        plans_file=_path(config, gw.plans_file),
     )
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .scenario import EventMatch, Expectation, OutputMatch, PoliceMatch, Scenario
+from .scenario import EventMatch, Expectation, IncidentMatch, OutputMatch, PoliceMatch, Scenario
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,8 @@ class Trace:
     leds: list[LedSample] = field(default_factory=list)
     #: Each agent's peer-link counters at the end (from its status file).
     peer_counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: Every incident at the end, as the operator API shows one (``GET /api/v1/incidents/{id}``).
+    incidents: list[dict[str, Any]] = field(default_factory=list)
     end: float | None = None
 
 
@@ -178,12 +180,53 @@ def judge_one(i: int, exp: Expectation, trace: Trace) -> Verdict:
         ok = state == om.active
         lat = (when - t0) if (ok and when is not None and when >= t0) else (0.0 if ok else None)
         return Verdict(i, ok, f"output {om.agent}/{om.name} = {state} by +{exp.within_s} s (want {om.active})", lat)
+    if kind == "police_only":
+        po = exp.police_only
+        assert po is not None
+        codes = sorted({f.code for f in trace.police if f.code is not None and f.code not in po.codes})
+        return Verdict(i, not codes, f"police got only {po.codes}: other codes {codes or 'none'}")
+    if kind == "incident":
+        assert exp.incident is not None
+        return _judge_incident(i, exp.incident, trace.incidents)
     if kind == "peer_count":
         pm = exp.peer_count
         assert pm is not None
         got = trace.peer_counts.get(pm.agent, {}).get(pm.counter, 0)
         return Verdict(i, got >= pm.at_least, f"peer counter {pm.agent}/{pm.counter} = {got} (want >= {pm.at_least})")
     return _judge_no_loss(i, trace)
+
+
+def _incident_misses(m: IncidentMatch, inc: dict[str, Any]) -> list[str]:
+    """What of ``m`` the incident lacks (empty: it matches)."""
+    misses = []
+    for key, want in (("plan", m.plan), ("drill", m.drill)):
+        if want is not None and inc.get(key) != want:
+            misses.append(f"{key} {inc.get(key)!r}")
+    if m.closed is not None and (inc.get("closed") is not None) != m.closed:
+        misses.append("open" if m.closed else "closed")
+    score = (inc.get("closed") or {}).get("score") or {}
+    timed = {e for e, s in (score.get("lockdown_s") or {}).items() if s is not None}
+    if set(m.lockdown_entrances) - timed:
+        misses.append(f"lockdown timed at {sorted(timed)}")
+    reported = sum(1 for r in inc.get("rooms", []) if r.get("reported"))
+    if reported < m.rooms_reported:
+        misses.append(f"{reported} rooms reported")
+    done = {f"{s['role']}/{s['step']}" for s in inc.get("steps", []) if s.get("done")}
+    if set(m.steps_done) - done:
+        misses.append(f"steps done {sorted(done)}")
+    return misses
+
+
+def _judge_incident(i: int, m: IncidentMatch, incidents: list[dict[str, Any]]) -> Verdict:
+    best: list[str] | None = None
+    for inc in incidents:
+        misses = _incident_misses(m, inc)
+        if not misses:
+            closed = inc.get("closed") or {}
+            return Verdict(i, True, f"incident {inc.get('id')}: {closed.get('summary') or 'open'}")
+        if best is None or len(misses) < len(best):
+            best = [f"{inc.get('id')}: {', '.join(misses)}"]
+    return Verdict(i, False, f"incident {m.model_dump(exclude_defaults=True)}: {best or 'no incident at all'}")
 
 
 def _judge_no_loss(i: int, trace: Trace) -> Verdict:

@@ -93,6 +93,10 @@ def perform(school: School, step: Step, timers: list[threading.Thread]) -> None:
             send_forged(school.site, agent)
         case "peer_replay":
             send_replayed(school.site, agent, age_s=step.for_s or 0)
+        case "incident_room":
+            school.incident_write("rooms", step.args)
+        case "incident_step":
+            school.incident_write("steps", step.args)
         case _:
             school.node_action(step)
 
@@ -131,6 +135,7 @@ def play(school: School, scenario: Scenario, log: Log = lambda _: None) -> Trace
     trace.webhook = school.webhook_calls()
     trace.outputs = school.outputs()
     trace.peer_counts = peer_counts(school.site)
+    trace.incidents = school.incidents()
     return trace
 
 

@@ -49,6 +49,8 @@ Action = Literal[
     "burst",  # ``count`` door events from ``agent``/``input``, as fast as its debounce allows
     "peer_forge",  # a lockdown datagram with a bad MAC to ``agent``'s peer port
     "peer_replay",  # a genuine lockdown message sealed ``for_s`` seconds ago (a captured one), to ``agent``
+    "incident_room",  # a room's roll call (``args``: building, room, secured, present ...) for the newest open incident
+    "incident_step",  # a role's step done (``args``: role, step) in the newest open incident
 ]
 
 
@@ -87,6 +89,8 @@ class Step(_Strict):
             "burst": ("agent", "input", "count"),
             "peer_forge": ("agent",),
             "peer_replay": ("agent", "for_s"),
+            "incident_room": (),
+            "incident_step": (),
         }[self.do]
         missing = [name for name in required if getattr(self, name) is None]
         if missing:
@@ -135,6 +139,26 @@ class EventMatch(_Strict):
     historical: bool | None = None
 
 
+class PoliceOnlyMatch(_Strict):
+    """Every alarm frame the police received has one of these codes (none at all passes too)."""
+
+    codes: list[str] = Field(min_length=1)
+
+
+class IncidentMatch(_Strict):
+    """An incident the gateway holds at the end (read through the operator API)."""
+
+    plan: str | None = None
+    drill: bool | None = None
+    closed: bool | None = None
+    #: Entrances whose lockdown the drill score timed (seconds known).
+    lockdown_entrances: list[str] = Field(default_factory=list)
+    #: Rooms that reported (at least this many).
+    rooms_reported: int = Field(default=0, ge=0)
+    #: ``role/step`` marked done.
+    steps_done: list[str] = Field(default_factory=list)
+
+
 class PeerCountMatch(_Strict):
     """A counter of an agent's peer link (its status file) at the end: ``in_forged``, ``in_replayed`` ..."""
 
@@ -143,7 +167,19 @@ class PeerCountMatch(_Strict):
     at_least: int = Field(default=1, ge=0)
 
 
-KINDS = ("police", "no_police", "webhook", "output", "event", "no_event", "no_loss", "led", "peer_count")
+KINDS = (
+    "police",
+    "no_police",
+    "police_only",
+    "webhook",
+    "output",
+    "event",
+    "no_event",
+    "no_loss",
+    "led",
+    "peer_count",
+    "incident",
+)
 
 
 class Expectation(_Strict):
@@ -151,6 +187,7 @@ class Expectation(_Strict):
 
     police: PoliceMatch | None = None
     no_police: PoliceMatch | None = None
+    police_only: PoliceOnlyMatch | None = None
     webhook: WebhookMatch | None = None
     output: OutputMatch | None = None
     event: EventMatch | None = None
@@ -158,6 +195,7 @@ class Expectation(_Strict):
     no_loss: bool | None = None
     led: LedMatch | None = None
     peer_count: PeerCountMatch | None = None
+    incident: IncidentMatch | None = None
     after_step: int | None = Field(default=None, ge=0)
     within_s: float | None = Field(default=None, gt=0)
     #: For police/webhook/event: how many matches there must be (default: at least one;

@@ -295,6 +295,30 @@ class School:
         result: dict[str, Any] = resp.json()
         return result
 
+    def incident_write(self, what: str, body: dict[str, Any]) -> dict[str, Any]:
+        """A step done or a room's roll call for the newest open incident, as staff send it from a phone."""
+        listed = httpx.get(f"{self.api}/api/v1/incidents", headers=self.auth("viewer"), timeout=30)
+        listed.raise_for_status()
+        live = [i for i in listed.json() if i["open"]]
+        if not live:
+            raise RuntimeError(f"no open incident to send {what} to")
+        url = f"{self.api}/api/v1/incidents/{live[0]['id']}/{what}"
+        resp = httpx.post(url, json=body, headers=self.auth("viewer"), timeout=30)
+        resp.raise_for_status()
+        result: dict[str, Any] = resp.json()
+        return result
+
+    def incidents(self) -> list[dict[str, Any]]:
+        """Every incident as the operator API shows it, newest first."""
+        listed = httpx.get(f"{self.api}/api/v1/incidents", headers=self.auth("viewer"), timeout=30)
+        listed.raise_for_status()
+        out = []
+        for item in listed.json():
+            one = httpx.get(f"{self.api}/api/v1/incidents/{item['id']}", headers=self.auth("viewer"), timeout=30)
+            one.raise_for_status()
+            out.append(one.json())
+        return out
+
     def auth(self, role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {DEMO_TOKENS[role]}"}
 

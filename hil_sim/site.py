@@ -21,6 +21,7 @@ from typing import Any
 from gateway.provision import write_command_keys
 from hlidka_config import load_config
 
+from .plans import write_sim_plans
 from .toml_out import dumps
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "two-entrance-school.toml"
@@ -78,6 +79,8 @@ def _rewire(doc: dict[str, Any], spec: SimSiteSpec) -> dict[str, Any]:
         doc["schedule"] = {"windows": day if spec.hours == "always" else []}
     gw = doc["gateway"]
     gw["db"] = spec.db or f"sqlite:///{work / 'gateway.db'}"
+    # The simulated school has crisis plans: alarms and drills run them as incidents.
+    gw["plans_file"] = str(write_sim_plans(work / "crisis-plans.toml"))
     gw["api"] = {"host": "127.0.0.1", "port": spec.api_port, "tokens_file": str(work / "api-tokens")}
     gw["console"] = {"users_file": str(work / "users"), "walk_tests_dir": str(work / "walk-tests")}
     gw["rules"] = {**gw.get("rules", {}), "escalation_s": spec.escalation_s}

@@ -178,6 +178,9 @@ class GatewayConfig(BaseModel):
     home_assistant: HomeAssistantConfig = Field(
         default_factory=HomeAssistantConfig, description="Home Assistant MQTT discovery (read-only)"
     )
+    plans_file: RelativeFile | None = Field(
+        default=None, description="The school's crisis plans (TOML); incidents run on them"
+    )
 
     @field_validator("db")
     @classmethod

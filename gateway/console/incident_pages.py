@@ -34,7 +34,9 @@ _COUNT = 100_000
 
 
 def _book(request: Request) -> IncidentBook | None:
-    return runtime(request).incidents
+    """The gateway's incident book, or None when the site has no plans file (then there are no incidents)."""
+    book = runtime(request).incidents
+    return book if book.plans is not None else None
 
 
 async def _no_plans(request: Request, session: Session, status: int = 404) -> Response:

@@ -16,7 +16,6 @@ from hlidka_contract import EventType
 
 from ..api import agents as agents_api
 from ..api import alarms as alarms_api
-from ..api import events as events_api
 from ..api import health as health_api
 from ..api.deps import ACK_ROLES, ADMIN_ROLES, READ_ROLES
 from ..auth import Principal
@@ -152,11 +151,8 @@ async def drills(request: Request) -> Response:
     gate = await _gate(request)
     if not isinstance(gate, Session):
         return gate
-    rt = runtime(request)
-    found = await events_api.list_events(
-        rt, _who(gate), after=0, limit=1000, agent=None, type="cz.hlidka.drill.report", severity=None
-    )
-    reports = drill_reports({**i.event} for i in found.items)
+    # The site-wide report of each drill (its incident's score), newest first.
+    reports = drill_reports(await asyncio.to_thread(runtime(request).incidents.all))
     return await page(request, "drills.html", gate, reports=reports)
 
 

@@ -122,8 +122,7 @@ async def page(request: Request, template: str, session: Session | None, status:
     if session is not None:
         rt = runtime(request)
         summary = await asyncio.to_thread(console_summary, rt)
-        if rt.incidents is not None:
-            open_incidents = await asyncio.to_thread(rt.incidents.open_incidents)
+        open_incidents = await asyncio.to_thread(rt.incidents.open_incidents)
     role = session.principal.role if session else None
     context = {
         "t": t,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from ..incidents.model import Incident
 from ..store.base import AlarmRow
 from .config import ConsoleSettings
 
@@ -64,12 +65,18 @@ class AlarmView:
 
 @dataclass(frozen=True, slots=True)
 class DrillView:
+    """One drill's site-wide report: its incident's score."""
+
     drill_id: str
-    kind: str
+    incident: str
+    title: str
     started_at: str
+    #: The slowest entrance's seconds to lockdown; None when one never locked down.
     all_locked_s: float | None
-    outputs: dict[str, float | None] = field(default_factory=dict)
-    agent: str = ""
+    #: Entrance -> seconds to lockdown (None: never).
+    entrances: dict[str, float | None] = field(default_factory=dict)
+    rooms_share: float = 0.0
+    steps_missed: tuple[str, ...] = ()
 
 
 def site_mode(summary: dict[str, Any]) -> str:
@@ -185,24 +192,28 @@ def alarm_views(
     return out
 
 
-def drill_reports(events: Iterable[dict[str, Any]]) -> list[DrillView]:
-    """Drill reports (``drill.report`` events), newest first."""
+def drill_reports(incidents: Iterable[Incident]) -> list[DrillView]:
+    """The site-wide drill reports (closed drill incidents with their score), in the order given."""
     out = []
-    for ev in events:
-        if ev.get("type") != "cz.hlidka.drill.report":
+    for i in incidents:
+        if not i.drill or i.closed is None or i.closed.score is None:
             continue
-        d = ev.get("data") or {}
+        score = i.closed.score
+        times = list(score.lockdown_s.values())
+        slowest = None if None in times else max((t for t in times if t is not None), default=None)
         out.append(
             DrillView(
-                drill_id=str(d.get("drill_id", "")),
-                kind=str(d.get("kind", "lockdown")),
-                started_at=str(d.get("started_at", "")),
-                all_locked_s=d.get("all_locked_s"),
-                outputs=dict(d.get("outputs") or {}),
-                agent=str(ev.get("agent", "")),
+                drill_id=i.opened.drill_id or "",
+                incident=i.id,
+                title=i.opened.title,
+                started_at=i.opened_at.isoformat(),
+                all_locked_s=slowest,
+                entrances=dict(score.lockdown_s),
+                rooms_share=score.rooms_reported_share,
+                steps_missed=score.steps_missed,
             )
         )
-    return list(reversed(out))
+    return out
 
 
 def clock_text(at: float | None) -> str:

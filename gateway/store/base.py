@@ -137,6 +137,8 @@ class EventFilter:
     type: str | None = None
     severity: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Any of these types (empty: any type); with ``type``, both must hold.
+    types: tuple[str, ...] = ()
 
 
 class Store(Protocol):

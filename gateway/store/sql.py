@@ -214,6 +214,10 @@ class SqlStore(SnapshotSql, abc.ABC):
             if value is not None:
                 sql += f" AND {column} = ?"
                 params.append(value)
+        if filt.types:
+            # One index range per type (events_type_pos), not a scan of every event after the cursor.
+            sql += f" AND type IN ({', '.join('?' for _ in filt.types)})"
+            params.extend(filt.types)
         sql += " ORDER BY pos LIMIT ?"
         params.append(filt.limit)
         with self._tx(write=False) as cur:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from gateway.console.config import ConsoleSettings, Entrance
 from gateway.console.views import detail_text, drill_reports, entrances, panic_places, site_mode, thing_in
+from gateway.incidents.model import Incident
+from hlidka_contract.incidents import DrillScore, IncidentClosedData, IncidentOpenedData
 
 CONSOLE = ConsoleSettings(
     entrances=(
@@ -78,12 +81,33 @@ def test_thing_in_picks_the_input_like_the_rules_do() -> None:
     assert thing_in(None) is None
 
 
-def test_drill_reports_newest_first_and_audit_details_readable() -> None:
-    events = [
-        {"type": "cz.hlidka.drill.report", "agent": "a1", "data": {"drill_id": "d1", "all_locked_s": 0.4}},
-        {"type": "cz.hlidka.door.opened", "data": {}},
-        {"type": "cz.hlidka.drill.report", "agent": "a2", "data": {"drill_id": "d2", "all_locked_s": None}},
+def _drill(number: str, lockdown_s: dict[str, float | None], closed: bool = True) -> Incident:
+    opened = IncidentOpenedData(
+        incident=number, plan="utok", risk="active-attacker", title="Útok", trigger="drill", drill_id=f"d{number[-1]}"
+    )
+    score = DrillScore(lockdown_s=lockdown_s, room_report_s={"b/r": 3.0}, rooms_reported_share=1.0)
+    end = IncidentClosedData(
+        incident=number,
+        by="op",
+        summary="ok",
+        steps_done=0,
+        steps_total=0,
+        rooms_reported=1,
+        rooms_total=1,
+        duration_s=9,
+        score=score,
+    )
+    at = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    return Incident(number, opened, at, True, closed=end if closed else None)
+
+
+def test_drill_reports_are_the_site_wide_scores_and_audit_details_readable() -> None:
+    incidents = [
+        _drill("2026-0003", {"e1": 2.0}, closed=False),
+        _drill("2026-0002", {"e1": 1.5, "e2": None}),
+        _drill("2026-0001", {"e1": 1.5, "e2": 4.0}),
     ]
-    assert [(d.drill_id, d.all_locked_s) for d in drill_reports(events)] == [("d2", None), ("d1", 0.4)]
+    got = [(d.incident, d.all_locked_s, d.entrances) for d in drill_reports(incidents)]
+    assert got == [("2026-0002", None, {"e1": 1.5, "e2": None}), ("2026-0001", 4.0, {"e1": 1.5, "e2": 4.0})]
     assert detail_text('{"note": "Ov\\u011b\\u0159eno", "alarm": "x"}') == "alarm: x; note: Ověřeno"
     assert detail_text("not json") == "not json"

@@ -56,6 +56,24 @@ def test_filters(store: Store) -> None:
     ]
 
 
+def test_events_of_any_of_several_types_in_stored_order(store: Store) -> None:
+    """The incident book reads only the types it cares about after its cursor."""
+    evs = [
+        event(EventType.DRILL_STARTED, seq=1, drill=True),
+        event(seq=2),
+        event(EventType.PANIC_PRESSED, seq=3),
+        event(EventType.DOOR_CLOSED, seq=4),
+        event(EventType.DRILL_STARTED, seq=5, drill=True),
+    ]
+    store.insert_events([new(e) for e in evs], T0)
+    wanted = (EventType.PANIC_PRESSED.value, EventType.DRILL_STARTED.value)
+    rows = store.events(EventFilter(types=wanted))
+    assert [r.id for r in rows] == [evs[0].id, evs[2].id, evs[4].id]
+    assert [r.id for r in store.events(EventFilter(after=rows[0].pos, limit=1, types=wanted))] == [evs[2].id]
+    both = EventFilter(type=EventType.PANIC_PRESSED.value, types=wanted)
+    assert [r.id for r in store.events(both)] == [evs[2].id]
+
+
 def test_panic_opens_an_alarm_reset_restores_it_ack_and_escalate(store: Store) -> None:
     panic = event(EventType.PANIC_PRESSED, seq=1)
     store.insert_events([new(panic)], T0)

@@ -129,3 +129,40 @@ expect:
     assert verdicts[1].latency_s == pytest.approx(0.3)
     t.leds = [s for s in t.leds if s.t < 5.0]  # the LED never went off again
     assert [v.ok for v in judge(sc, t)] == [True, False]
+
+
+def test_incident_and_police_only_expectations_judge_the_end_state() -> None:
+    sc = parse_scenario(
+        """
+name: drill
+duration_s: 10
+steps:
+  - {at: 1, do: command, command: drill_start, args: {drill_id: d}}
+  - {at: 2, do: incident_room, args: {building: b, room: r1, secured: true}}
+  - {at: 3, do: incident_step, args: {role: director, step: volat-158}}
+expect:
+  - incident: {plan: utok, drill: true, closed: true, lockdown_entrances: [e1, e2], rooms_reported: 1,
+               steps_done: [director/volat-158]}
+  - {police_only: {codes: [RX]}}
+"""
+    )
+    incident = {
+        "id": "2026-0001",
+        "plan": "utok",
+        "drill": True,
+        "closed": {"summary": "ok", "score": {"lockdown_s": {"e1": 1.5, "e2": 2.0}}},
+        "rooms": [{"room": "r1", "reported": True}, {"room": "r2", "reported": False}],
+        "steps": [{"role": "director", "step": "volat-158", "done": True}],
+    }
+    t = Trace(start=0.0, step_times=[1.0, 2.0, 3.0], end=10.0)
+    t.incidents = [incident]
+    t.police = [PoliceFrame(1.5, "RX", "1", None), PoliceFrame(1.6, None, None, None)]
+    assert [v.ok for v in judge(sc, t)] == [True, True], report(sc, judge(sc, t))
+    never_locked = {**incident, "closed": {"score": {"lockdown_s": {"e1": 1.5, "e2": None}}}}
+    t.incidents = [never_locked]
+    t.police.append(PoliceFrame(2.0, "PA", "1", None))
+    verdicts = judge(sc, t)
+    assert [v.ok for v in verdicts] == [False, False]
+    assert "lockdown timed at ['e1']" in verdicts[0].text and "['PA']" in verdicts[1].text
+    t.incidents = []
+    assert "no incident at all" in judge(sc, t)[0].text

@@ -1,0 +1,403 @@
+"""Incidents: the running crisis plans, their steps, rooms and timeline; opened, marked and closed by people.
+
+Rules: every write is one incident event, stored before the answer (its id is in the answer) and
+audited like the other writes. Opening by hand and closing (the all-clear) are an operator's or
+an admin's; marking a step or reporting a room is anyone's who is logged in (a teacher reports her
+class from her phone). A request the plan or the incident does not allow is refused with a
+sentence: 404 no such incident, 409 the incident is closed, 422 an unknown plan, role, step or room.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import importlib.util
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, HTTPException, Query, Response
+from pydantic import BaseModel, Field
+
+from hlidka_config.plans import Plan
+from hlidka_contract.incidents import DrillScore, IncidentClosedData, IncidentOpenedData
+from hlidka_contract.limits import MAX_TEXT
+
+from ..auth import Principal
+from ..incidents.book import Refused
+from ..incidents.decide import IncidentClosed, NoSuchIncident, Site, roll_call
+from ..incidents.model import Incident
+from ..incidents.service import site_rooms
+from ..runtime import Runtime
+from .answers import AUTH, Problem, answers
+from .deps import API, Acker, Reader, RuntimeDep
+
+router = APIRouter(prefix=API, tags=["incidents"])
+
+Answers = dict[int | str, dict[str, Any]]
+_NOT_FOUND: Answers = {404: {"model": Problem, "description": "No such incident"}}
+_CLOSED: Answers = {409: {"model": Problem, "description": "The incident is closed: nothing more is added to it"}}
+_REFUSED: Answers = {
+    422: {"description": "Refused: an unknown plan, role, step or room (a sentence), or malformed input"}
+}
+
+
+# ---- shapes -------------------------------------------------------------------------------------
+
+
+class StepView(BaseModel):
+    role: str
+    step: str
+    text: str
+    done: bool
+    by: str | None = None
+    at: datetime | None = None
+    note: str | None = None
+
+
+class RoomView(BaseModel):
+    building: str
+    room: str
+    reported: bool
+    secured: bool | None = None
+    present: int | None = None
+    missing: int = 0
+    injured: int = 0
+    by: str | None = None
+    at: datetime | None = None
+    source: str | None = None
+
+
+class EntryView(BaseModel):
+    at: datetime
+    event_id: str
+    type: str
+    by: str | None
+    data: dict[str, Any]
+
+
+class IncidentSummary(BaseModel):
+    id: str
+    plan: str
+    title: str
+    risk: str
+    trigger: str
+    drill: bool
+    open: bool
+    opened_at: datetime
+    closed_at: datetime | None
+
+
+class IncidentView(IncidentSummary):
+    opened: IncidentOpenedData
+    #: Every step of the plan, in plan order, done or not.
+    steps: list[StepView]
+    steps_missing: list[str]
+    #: The roll-call rooms and any other room that reported.
+    rooms: list[RoomView]
+    timeline: list[EntryView]
+    closed: IncidentClosedData | None
+
+
+class Written(BaseModel):
+    """A write's answer: the event it stored and the incident with it folded in."""
+
+    event_id: str
+    incident: IncidentView
+
+
+class DrillRecord(BaseModel):
+    incident: str
+    drill_id: str | None
+    plan: str
+    opened_at: datetime
+    closed_at: datetime | None
+    score: DrillScore
+    summary: str
+
+
+class OpenRequest(BaseModel):
+    plan: str = Field(min_length=1, max_length=64)
+
+
+class StepRequest(BaseModel):
+    role: str = Field(min_length=1, max_length=64)
+    step: str = Field(min_length=1, max_length=64)
+    note: str | None = Field(default=None, max_length=MAX_TEXT)
+
+
+class RoomRequest(BaseModel):
+    building: str = Field(min_length=1, max_length=64)
+    room: str = Field(min_length=1, max_length=64)
+    secured: bool
+    present: int | None = Field(default=None, ge=0, le=100_000)
+    missing: int = Field(default=0, ge=0, le=100_000)
+    injured: int = Field(default=0, ge=0, le=100_000)
+
+
+class CloseRequest(BaseModel):
+    summary: str = Field(min_length=1, max_length=MAX_TEXT)
+
+
+# ---- reading ------------------------------------------------------------------------------------
+
+
+def _summary(i: Incident) -> IncidentSummary:
+    o = i.opened
+    return IncidentSummary(
+        id=i.id,
+        plan=o.plan,
+        title=o.title,
+        risk=o.risk,
+        trigger=o.trigger,
+        drill=i.drill,
+        open=i.is_open,
+        opened_at=i.opened_at,
+        closed_at=i.closed_at,
+    )
+
+
+def _plan(rt: Runtime, plan_id: str) -> Plan | None:
+    plans = rt.incidents.plans
+    try:
+        return plans.plan(plan_id) if plans is not None else None
+    except KeyError:
+        return None
+
+
+def view(rt: Runtime, i: Incident) -> IncidentView:
+    plan = _plan(rt, i.plan)
+    steps = []
+    for role, role_steps in plan.steps.items() if plan is not None else ():
+        for s in role_steps:
+            done = i.step_done(role, s.id)
+            steps.append(
+                StepView(
+                    role=role,
+                    step=s.id,
+                    text=s.text,
+                    done=done is not None,
+                    by=done.by if done else None,
+                    at=done.at if done else None,
+                    note=done.note if done else None,
+                )
+            )
+    cfg = rt.settings.site_config
+    expected = roll_call(rt.incidents.plans, Site(rooms=site_rooms(cfg)) if cfg is not None else Site())
+    rooms = []
+    for key in [*expected, *sorted(k for k in i.rooms if k not in expected)]:
+        building, _, room = key.partition("/")
+        r = i.rooms.get(key)
+        if r is None:
+            rooms.append(RoomView(building=building, room=room, reported=False))
+            continue
+        rooms.append(
+            RoomView(
+                building=r.building,
+                room=r.room,
+                reported=True,
+                secured=r.secured,
+                present=r.present,
+                missing=r.missing,
+                injured=r.injured,
+                by=r.by,
+                at=r.at,
+                source=r.source,
+            )
+        )
+    timeline = [
+        EntryView(at=e.at, event_id=e.event_id, type=e.type.value, by=e.by, data=e.data.model_dump(mode="json"))
+        for e in i.timeline
+    ]
+    return IncidentView(
+        **_summary(i).model_dump(),
+        opened=i.opened,
+        steps=steps,
+        steps_missing=[f"{s.role}/{s.step}" for s in steps if not s.done],
+        rooms=rooms,
+        timeline=timeline,
+        closed=i.closed,
+    )
+
+
+async def _found(rt: Runtime, incident_id: str) -> Incident:
+    found = await asyncio.to_thread(rt.incidents.get, incident_id)
+    if found is None:
+        raise HTTPException(404, f"There is no incident {incident_id!r}.")
+    return found
+
+
+@router.get(
+    "/incidents", response_model=list[IncidentSummary], summary="Incidents, newest first", responses=answers(*AUTH)
+)
+async def list_incidents(rt: RuntimeDep, _who: Reader) -> list[IncidentSummary]:
+    return [_summary(i) for i in await asyncio.to_thread(rt.incidents.all)]
+
+
+@router.get(
+    "/incidents/{incident_id}",
+    response_model=IncidentView,
+    summary="One incident: its plan's steps done and missing, the rooms, the timeline",
+    responses={**answers(*AUTH), **_NOT_FOUND},
+)
+async def get_incident(rt: RuntimeDep, _who: Reader, incident_id: str) -> IncidentView:
+    return view(rt, await _found(rt, incident_id))
+
+
+@router.get(
+    "/drills",
+    response_model=list[DrillRecord],
+    summary="Drill history: closed drill incidents with their scores, newest first",
+    responses=answers(*AUTH),
+)
+async def drill_history(rt: RuntimeDep, _who: Reader) -> list[DrillRecord]:
+    return drill_records(await asyncio.to_thread(rt.incidents.all))
+
+
+def drill_records(incidents: list[Incident]) -> list[DrillRecord]:
+    out = []
+    for i in incidents:
+        if not i.drill or i.closed is None or i.closed.score is None:
+            continue
+        out.append(
+            DrillRecord(
+                incident=i.id,
+                drill_id=i.opened.drill_id,
+                plan=i.plan,
+                opened_at=i.opened_at,
+                closed_at=i.closed_at,
+                score=i.closed.score,
+                summary=i.closed.summary,
+            )
+        )
+    return out
+
+
+# ---- writing ------------------------------------------------------------------------------------
+
+
+async def _write(
+    rt: RuntimeDep, who: Principal, action: str, call: Callable[[], Incident], detail: dict[str, Any]
+) -> Written:
+    try:
+        incident = await asyncio.to_thread(call)
+    except NoSuchIncident as exc:
+        raise HTTPException(404, str(exc)) from None
+    except IncidentClosed as exc:
+        rt.metrics.incident_refused.labels("closed").inc()
+        raise HTTPException(409, str(exc)) from None
+    except Refused as exc:
+        rt.metrics.incident_refused.labels("plan").inc()
+        raise HTTPException(422, str(exc)) from None
+    event_id = incident.timeline[-1].event_id
+    now = rt.clock()
+    text = json.dumps({**detail, "incident": incident.id, "event": event_id}, sort_keys=True, ensure_ascii=False)
+    await asyncio.to_thread(rt.store.append_audit, who.name, who.role.value, action, text, now)
+    return Written(event_id=event_id, incident=view(rt, incident))
+
+
+@router.post(
+    "/incidents",
+    response_model=Written,
+    summary="Open an incident of a plan by hand (starts the plan's lockdown or evacuation)",
+    responses={**answers(*AUTH), **_REFUSED},
+)
+async def open_incident(rt: RuntimeDep, who: Acker, body: OpenRequest) -> Written:
+    return await _write(
+        rt, who, "incident.opened", lambda: rt.incidents.open_manual(body.plan, who.name), {"plan": body.plan}
+    )
+
+
+@router.post(
+    "/incidents/{incident_id}/steps",
+    response_model=Written,
+    summary="Mark a role's step done",
+    responses={**answers(*AUTH), **_NOT_FOUND, **_CLOSED, **_REFUSED},
+)
+async def step_done(rt: RuntimeDep, who: Reader, incident_id: str, body: StepRequest) -> Written:
+    def call() -> Incident:
+        return rt.incidents.step_done(incident_id, body.role, body.step, who.name, body.note)
+
+    return await _write(rt, who, "incident.step_done", call, {"role": body.role, "step": body.step})
+
+
+@router.post(
+    "/incidents/{incident_id}/rooms",
+    response_model=Written,
+    summary="Report a room's roll call: secured, pupils present, missing, injured",
+    responses={**answers(*AUTH), **_NOT_FOUND, **_CLOSED, **_REFUSED},
+)
+async def report_room(rt: RuntimeDep, who: Reader, incident_id: str, body: RoomRequest) -> Written:
+    def call() -> Incident:
+        return rt.incidents.report_room(
+            incident_id,
+            body.building,
+            body.room,
+            secured=body.secured,
+            present=body.present,
+            missing=body.missing,
+            injured=body.injured,
+            by=who.name,
+        )
+
+    return await _write(rt, who, "incident.room_reported", call, body.model_dump())
+
+
+@router.post(
+    "/incidents/{incident_id}/close",
+    response_model=Written,
+    summary="Close an incident (the all-clear) with a summary",
+    responses={**answers(*AUTH), **_NOT_FOUND, **_CLOSED, **_REFUSED},
+)
+async def close_incident(rt: RuntimeDep, who: Acker, incident_id: str, body: CloseRequest) -> Written:
+    def call() -> Incident:
+        return rt.incidents.close(incident_id, who.name, body.summary)
+
+    return await _write(rt, who, "incident.closed", call, {})
+
+
+# ---- reports ------------------------------------------------------------------------------------
+
+#: The report renderers (``report_html.incident_html``, ``report_pdf.incident_pdf``); the routes are
+#: served when they are installed with the gateway.
+_RENDERERS = {
+    "html": ("gateway.incidents.report_html", "incident_html", "text/html; charset=utf-8"),
+    "pdf": ("gateway.incidents.report_pdf", "incident_pdf", "application/pdf"),
+}
+
+
+def _renderer(kind: str) -> tuple[Callable[..., Any], str] | None:
+    module, name, media = _RENDERERS[kind]
+    if importlib.util.find_spec(module) is None:
+        return None
+    render: Callable[..., Any] = getattr(importlib.import_module(module), name)
+    return render, media
+
+
+def _report_route(kind: str) -> None:
+    found = _renderer(kind)
+    if found is None:
+        return
+    render, media = found
+
+    @router.get(
+        f"/incidents/{{incident_id}}/report.{kind}",
+        summary=f"The incident record as {kind.upper()} (timeline, rooms and head counts, steps done and missed)",
+        responses={**answers(*AUTH), **_NOT_FOUND, 200: {"content": {media: {}}}},
+        response_class=Response,
+    )
+    async def report(
+        rt: RuntimeDep, _who: Reader, incident_id: str, lang: Annotated[Literal["cs", "en"], Query()] = "cs"
+    ) -> Response:
+        incident = await _found(rt, incident_id)
+        site = rt.settings.site_config
+        tz = ZoneInfo(site.site.timezone) if site is not None else ZoneInfo("UTC")
+        body = await asyncio.to_thread(render, incident, _plan(rt, incident.plan), site, tz, lang)
+        content = body.encode() if isinstance(body, str) else bytes(body)
+        return Response(content, media_type=media)
+
+
+for _kind in _RENDERERS:
+    _report_route(_kind)
