@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
@@ -41,7 +42,7 @@ def _book(request: Request) -> IncidentBook | None:
 
 async def _no_plans(request: Request, session: Session, status: int = 404) -> Response:
     """Without a plans file there are no incidents: the list says so, anything else is not found."""
-    return await page(request, "incidents.html", session, status, book=None, incidents=[], drills=[], plans=None)
+    return await page(request, "incidents.html", session, status, book=None, incidents=[], plans=None)
 
 
 @router.get("/incidents")
@@ -61,11 +62,26 @@ async def incident_list(request: Request) -> Response:
         gate,
         book=book,
         incidents=ordered,
-        drills=iv.drill_history(found),
         plans=book.plans,
         can_command=gate.principal.role in COMMAND_ROLES,
         day=iv.day_text,
     )
+
+
+@router.get("/incidents/open")
+async def confirm_open(request: Request, plan: str = "") -> Response:
+    """Opening starts the plan's site actions (a lockdown locks every door): a page of its own says so
+    and asks, as every console action that locks or unlocks doors does."""
+    gate = await _gate(request, COMMAND_ROLES)
+    if not isinstance(gate, Session):
+        return gate
+    book = _book(request)
+    if book is None:
+        return await _no_plans(request, gate)
+    chosen = next((p for p in book.plans.plans if p.id == plan), None) if book.plans else None
+    if chosen is None:
+        return await page(request, "forbidden.html", gate, 404, reason=plan)
+    return await page(request, "incident_open.html", gate, plan=chosen)
 
 
 @router.post("/incidents")
@@ -84,12 +100,7 @@ async def open_incident(
     if checked.principal.role not in COMMAND_ROLES:
         return await page(request, "forbidden.html", checked, 403)
     if confirm != "yes":
-        # Opening starts the plan's site actions (a lockdown locks every door): a page of its own says
-        # so and asks, as every console action that locks or unlocks doors does.
-        chosen = next((p for p in book.plans.plans if p.id == plan), None) if book.plans else None
-        if chosen is None:
-            return await page(request, "forbidden.html", checked, 409, reason=plan)
-        return await page(request, "incident_open.html", checked, plan=chosen)
+        return RedirectResponse(f"/incidents/open?plan={quote(plan)}", 303)
     try:
         made = await asyncio.to_thread(book.open_manual, plan, checked.principal.name)
     except Refused as exc:

@@ -7,13 +7,12 @@ these functions only lay out what the book already holds.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from hlidka_config.models import SiteConfig
 from hlidka_config.plans import ROLES, Contact, Plan, PlansFile
-from hlidka_contract.incidents import DrillScore, IncidentRoomReportedData, IncidentStepDoneData
+from hlidka_contract.incidents import IncidentRoomReportedData, IncidentStepDoneData
 
 from ..incidents.model import Entry, Incident, RoomReport, StepDone, room_key
 
@@ -44,14 +43,6 @@ class EntryView:
     entry: Entry
     #: The step's text (a step entry) or the room's name (a room entry), else "".
     what: str
-
-
-@dataclass(frozen=True, slots=True)
-class DrillRow:
-    incident: Incident
-    score: DrillScore
-    #: Entrance id -> seconds until locked (None: never), sorted by entrance.
-    lockdown: list[tuple[str, float | None]]
 
 
 def plan_of(plans: PlansFile | None, incident: Incident) -> Plan | None:
@@ -149,13 +140,3 @@ def timeline(incident: Incident, plan: Plan | None, site: SiteConfig | None) -> 
             what = room_name(site, data.building, data.room)
         out.append(EntryView(entry, what))
     return out
-
-
-def drill_history(incidents: Iterable[Incident]) -> list[DrillRow]:
-    """Closed drill incidents with their scores, newest first."""
-    rows = []
-    for i in sorted(incidents, key=lambda x: x.opened_at, reverse=True):
-        if i.drill and i.closed is not None and i.closed.score is not None:
-            score = i.closed.score
-            rows.append(DrillRow(i, score, sorted(score.lockdown_s.items())))
-    return rows

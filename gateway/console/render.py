@@ -139,6 +139,9 @@ async def page(request: Request, template: str, session: Session | None, status:
         "panics": panic_places(console_settings(request), summary) if summary else [],
         "actions": actions_for(role, summary) if role else [],
         "partial": request.query_params.get("partial") == "1",
+        # Only a page got by GET refreshes itself: the live part is fetched again from the page's URL,
+        # and a page that answers a form (a refusal) has no GET of its own to fetch.
+        "live": request.method == "GET",
         "event_types": json.dumps([e.value for e in EventType]),
         "words": lambda typ: event_words(lang, typ),
         "clock": clock_text,

@@ -25,7 +25,6 @@ from gateway.console.config import ConsoleSettings
 from gateway.incidents.model import fold
 from gateway.settings import Settings
 from hil_sim.ports import free_port
-from hlidka_contract.incidents import DrillScore
 
 INCIDENT = "2026-0001"
 
@@ -48,9 +47,10 @@ def client(tmp_path: Path, book: EventBook) -> Iterator[TestClient]:
 def _open(c: TestClient) -> str:
     assert login(c, "operator") == 303
     form = c.get("/incidents").text
-    confirm = c.post("/incidents", data={"csrf": _csrf(form), "plan": "aktivni-utocnik"}, follow_redirects=False)
+    assert 'action="/incidents/open"' in form
+    confirm = c.get("/incidents/open?plan=aktivni-utocnik")
     assert confirm.status_code == 200 and 'name="confirm" value="yes"' in confirm.text
-    form = {"csrf": _csrf(form), "plan": "aktivni-utocnik", "confirm": "yes"}
+    form = {"csrf": _csrf(confirm.text), "plan": "aktivni-utocnik", "confirm": "yes"}
     r = c.post("/incidents", data=form, follow_redirects=False)
     assert r.status_code == 303, r.text
     c.cookies.clear()
@@ -59,7 +59,7 @@ def _open(c: TestClient) -> str:
 
 def test_an_operator_opens_an_incident_by_hand_and_every_page_shows_its_banner(client: TestClient) -> None:
     assert login(client, "vratny") == 303
-    assert 'action="/incidents"' not in client.get("/incidents").text
+    assert 'action="/incidents/open"' not in client.get("/incidents").text
     csrf = _csrf(client.get("/incidents").text)
     viewer_open = {"csrf": csrf, "plan": "aktivni-utocnik", "confirm": "yes"}
     assert client.post("/incidents", data=viewer_open).status_code == 403
@@ -83,12 +83,17 @@ def test_an_operator_opens_an_incident_by_hand_and_every_page_shows_its_banner(c
 def test_opening_asks_first_and_says_which_site_actions_the_plan_starts(client: TestClient, book: EventBook) -> None:
     assert login(client, "operator") == 303
     csrf = _csrf(client.get("/incidents").text)
-    confirm = client.post("/incidents", data={"csrf": csrf, "plan": "aktivni-utocnik"})
+    confirm = client.get("/incidents/open?plan=aktivni-utocnik")
     assert "UZAMKNOUT ŠKOLU: Zamkne všechny vstupy školy." in confirm.text
-    fire = client.post("/incidents", data={"csrf": csrf, "plan": "pozar"}).text
-    assert "EVAKUACE: Odemkne únikové cesty" in fire
-    assert client.post("/incidents", data={"csrf": csrf, "plan": "zemetreseni"}).status_code == 409
+    assert "EVAKUACE: Odemkne únikové cesty" in client.get("/incidents/open?plan=pozar").text
+    assert client.get("/incidents/open?plan=zemetreseni").status_code == 404
+    # A POST without the confirmation only leads to it.
+    r = client.post("/incidents", data={"csrf": csrf, "plan": "pozar"}, follow_redirects=False)
+    assert r.headers["location"] == "/incidents/open?plan=pozar"
     assert book.events == [], "nothing opens before the confirmation"
+    client.cookies.clear()
+    assert login(client, "vratny") == 303
+    assert client.get("/incidents/open?plan=pozar").status_code == 403
 
 
 def test_a_second_incident_of_the_same_plan_is_refused_with_the_books_sentence(client: TestClient) -> None:
@@ -210,26 +215,6 @@ def test_every_write_is_in_the_audit_log(client: TestClient) -> None:
         ("vratny", "incident.step_done"),
         ("vratny", "incident.room_reported"),
     ]
-
-
-def test_the_drill_history_shows_each_drills_scores(client: TestClient, book: EventBook) -> None:
-    drill = book.open_drill("aktivni-utocnik", "cviceni-1", "operator demo")
-    book.report_room(drill.id, "hlavni", "1a", secured=True, present=20, missing=0, injured=0, by="uzel 1a")
-    score = DrillScore(
-        lockdown_s={"hlavni-vchod": 2.4, "dvur": None},
-        room_report_s={"hlavni/1a": 1.0, "hlavni/1b": None, "hlavni/sborovna": None},
-        rooms_reported_share=1 / 3,
-        steps_missed=("director/volat-158", "teacher/spocitat-zaky"),
-    )
-    book.close(drill.id, "operator demo", "Cvičení ukončeno na všech vstupech.", score)
-    assert login(client, "vratny") == 303
-    page = client.get("/incidents").text
-    history = page[page.index('id="drills-h"') :]
-    assert f'data-incident="{drill.id}"' in history
-    assert "nahlásilo 33 % tříd" in history and "nesplněných kroků: 2" in history
-    assert re.search(r"hlavni-vchod</th><td class=\"state ok\">2\.4 s", history)
-    assert re.search(r"dvur</th><td class=\"state bad\">nezamčeno", history)
-    assert "director/volat-158, teacher/spocitat-zaky" in history
 
 
 def test_the_pages_render_in_both_languages_with_every_field_labelled(client: TestClient) -> None:
