@@ -1,9 +1,8 @@
 """A live incident in a real browser (Debian's Chromium driven by Playwright) against the real gateway app.
 
-The gateway app runs in this process under uvicorn on a free loopback port, with the example
-school's site file (its buildings and rooms), the simulated school's crisis plans, and its real
-store, incident service, sessions, CSRF and event stream. Its broker link is the in-memory one of
-the unit tests (no agents: the plan's lockdown goes out as commands nobody answers).
+The whole simulated school runs (broker, gateway, agents with their nodes and cameras), with the
+example school's site file and the simulated school's crisis plans: the gateway's own incident
+service, store, sessions, CSRF and event stream, and agents that carry out the plan's lockdown.
 
 The story: the operator opens an incident by hand; a teacher (a viewer login) on a 360-px-wide
 phone picks the role "teacher", marks a step done and reports her room; the operator's open page
@@ -13,30 +12,19 @@ sounds the all-clear by keyboard. The teacher's page is saved as docs/img/consol
 
 from __future__ import annotations
 
-import asyncio
 import importlib.util
 import shutil
-import sys
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
+from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 
-from gateway.app import create_app
-from gateway.console.config import ConsoleSettings
-from gateway.incidents.book import IncidentBook
-from gateway.settings import Settings
-from gateway.users import user_line
-from hil_sim.plans import write_sim_plans
-from hil_sim.ports import free_port
-from hil_sim.site import DEMO_USERS, EXAMPLE
-from hlidka_config import load_config
-from hlidka_contract import Role
+from hil_sim.school import School, SchoolOptions
+from hil_sim.site import DEMO_USERS
 
 pytestmark = pytest.mark.e2e
 
@@ -51,60 +39,26 @@ DOC_IMAGE = ROOT / "docs" / "img" / "console-incident.png"
 REPORTS = importlib.util.find_spec("gateway.incidents.report_html") is not None
 
 
-def _unit_module(name: str) -> ModuleType:
-    """A support module of the gateway's unit tests (the broker link that is up): one file for both
-    kinds of test; tests/unit/gateway is no package."""
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tests" / "unit" / "gateway" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @dataclass
 class Gateway:
     url: str
-    book: IncidentBook
-    errors: list[str]
-    requested: list[str]
+    school: School
+    errors: list[str] = field(default_factory=list)
+    requested: list[str] = field(default_factory=list)
     #: The incident the story opened (the report test reads it).
     number: str = ""
+
+    def incident(self, number: str) -> dict[str, Any]:
+        answer = httpx.get(f"{self.url}/api/v1/incidents/{number}", headers=self.school.auth("viewer"), timeout=10)
+        answer.raise_for_status()
+        found: dict[str, Any] = answer.json()
+        return found
 
 
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
-    import uvicorn
-
-    work = tmp_path_factory.mktemp("incident-console")
-    config = load_config(EXAMPLE, check_files=False)
-    port = free_port()
-    settings = Settings(
-        site=config.site.id,
-        site_name=config.site.name,
-        db=f"sqlite:///{work / 'gw.db'}",
-        broker_port=free_port(),
-        api_port=port,
-        site_config=config,
-        agents={a.id: 5.0 for a in config.agents},
-        plans_file=str(write_sim_plans(work / "crisis-plans.toml")),
-    )
-    users = tuple(user_line(login, Role(role), pw, f"demo {login}") for login, (role, pw) in DEMO_USERS.items())
-    links = _unit_module("fake_link").Links()
-    app = create_app(settings, senders=[], console=ConsoleSettings(users_lines=users), link=links)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_until_complete, args=(server.serve(),), daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "the gateway app did not start"
-        time.sleep(0.05)
-    yield Gateway(f"http://127.0.0.1:{port}", app.state.runtime.incidents, [], [])
-    server.should_exit = True
-    thread.join(timeout=15)
+    with School(tmp_path_factory.mktemp("incident-school"), SchoolOptions(hours="always")) as school:
+        yield Gateway(school.api, school)
 
 
 @pytest.fixture(scope="module")
@@ -148,6 +102,8 @@ def test_a_live_incident_from_opening_to_all_clear(browser: sync_api.Browser, ga
     number = path.rsplit("/", 1)[1]
     operator.wait_for_selector("body[data-stream='open']", timeout=10_000)
     expect(operator.locator("li.room.is-waiting")).to_have_count(3)
+    # The plan's site action: the agents lock every entrance, and the page says so without a reload.
+    expect(operator.locator(".mode-banner[data-mode='lockdown']")).to_have_count(1, timeout=15_000)
 
     # The teacher, on her phone: the banner on the overview leads her to the incident.
     teacher = _page(browser, gateway, 360, 740)
@@ -176,6 +132,7 @@ def test_a_live_incident_from_opening_to_all_clear(browser: sync_api.Browser, ga
     expect(entries.nth(0)).to_contain_text("hlášení: Hlavní budova · Učebna 1.A")
     expect(entries.nth(1)).to_contain_text("krok splněn: Zamknout třídu")
     assert teacher.evaluate("document.documentElement.scrollWidth") <= 360, "nothing wider than the phone"
+    expect(teacher.locator(".mode-banner[data-mode='lockdown']")).to_have_count(1)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     teacher.screenshot(path=str(ARTIFACTS / "console-incident.png"), full_page=True)
     shutil.copyfile(ARTIFACTS / "console-incident.png", DOC_IMAGE)
@@ -195,12 +152,13 @@ def test_a_live_incident_from_opening_to_all_clear(browser: sync_api.Browser, ga
     # The teacher's page loses the banner and shows the incident closed, again without a reload.
     expect(teacher.locator("[data-field='state']")).to_contain_text("ukončeno", timeout=10_000)
     expect(teacher.locator(".incident-banner")).to_have_count(0)
-    closed = gateway.book.get(number)
-    assert closed is not None and closed.closed is not None
-    assert closed.closed.summary == "Cvičný poplach ověřen, vše v pořádku."
-    assert [(s.role, s.step, s.by) for s in closed.steps] == [("teacher", "zamknout-tridu", "demo vratny")]
-    report = closed.rooms["hlavni-budova/ucebna-1a"]
-    assert (report.secured, report.present, report.missing, report.injured) == (True, 24, 0, 1)
+    closed = gateway.incident(number)
+    assert closed["closed"]["summary"] == "Cvičný poplach ověřen, vše v pořádku."
+    assert [(s["role"], s["step"], s["by"]) for s in closed["steps"] if s["done"]] == [
+        ("teacher", "zamknout-tridu", "demo vratny")
+    ]
+    room = next(r for r in closed["rooms"] if r["room"] == "ucebna-1a")
+    assert (room["secured"], room["present"], room["missing"], room["injured"]) == (True, 24, 0, 1)
     # The report links point at the operator API's incident record.
     for fmt in ("html", "pdf"):
         href = operator.locator(f"#report-{fmt}").get_attribute("href")

@@ -1,47 +1,61 @@
 """The incident pages in process: open by hand, a role's steps, a room's roll call, the all-clear, drill history.
 
-The gateway app is real (SQLite store, sessions, CSRF, audit); its incident book is the event-list
-book of ``incident_book_fixture``, whose incidents are the real model's fold of real contract events.
-The browser behaviour (live refresh, a phone's width) is in tests/e2e/test_console_incidents_browser.py.
+The gateway app is real (SQLite store, its incident service with the simulated school's crisis plans
+and the example school's rooms, sessions, CSRF, audit); its broker link is the in-memory one (the
+plan's lockdown goes out as commands nobody answers). The browser behaviour (live refresh, a phone's
+width) is in tests/e2e/test_console_incidents_browser.py.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from fake_link import Links
 from fastapi.testclient import TestClient
-from gateway_factories import T0
-from incident_book_fixture import EventBook, school_plans
 from test_console_app import LINES, _csrf, login
 
 from gateway.app import create_app
 from gateway.console import incident_views as iv
 from gateway.console.config import ConsoleSettings
-from gateway.incidents.model import fold
+from gateway.incidents.book import IncidentBook
 from gateway.settings import Settings
+from hil_sim.plans import write_sim_plans
 from hil_sim.ports import free_port
+from hil_sim.site import EXAMPLE
+from hlidka_config import load_config
 
-INCIDENT = "2026-0001"
-
-
-@pytest.fixture
-def book() -> EventBook:
-    ticks = itertools.count()
-    return EventBook(school_plans(), clock=lambda: T0 + next(ticks), people={"hlavni": 212})
+INCIDENT = f"{datetime.now(UTC).year}-0001"
+CLASS_1A = "hlavni-budova/ucebna-1a"
 
 
 @pytest.fixture
-def client(tmp_path: Path, book: EventBook) -> Iterator[TestClient]:
-    settings = Settings(site="s1", db=f"sqlite:///{tmp_path / 'gw.db'}", broker_port=free_port(), agents={"a1": 5.0})
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    config = load_config(EXAMPLE, check_files=False)
+    settings = Settings(
+        site=config.site.id,
+        db=f"sqlite:///{tmp_path / 'gw.db'}",
+        broker_port=free_port(),
+        agents={a.id: 5.0 for a in config.agents},
+        site_config=config,
+        plans_file=str(write_sim_plans(tmp_path / "crisis-plans.toml")),
+    )
     app = create_app(settings, senders=[], console=ConsoleSettings(users_lines=LINES), link=Links())
     with TestClient(app, base_url="http://gw.local") as c:
-        app.state.runtime.incidents = book
         yield c
+
+
+@pytest.fixture
+def book(client: TestClient) -> IncidentBook:
+    found: IncidentBook = client.app.state.runtime.incidents  # type: ignore[attr-defined]
+    return found
+
+
+def _entries(book: IncidentBook) -> int:
+    return sum(len(i.timeline) for i in book.all())
 
 
 def _open(c: TestClient) -> str:
@@ -70,17 +84,16 @@ def test_an_operator_opens_an_incident_by_hand_and_every_page_shows_its_banner(c
         banner = re.search(r'<div class="incident-banner"[^>]*>.*?</div>', client.get(path).text, re.S)
         assert banner, path
         assert f'href="/incidents/{INCIDENT}"' in banner.group(0)
-        assert "PROBÍHÁ MIMOŘÁDNÁ UDÁLOST 2026-0001" in banner.group(0)
+        assert f"PROBÍHÁ MIMOŘÁDNÁ UDÁLOST {INCIDENT}" in banner.group(0)
     page = client.get(f"/incidents/{INCIDENT}").text
-    assert "Aktivní útočník (uteč – schovej se – bojuj)" in page
+    assert "Aktivní útočník: uteč, schovej se, bojuj" in page
     assert "ručně z konzole" in page and "operator demo" in page
-    assert "212 (hlavni: 212)" in page
-    assert 'href="tel:158"' in page and 'href="tel:+420602123456"' in page
+    assert 'href="tel:158"' in page and 'href="tel:+420555000111"' in page
     assert f'href="/api/v1/incidents/{INCIDENT}/report.pdf"' in page
     assert "/close" not in page, "a viewer is not offered the all-clear"
 
 
-def test_opening_asks_first_and_says_which_site_actions_the_plan_starts(client: TestClient, book: EventBook) -> None:
+def test_opening_asks_first_and_says_which_site_actions_the_plan_starts(client: TestClient, book: IncidentBook) -> None:
     assert login(client, "operator") == 303
     csrf = _csrf(client.get("/incidents").text)
     confirm = client.get("/incidents/open?plan=aktivni-utocnik")
@@ -90,7 +103,7 @@ def test_opening_asks_first_and_says_which_site_actions_the_plan_starts(client: 
     # A POST without the confirmation only leads to it.
     r = client.post("/incidents", data={"csrf": csrf, "plan": "pozar"}, follow_redirects=False)
     assert r.headers["location"] == "/incidents/open?plan=pozar"
-    assert book.events == [], "nothing opens before the confirmation"
+    assert book.all() == [], "nothing opens before the confirmation"
     client.cookies.clear()
     assert login(client, "vratny") == 303
     assert client.get("/incidents/open?plan=pozar").status_code == 403
@@ -102,10 +115,10 @@ def test_a_second_incident_of_the_same_plan_is_refused_with_the_books_sentence(c
     csrf = _csrf(client.get("/incidents").text)
     r = client.post("/incidents", data={"csrf": csrf, "plan": "aktivni-utocnik", "confirm": "yes"})
     assert r.status_code == 409
-    assert "already has an open incident" in r.text
+    assert "is still open" in r.text
 
 
-def test_a_teacher_picks_her_role_marks_a_step_and_reports_her_room(client: TestClient, book: EventBook) -> None:
+def test_a_teacher_picks_her_role_marks_a_step_and_reports_her_room(client: TestClient, book: IncidentBook) -> None:
     _open(client)
     assert login(client, "vratny") == 303
     page = client.get(f"/incidents/{INCIDENT}").text
@@ -116,19 +129,19 @@ def test_a_teacher_picks_her_role_marks_a_step_and_reports_her_room(client: Test
     assert r.status_code == 303
     # Remembered in the session: the page opens on the teacher's steps from now on.
     page = client.get(f"/incidents/{INCIDENT}").text
-    assert "Zamkněte třídu a zatáhněte žaluzie." in page
+    assert "Zamknout třídu, zhasnout, děti pryč od dveří a oken" in page
     assert 'id="done-teacher-zamknout-tridu"' in page
-    assert "Zavolejte policii" not in page, "only the picked role's steps"
+    assert "Zavolat policii" not in page, "only the picked role's steps"
     form = {"csrf": _csrf(page), "role": "teacher", "step": "zamknout-tridu"}
     r = client.post(f"/incidents/{INCIDENT}/steps", data=form, follow_redirects=False)
     assert r.headers["location"] == f"/incidents/{INCIDENT}?done=step_done"
-    room = {"csrf": _csrf(page), "room": "hlavni/1a", "secured": "yes", "present": "24", "missing": "1", "injured": ""}
+    room = {"csrf": _csrf(page), "room": CLASS_1A, "secured": "yes", "present": "24", "missing": "1", "injured": ""}
     r = client.post(f"/incidents/{INCIDENT}/rooms", data=room, follow_redirects=False)
     assert r.status_code == 303
     incident = book.get(INCIDENT)
     assert incident is not None
     assert [(s.role, s.step, s.by) for s in incident.steps] == [("teacher", "zamknout-tridu", "vratny demo")]
-    report = incident.rooms["hlavni/1a"]
+    report = incident.rooms[CLASS_1A]
     assert (report.secured, report.present, report.missing, report.injured, report.by) == (
         True,
         24,
@@ -141,34 +154,39 @@ def test_a_teacher_picks_her_role_marks_a_step_and_reports_her_room(client: Test
     assert "splněno: vratny demo" in page
     # The rooms not yet reported come first and are marked; the reported one says what it reported.
     rooms = re.findall(r'<li class="room([^"]*)" data-room="([^"]+)"', page)
-    assert rooms == [(" is-waiting", "hlavni/1b"), (" is-waiting", "hlavni/sborovna"), (" has-trouble", "hlavni/1a")]
+    assert rooms == [
+        (" is-waiting", "hlavni-budova/vratnice"),
+        (" is-waiting", "hlavni-budova/sborovna"),
+        (" has-trouble", CLASS_1A),
+    ]
+    assert "Hlavní budova · Učebna 1.A" in page
     assert "přítomno 24, chybí 1, zraněno 0" in page
     # The timeline: newest first, each entry with its author.
     entries = re.findall(r'<li class="entry" data-type="incident\.(\w+)">.*?class="by">([^<]+)<', page, re.S)
     assert entries == [("room_reported", "vratny demo"), ("step_done", "vratny demo"), ("opened", "operator demo")]
 
 
-def test_bad_input_is_refused_with_a_sentence_and_changes_nothing(client: TestClient, book: EventBook) -> None:
+def test_bad_input_is_refused_with_a_sentence_and_changes_nothing(client: TestClient, book: IncidentBook) -> None:
     _open(client)
     assert login(client, "vratny") == 303
     csrf = _csrf(client.get(f"/incidents/{INCIDENT}").text)
-    before = len(book.events)
-    bad_count = {"csrf": csrf, "room": "hlavni/1a", "present": "-3"}
+    before = _entries(book)
+    bad_count = {"csrf": csrf, "room": CLASS_1A, "present": "-3"}
     assert client.post(f"/incidents/{INCIDENT}/rooms", data=bad_count).status_code == 422
-    unknown_room = {"csrf": csrf, "room": "hlavni/kotelna", "secured": "yes"}
+    unknown_room = {"csrf": csrf, "room": "hlavni-budova/kotelna", "secured": "yes"}
     r = client.post(f"/incidents/{INCIDENT}/rooms", data=unknown_room)
-    assert r.status_code == 409 and "takes no part in the roll call" in r.text
+    assert r.status_code == 409 and "has no room" in r.text
     r = client.post(f"/incidents/{INCIDENT}/steps", data={"csrf": csrf, "role": "teacher", "step": "utect"})
     assert r.status_code == 409 and "no step" in r.text
     assert client.post(f"/incidents/{INCIDENT}/role", data={"csrf": csrf, "role": "boss"}).status_code == 422
-    for path, form in (("steps", {"role": "teacher", "step": "zamknout-tridu"}), ("rooms", {"room": "hlavni/1a"})):
+    for path, form in (("steps", {"role": "teacher", "step": "zamknout-tridu"}), ("rooms", {"room": CLASS_1A})):
         assert client.post(f"/incidents/{INCIDENT}/{path}", data={"csrf": "guess", **form}).status_code == 403
     assert client.get("/incidents/2026-0099").status_code == 404
-    assert len(book.events) == before
+    assert _entries(book) == before
 
 
 def test_only_an_operator_sounds_the_all_clear_with_a_summary_after_a_confirmation(
-    client: TestClient, book: EventBook
+    client: TestClient, book: IncidentBook
 ) -> None:
     _open(client)
     assert login(client, "vratny") == 303
@@ -204,8 +222,8 @@ def test_every_write_is_in_the_audit_log(client: TestClient) -> None:
     _open(client)
     assert login(client, "vratny") == 303
     csrf = _csrf(client.get(f"/incidents/{INCIDENT}").text)
-    client.post(f"/incidents/{INCIDENT}/steps", data={"csrf": csrf, "role": "porter", "step": "zamknout-vstup"})
-    client.post(f"/incidents/{INCIDENT}/rooms", data={"csrf": csrf, "room": "hlavni/1b", "secured": "yes"})
+    client.post(f"/incidents/{INCIDENT}/steps", data={"csrf": csrf, "role": "porter", "step": "zamknout-vchody"})
+    client.post(f"/incidents/{INCIDENT}/rooms", data={"csrf": csrf, "room": "hlavni-budova/sborovna", "secured": "yes"})
     client.cookies.clear()
     assert login(client, "manazer") == 303
     entries = client.get("/api/v1/audit").json()["entries"]
@@ -245,19 +263,26 @@ def test_without_a_plans_file_the_list_says_so(tmp_path: Path) -> None:
         assert c.get(f"/incidents/{INCIDENT}").status_code == 404
 
 
-def test_the_roll_call_lists_unlisted_rooms_that_reported_and_waiting_rooms_first(book: EventBook) -> None:
-    opened = book.open_manual("pozar", "operator demo")
-    book.report_room(opened.id, "hlavni", "1b", secured=True, present=None, missing=0, injured=0, by="t")
-    plans = school_plans()
-    incident = fold(book.events)[opened.id]
-    rooms = iv.roll_call(plans, None, incident)
+def test_the_roll_call_lists_unlisted_rooms_that_reported_and_waiting_rooms_first(
+    client: TestClient, book: IncidentBook
+) -> None:
+    opened = book.open_manual("uraz", "operator demo")
+    incident = book.report_room(
+        opened.id, "hlavni-budova", "sborovna", secured=True, present=None, missing=0, injured=0, by="t"
+    )
+    plans, site = book.plans, client.app.state.runtime.settings.site_config  # type: ignore[attr-defined]
+    assert plans is not None
+    rooms = iv.roll_call(plans, site, incident)
     assert [(r.key, r.report is not None) for r in rooms] == [
-        ("hlavni/1a", False),
-        ("hlavni/sborovna", False),
-        ("hlavni/1b", True),
+        ("hlavni-budova/vratnice", False),
+        (CLASS_1A, False),
+        ("hlavni-budova/sborovna", True),
     ]
-    # A room off the list that reported (a node button) is never hidden.
-    unlisted = plans.model_copy(update={"roll_call": ["hlavni/1a"]})
-    assert [r.key for r in iv.roll_call(unlisted, None, incident)] == ["hlavni/1a", "hlavni/1b"]
+    assert rooms[0].name == "Hlavní budova · Vrátnice"
+    # A room off the list that reported (a node's button) is never hidden; no list: every room of the site.
+    short = plans.model_copy(update={"roll_call": ["hlavni-budova/vratnice"]})
+    assert [r.key for r in iv.roll_call(short, site, incident)] == ["hlavni-budova/vratnice", "hlavni-budova/sborovna"]
+    every = plans.model_copy(update={"roll_call": []})
+    assert len(iv.roll_call(every, site, incident)) == sum(len(b.rooms) for b in site.buildings)
     assert iv.tel("+420 602 123 456") == "tel:+420602123456"
     assert iv.pick_role("teacher") == "teacher" and iv.pick_role("boss") is None
