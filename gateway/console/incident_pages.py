@@ -1,4 +1,4 @@
-"""The console's incident pages: the list and drill history, the live incident, its forms.
+"""The console's incident pages: the list, opening by hand, the live incident and its forms, the all-clear.
 
 Rule: every read and every write goes to the gateway's incident book (``runtime.incidents``), the
 same one the operator API uses, so what a person sees and what the regional server receives never
