@@ -1,4 +1,4 @@
-"""The simulated school's crisis plans: three plans for the example school, written with ``toml_out``.
+"""Crisis plans for tests and for a simulated school whose site file names none: three plans, written with ``toml_out``.
 
 The plans name the example school's rooms (``examples/two-entrance-school.toml``): the roll call is
 the gatehouse, class 1.A (where the satellite node hangs) and the staff room.
@@ -33,7 +33,7 @@ def sim_plans() -> dict[str, Any]:
                 "contacts": [{"name": "Policie ČR", "number": "158"}, {"name": "Tísňová linka", "number": "112"}],
                 "steps": {
                     "director": _steps(("volat-158", "Zavolat policii 158 a říct, kde útočník je")),
-                    "porter": _steps(("zamknout-vchody", "Ověřit, že jsou vchody zamčené")),
+                    "porter": _steps(("nepoustet", "Nikoho nepouštět dovnitř")),
                     "teacher": _steps(
                         ("zamknout-tridu", "Zamknout třídu, zhasnout, děti pryč od dveří a oken"),
                         ("spocitat-deti", "Spočítat děti a nahlásit třídu"),

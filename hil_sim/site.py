@@ -79,8 +79,9 @@ def _rewire(doc: dict[str, Any], spec: SimSiteSpec) -> dict[str, Any]:
         doc["schedule"] = {"windows": day if spec.hours == "always" else []}
     gw = doc["gateway"]
     gw["db"] = spec.db or f"sqlite:///{work / 'gateway.db'}"
-    # The simulated school has crisis plans: alarms and drills run them as incidents.
-    gw["plans_file"] = str(write_sim_plans(work / "crisis-plans.toml"))
+    if "plans_file" not in gw:
+        # The simulated school has crisis plans: alarms and drills run them as incidents.
+        gw["plans_file"] = str(write_sim_plans(work / "sim-crisis-plans.toml"))
     gw["api"] = {"host": "127.0.0.1", "port": spec.api_port, "tokens_file": str(work / "api-tokens")}
     gw["console"] = {"users_file": str(work / "users"), "walk_tests_dir": str(work / "walk-tests")}
     gw["rules"] = {**gw.get("rules", {}), "escalation_s": spec.escalation_s}

@@ -14,25 +14,22 @@ import importlib
 import importlib.util
 import json
 from collections.abc import Callable
-from datetime import datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Query, Response
 from pydantic import BaseModel, Field
 
-from hlidka_config.plans import Plan
-from hlidka_contract.incidents import DrillScore, IncidentClosedData, IncidentOpenedData
 from hlidka_contract.limits import MAX_TEXT
 
 from ..auth import Principal
 from ..incidents.book import Refused
-from ..incidents.decide import IncidentClosed, NoSuchIncident, Site, roll_call
+from ..incidents.decide import IncidentClosed, NoSuchIncident
 from ..incidents.model import Incident
-from ..incidents.service import site_rooms
 from ..runtime import Runtime
 from .answers import AUTH, Problem, answers
 from .deps import API, Acker, Reader, RuntimeDep
+from .incident_views import DrillRecord, IncidentSummary, IncidentView, Written, drill_records, plan_of, summary, view
 
 router = APIRouter(prefix=API, tags=["incidents"])
 
@@ -44,78 +41,7 @@ _REFUSED: Answers = {
 }
 
 
-# ---- shapes -------------------------------------------------------------------------------------
-
-
-class StepView(BaseModel):
-    role: str
-    step: str
-    text: str
-    done: bool
-    by: str | None = None
-    at: datetime | None = None
-    note: str | None = None
-
-
-class RoomView(BaseModel):
-    building: str
-    room: str
-    reported: bool
-    secured: bool | None = None
-    present: int | None = None
-    missing: int = 0
-    injured: int = 0
-    by: str | None = None
-    at: datetime | None = None
-    source: str | None = None
-
-
-class EntryView(BaseModel):
-    at: datetime
-    event_id: str
-    type: str
-    by: str | None
-    data: dict[str, Any]
-
-
-class IncidentSummary(BaseModel):
-    id: str
-    plan: str
-    title: str
-    risk: str
-    trigger: str
-    drill: bool
-    open: bool
-    opened_at: datetime
-    closed_at: datetime | None
-
-
-class IncidentView(IncidentSummary):
-    opened: IncidentOpenedData
-    #: Every step of the plan, in plan order, done or not.
-    steps: list[StepView]
-    steps_missing: list[str]
-    #: The roll-call rooms and any other room that reported.
-    rooms: list[RoomView]
-    timeline: list[EntryView]
-    closed: IncidentClosedData | None
-
-
-class Written(BaseModel):
-    """A write's answer: the event it stored and the incident with it folded in."""
-
-    event_id: str
-    incident: IncidentView
-
-
-class DrillRecord(BaseModel):
-    incident: str
-    drill_id: str | None
-    plan: str
-    opened_at: datetime
-    closed_at: datetime | None
-    score: DrillScore
-    summary: str
+# ---- requests -----------------------------------------------------------------------------------
 
 
 class OpenRequest(BaseModel):
@@ -141,87 +67,6 @@ class CloseRequest(BaseModel):
     summary: str = Field(min_length=1, max_length=MAX_TEXT)
 
 
-# ---- reading ------------------------------------------------------------------------------------
-
-
-def _summary(i: Incident) -> IncidentSummary:
-    o = i.opened
-    return IncidentSummary(
-        id=i.id,
-        plan=o.plan,
-        title=o.title,
-        risk=o.risk,
-        trigger=o.trigger,
-        drill=i.drill,
-        open=i.is_open,
-        opened_at=i.opened_at,
-        closed_at=i.closed_at,
-    )
-
-
-def _plan(rt: Runtime, plan_id: str) -> Plan | None:
-    plans = rt.incidents.plans
-    try:
-        return plans.plan(plan_id) if plans is not None else None
-    except KeyError:
-        return None
-
-
-def view(rt: Runtime, i: Incident) -> IncidentView:
-    plan = _plan(rt, i.plan)
-    steps = []
-    for role, role_steps in plan.steps.items() if plan is not None else ():
-        for s in role_steps:
-            done = i.step_done(role, s.id)
-            steps.append(
-                StepView(
-                    role=role,
-                    step=s.id,
-                    text=s.text,
-                    done=done is not None,
-                    by=done.by if done else None,
-                    at=done.at if done else None,
-                    note=done.note if done else None,
-                )
-            )
-    cfg = rt.settings.site_config
-    expected = roll_call(rt.incidents.plans, Site(rooms=site_rooms(cfg)) if cfg is not None else Site())
-    rooms = []
-    for key in [*expected, *sorted(k for k in i.rooms if k not in expected)]:
-        building, _, room = key.partition("/")
-        r = i.rooms.get(key)
-        if r is None:
-            rooms.append(RoomView(building=building, room=room, reported=False))
-            continue
-        rooms.append(
-            RoomView(
-                building=r.building,
-                room=r.room,
-                reported=True,
-                secured=r.secured,
-                present=r.present,
-                missing=r.missing,
-                injured=r.injured,
-                by=r.by,
-                at=r.at,
-                source=r.source,
-            )
-        )
-    timeline = [
-        EntryView(at=e.at, event_id=e.event_id, type=e.type.value, by=e.by, data=e.data.model_dump(mode="json"))
-        for e in i.timeline
-    ]
-    return IncidentView(
-        **_summary(i).model_dump(),
-        opened=i.opened,
-        steps=steps,
-        steps_missing=[f"{s.role}/{s.step}" for s in steps if not s.done],
-        rooms=rooms,
-        timeline=timeline,
-        closed=i.closed,
-    )
-
-
 async def _found(rt: Runtime, incident_id: str) -> Incident:
     found = await asyncio.to_thread(rt.incidents.get, incident_id)
     if found is None:
@@ -233,7 +78,7 @@ async def _found(rt: Runtime, incident_id: str) -> Incident:
     "/incidents", response_model=list[IncidentSummary], summary="Incidents, newest first", responses=answers(*AUTH)
 )
 async def list_incidents(rt: RuntimeDep, _who: Reader) -> list[IncidentSummary]:
-    return [_summary(i) for i in await asyncio.to_thread(rt.incidents.all)]
+    return [summary(i) for i in await asyncio.to_thread(rt.incidents.all)]
 
 
 @router.get(
@@ -254,25 +99,6 @@ async def get_incident(rt: RuntimeDep, _who: Reader, incident_id: str) -> Incide
 )
 async def drill_history(rt: RuntimeDep, _who: Reader) -> list[DrillRecord]:
     return drill_records(await asyncio.to_thread(rt.incidents.all))
-
-
-def drill_records(incidents: list[Incident]) -> list[DrillRecord]:
-    out = []
-    for i in incidents:
-        if not i.drill or i.closed is None or i.closed.score is None:
-            continue
-        out.append(
-            DrillRecord(
-                incident=i.id,
-                drill_id=i.opened.drill_id,
-                plan=i.plan,
-                opened_at=i.opened_at,
-                closed_at=i.closed_at,
-                score=i.closed.score,
-                summary=i.closed.summary,
-            )
-        )
-    return out
 
 
 # ---- writing ------------------------------------------------------------------------------------
@@ -393,8 +219,10 @@ def _report_route(kind: str) -> None:
     ) -> Response:
         incident = await _found(rt, incident_id)
         site = rt.settings.site_config
-        tz = ZoneInfo(site.site.timezone) if site is not None else ZoneInfo("UTC")
-        body = await asyncio.to_thread(render, incident, _plan(rt, incident.plan), site, tz, lang)
+        if site is None:
+            raise HTTPException(404, "The incident record needs the site file, and this gateway runs without one.")
+        tz = ZoneInfo(site.site.timezone)
+        body = await asyncio.to_thread(render, incident, plan_of(rt, incident.plan), site, tz, lang)
         content = body.encode() if isinstance(body, str) else bytes(body)
         return Response(content, media_type=media)
 

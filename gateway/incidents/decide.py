@@ -17,21 +17,20 @@ back in. Nothing here edits an incident: every change is one more event.
   request it does not allow raises ``Refused`` (``NoSuchIncident``, ``IncidentClosed``) with a
   sentence for the person, and changes nothing.
 
-Drill progress per drill id (who started it, who ended it, when each agent's drill lockdown or
-evacuation began) is kept in ``DrillRun``; ``track`` folds one event into it.
+Drill progress per drill id is ``drills.DrillRun``; the closing record and the drill's score are
+``score``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from hlidka_config.plans import ROLES, Plan, PlansFile
 from hlidka_contract import GATEWAY_AGENT, Event, EventType
 from hlidka_contract.events import DrillData
 from hlidka_contract.incidents import (
-    DrillScore,
     IncidentClosedData,
     IncidentOpenedData,
     IncidentRoomReportedData,
@@ -40,13 +39,38 @@ from hlidka_contract.incidents import (
 )
 
 from .book import Refused
+from .drills import DrillRun, Drills, forget_closed, track
 from .model import Incident, room_key
+from .score import Site, all_steps, closing, drill_score, drill_summary, roll_call, steps_missed
+
+__all__ = [
+    "Decision",
+    "DrillRun",
+    "Drills",
+    "IncidentClosed",
+    "IncidentClosedData",
+    "IncidentOpenedData",
+    "IncidentRoomReportedData",
+    "Make",
+    "NoSuchIncident",
+    "Site",
+    "all_steps",
+    "close_incident",
+    "decide",
+    "drill_closes",
+    "drill_score",
+    "forget_closed",
+    "mark_step",
+    "number",
+    "open_manual",
+    "report_room",
+    "roll_call",
+    "steps_missed",
+    "track",
+]
 
 IncidentData = IncidentOpenedData | IncidentStepDoneData | IncidentRoomReportedData | IncidentClosedData
 PREFIX = "cz.hlidka."
-
-#: What a drill's score times at each entrance, by drill kind.
-_DRILL_ACTS = {"lockdown": EventType.LOCKDOWN_STARTED, "evacuation": EventType.EVACUATION_STARTED}
 
 
 class NoSuchIncident(Refused):
@@ -55,38 +79,6 @@ class NoSuchIncident(Refused):
 
 class IncidentClosed(Refused):
     """The incident is closed: nothing more is added to it (the API answers 409)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Site:
-    """What the decisions need to know of the school now."""
-
-    #: Agent id -> the entrance it guards.
-    entrance_of: Mapping[str, str] = field(default_factory=dict)
-    #: ``building/room`` of every room of the site file; empty = not known, any room is accepted.
-    rooms: frozenset[str] = frozenset()
-    #: People counted inside each building now.
-    people_inside: Mapping[str, int] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class DrillRun:
-    """One drill at the gateway: who started it, who ended it, when each agent's drill action began."""
-
-    drill_id: str
-    kind: str
-    started: frozenset[str] = frozenset()
-    ended: frozenset[str] = frozenset()
-    #: Agent -> when its drill lockdown (lockdown drill) or evacuation (evacuation drill) started.
-    acted_at: Mapping[str, datetime] = field(default_factory=dict)
-    ended_by: str | None = None
-
-    @property
-    def all_clear(self) -> bool:
-        return bool(self.started) and self.started <= self.ended
-
-
-Drills = Mapping[str, DrillRun]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,36 +94,6 @@ class Make:
 class Decision:
     make: tuple[Make, ...]
     drills: Drills
-
-
-# ---- drills in progress -----------------------------------------------------------------------
-
-
-def track(drills: Drills, event: Event) -> Drills:
-    """``drills`` with ``event`` folded in (the same mapping when it changes nothing)."""
-    data = event.data
-    if event.type is EventType.DRILL_STARTED and isinstance(data, DrillData):
-        run = drills.get(data.drill_id, DrillRun(data.drill_id, data.kind))
-        return {**drills, data.drill_id: replace(run, started=run.started | {event.agent})}
-    if event.type is EventType.DRILL_ENDED and isinstance(data, DrillData):
-        ending = drills.get(data.drill_id)
-        if ending is None:
-            return drills
-        return {**drills, data.drill_id: replace(ending, ended=ending.ended | {event.agent}, ended_by=data.by)}
-    if event.drill and event.type in _DRILL_ACTS.values():
-        for run in drills.values():
-            wanted = _DRILL_ACTS.get(run.kind)
-            if event.agent in run.started - run.ended and event.type is wanted and event.agent not in run.acted_at:
-                return {**drills, run.drill_id: replace(run, acted_at={**run.acted_at, event.agent: event.time})}
-    return drills
-
-
-def forget_closed(drills: Drills, incidents: Mapping[str, Incident]) -> Drills:
-    """Drop the runs whose incident has closed: their score is in the closing event."""
-    closed = {i.opened.drill_id for i in incidents.values() if i.opened.drill_id is not None and not i.is_open}
-    if not closed & drills.keys():
-        return drills
-    return {k: v for k, v in drills.items() if k not in closed}
 
 
 # ---- what a stored event makes ----------------------------------------------------------------
@@ -308,87 +270,6 @@ def close_incident(
         score = drill_score(plan, plans, incident, run or DrillRun(incident.opened.drill_id or "", "lockdown"), site)
     data = closing(plan, roll_call(plans, site), incident, by, summary, now, score)
     return Make(EventType.INCIDENT_CLOSED, data, drill=incident.drill)
-
-
-# ---- scores and the closing record ------------------------------------------------------------
-
-
-def roll_call(plans: PlansFile | None, site: Site) -> tuple[str, ...]:
-    """The rooms a roll call expects (``building/room``): the plans file's list, else every room."""
-    if plans is not None and plans.roll_call:
-        return tuple(plans.roll_call)
-    return tuple(sorted(site.rooms))
-
-
-def all_steps(plan: Plan | None) -> list[str]:
-    if plan is None:
-        return []
-    return [f"{role}/{s.id}" for role, steps in plan.steps.items() for s in steps]
-
-
-def steps_missed(plan: Plan | None, incident: Incident) -> tuple[str, ...]:
-    done = {f"{s.role}/{s.step}" for s in incident.steps}
-    return tuple(s for s in all_steps(plan) if s not in done)
-
-
-def drill_score(
-    plan: Plan | None, plans: PlansFile | None, incident: Incident, run: DrillRun, site: Site
-) -> DrillScore:
-    t0 = incident.opened_at
-    lockdown: dict[str, float | None] = {}
-    for agent in sorted(run.started):
-        at = run.acted_at.get(agent)
-        lockdown[site.entrance_of.get(agent, agent)] = None if at is None else max(0.0, (at - t0).total_seconds())
-    rooms = roll_call(plans, site)
-    first = incident.first_report_at
-    room_s = {r: (max(0.0, (first[r] - t0).total_seconds()) if r in first else None) for r in rooms}
-    share = sum(1 for r in rooms if r in first) / len(rooms) if rooms else 0.0
-    return DrillScore(
-        lockdown_s=lockdown,
-        room_report_s=room_s,
-        rooms_reported_share=share,
-        steps_missed=steps_missed(plan, incident),
-    )
-
-
-def drill_summary(run: DrillRun, score: DrillScore) -> str:
-    times = list(score.lockdown_s.values())
-    act = "locked down" if run.kind == "lockdown" else "evacuating"
-    if times and None not in times:
-        slowest = max(t for t in times if t is not None)
-        entrances = f"every entrance {act} within {slowest:.1f} s"
-    else:
-        late = sorted(e for e, t in score.lockdown_s.items() if t is None)
-        entrances = f"not {act}: {', '.join(late) or 'no entrance'}"
-    rooms = f"{score.rooms_reported_share:.0%} of the rooms reported"
-    missed = f"{len(score.steps_missed)} steps missed"
-    return f"Drill {run.drill_id} ended at every entrance: {entrances}; {rooms}; {missed}."
-
-
-def closing(
-    plan: Plan | None,
-    roll: tuple[str, ...],
-    incident: Incident,
-    by: str,
-    summary: str,
-    now: datetime,
-    score: DrillScore | None,
-) -> IncidentClosedData:
-    total = all_steps(plan)
-    done = {f"{s.role}/{s.step}" for s in incident.steps}
-    # Rooms outside the roll call that reported anyway count as rooms too.
-    rooms = set(roll) | set(incident.rooms)
-    return IncidentClosedData(
-        incident=incident.id,
-        by=by,
-        summary=summary,
-        steps_done=sum(1 for s in total if s in done),
-        steps_total=len(total),
-        rooms_reported=len(incident.rooms),
-        rooms_total=len(rooms),
-        duration_s=max(0.0, (now - incident.opened_at).total_seconds()),
-        score=score,
-    )
 
 
 # ---- helpers ----------------------------------------------------------------------------------

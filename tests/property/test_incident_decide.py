@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
@@ -162,6 +162,7 @@ class IncidentMachine(RuleBasedStateMachine):
         if ended_all:
             self.current_drill = None
         if incident is not None and incident.is_open:
+            event("a drill's incident closed at its all-clear" if closes else "a drill ended at one agent of several")
             assert bool(closes) == ended_all
             for m in closes:
                 assert m.drill and isinstance(m.data, d.IncidentClosedData) and m.data.score is not None

@@ -6,6 +6,7 @@ store and the operator API. The police link is on in one test, to prove no incid
 
 from __future__ import annotations
 
+import importlib.util
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -106,6 +107,8 @@ def gw(tmp_path: Path) -> Iterator[tuple[Gateway, TestClient]]:
 
 def test_a_panic_opens_one_incident_that_people_work_through_and_close(gw: tuple[Gateway, TestClient]) -> None:
     g, client = gw
+    people = {"camera": "kamera-vchod", "entrance": "hlavni-vchod", "inside": 7, "entered": 9, "left": 2}
+    g.send(EventType.CAMERA_OCCUPANCY, people, MAIN, T0 - 30)
     panic = g.send(EventType.PANIC_PRESSED, {"button": "panika-vratnice"}, MAIN, T0, drill=False)
     g.send(EventType.PANIC_PRESSED, {"button": "panika-vratnice"}, YARD, T0 + 1)  # joins, no second incident
     (listed,) = client.get("/api/v1/incidents", headers=auth(Role.VIEWER)).json()
@@ -113,7 +116,7 @@ def test_a_panic_opens_one_incident_that_people_work_through_and_close(gw: tuple
     assert listed["trigger"] == "alarm" and not listed["drill"]
     (opened,) = g.stored(EventType.INCIDENT_OPENED)
     assert opened.agent == "gateway" and opened.subject == "2026-0001" and opened.data.cause == panic.id  # type: ignore[attr-defined]
-    assert opened.data.people_inside == {"hlavni-budova": 0}  # type: ignore[attr-defined]
+    assert opened.data.people_inside == {"hlavni-budova": 7}  # type: ignore[attr-defined]
 
     url = "/api/v1/incidents/2026-0001"
     r = client.post(f"{url}/steps", json={"role": "director", "step": "volat-158"}, headers=auth(Role.VIEWER))
@@ -123,7 +126,7 @@ def test_a_panic_opens_one_incident_that_people_work_through_and_close(gw: tuple
     bad = client.post(f"{url}/steps", json={"role": "janitor", "step": "x"}, headers=auth(Role.VIEWER))
     assert bad.status_code == 422 and "no role 'janitor'" in bad.json()["detail"]
     bad = client.post(f"{url}/steps", json={"role": "porter", "step": "volat-158"}, headers=auth(Role.VIEWER))
-    assert bad.status_code == 422 and "zamknout-vchody" in bad.json()["detail"]
+    assert bad.status_code == 422 and "nepoustet" in bad.json()["detail"]
     room = {"building": "hlavni-budova", "room": "ucebna-1a", "secured": True, "present": 24, "missing": 1}
     r = client.post(f"{url}/rooms", json=room, headers=auth(Role.VIEWER))
     assert r.status_code == 200
@@ -132,7 +135,7 @@ def test_a_panic_opens_one_incident_that_people_work_through_and_close(gw: tuple
     assert client.post(f"{url}/close", json={"summary": "x"}, headers=auth(Role.VIEWER)).status_code == 403
 
     detail = client.get(url, headers=auth(Role.VIEWER)).json()
-    assert detail["steps_missing"] == ["porter/zamknout-vchody", "teacher/zamknout-tridu", "teacher/spocitat-deti"]
+    assert detail["steps_missing"] == ["porter/nepoustet", "teacher/zamknout-tridu", "teacher/spocitat-deti"]
     rooms = {x["room"]: x for x in detail["rooms"]}
     assert rooms["ucebna-1a"]["present"] == 24 and rooms["ucebna-1a"]["missing"] == 1
     assert not rooms["sborovna"]["reported"] and len(detail["timeline"]) == 3
@@ -143,7 +146,7 @@ def test_a_panic_opens_one_incident_that_people_work_through_and_close(gw: tuple
     closed = r.json()["incident"]["closed"]
     assert closed["steps_done"] == 1 and closed["steps_total"] == 4 and closed["rooms_reported"] == 1
     assert closed["rooms_total"] == 3 and closed["duration_s"] == 601 and closed["score"] is None
-    again = client.post(f"{url}/steps", json={"role": "porter", "step": "zamknout-vchody"}, headers=auth(Role.VIEWER))
+    again = client.post(f"{url}/steps", json={"role": "porter", "step": "nepoustet"}, headers=auth(Role.VIEWER))
     assert again.status_code == 409 and "closed" in again.json()["detail"]
     assert client.get("/api/v1/incidents/2026-0099", headers=auth(Role.VIEWER)).status_code == 404
     # A later panic opens the next incident of the year.
@@ -215,7 +218,7 @@ def test_a_drill_runs_the_plan_and_closes_with_its_score_at_the_all_clear(gw: tu
         "hlavni-budova/sborovna": None,
     }
     assert score.rooms_reported_share == pytest.approx(2 / 3)
-    assert score.steps_missed == ("director/volat-158", "porter/zamknout-vchody", "teacher/spocitat-deti")
+    assert score.steps_missed == ("director/volat-158", "porter/nepoustet", "teacher/spocitat-deti")
     assert "within 4.0 s" in closed.data.summary  # type: ignore[attr-defined]
     (record,) = client.get("/api/v1/drills", headers=auth(Role.VIEWER)).json()
     assert record["incident"] == "2026-0001" and record["drill_id"] == "cviceni-11"
@@ -274,3 +277,19 @@ def test_no_incident_event_reaches_the_police_link(tmp_path: Path) -> None:
         assert g.rt.store.link("police", g.clock()).cursor == top
     assert len(g.stored(EventType.INCIDENT_CLOSED)) == 1
     assert [e.type for e in sia.sent] == [EventType.PANIC_PRESSED]
+
+
+RENDERERS = importlib.util.find_spec("gateway.incidents.report_pdf") is not None
+
+
+@pytest.mark.skipif(not RENDERERS, reason="the incident record renderers are not installed with this gateway")
+def test_the_incident_record_as_html_and_pdf(gw: tuple[Gateway, TestClient]) -> None:
+    g, client = gw
+    _drill(g, client)
+    _end(g, T0 + 60)
+    html = client.get("/api/v1/incidents/2026-0001/report.html", headers=auth(Role.VIEWER))
+    assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+    assert "Základní škola Na Výsluní" in html.text and "2026-0001" in html.text
+    pdf = client.get("/api/v1/incidents/2026-0001/report.pdf?lang=en", headers=auth(Role.VIEWER))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert client.get("/api/v1/incidents/2026-0042/report.pdf", headers=auth(Role.VIEWER)).status_code == 404
