@@ -1,7 +1,7 @@
 """The incident pages in process: open by hand, a role's steps, a room's roll call, the all-clear, drill history.
 
-The gateway app is real (SQLite store, its incident service with the simulated school's crisis plans
-and the example school's rooms, sessions, CSRF, audit); its broker link is the in-memory one (the
+The gateway app is real (SQLite store, its incident service with the plans of ``console_plans`` and
+the example school's rooms, sessions, CSRF, audit); its broker link is the in-memory one (the
 plan's lockdown goes out as commands nobody answers). The browser behaviour (live refresh, a phone's
 width) is in tests/e2e/test_console_incidents_browser.py.
 """
@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from console_plans import write_plans
 from fake_link import Links
 from fastapi.testclient import TestClient
 from test_console_app import LINES, _csrf, login
@@ -23,7 +24,6 @@ from gateway.console import incident_views as iv
 from gateway.console.config import ConsoleSettings
 from gateway.incidents.book import IncidentBook
 from gateway.settings import Settings
-from hil_sim.plans import write_sim_plans
 from hil_sim.ports import free_port
 from hil_sim.site import EXAMPLE
 from hlidka_config import load_config
@@ -41,7 +41,7 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
         broker_port=free_port(),
         agents={a.id: 5.0 for a in config.agents},
         site_config=config,
-        plans_file=str(write_sim_plans(tmp_path / "crisis-plans.toml")),
+        plans_file=str(write_plans(tmp_path / "crisis-plans.toml")),
     )
     app = create_app(settings, senders=[], console=ConsoleSettings(users_lines=LINES), link=Links())
     with TestClient(app, base_url="http://gw.local") as c:
@@ -86,9 +86,9 @@ def test_an_operator_opens_an_incident_by_hand_and_every_page_shows_its_banner(c
         assert f'href="/incidents/{INCIDENT}"' in banner.group(0)
         assert f"PROBÍHÁ MIMOŘÁDNÁ UDÁLOST {INCIDENT}" in banner.group(0)
     page = client.get(f"/incidents/{INCIDENT}").text
-    assert "Aktivní útočník: uteč, schovej se, bojuj" in page
+    assert "Aktivní útočník (uteč – schovej se – bojuj)" in page
     assert "ručně z konzole" in page and "operator demo" in page
-    assert 'href="tel:158"' in page and 'href="tel:+420555000111"' in page
+    assert 'href="tel:158"' in page and 'href="tel:+420602123456"' in page
     assert f'href="/api/v1/incidents/{INCIDENT}/report.pdf"' in page
     assert "/close" not in page, "a viewer is not offered the all-clear"
 
@@ -129,9 +129,9 @@ def test_a_teacher_picks_her_role_marks_a_step_and_reports_her_room(client: Test
     assert r.status_code == 303
     # Remembered in the session: the page opens on the teacher's steps from now on.
     page = client.get(f"/incidents/{INCIDENT}").text
-    assert "Zamknout třídu, zhasnout, děti pryč od dveří a oken" in page
+    assert "Zamkněte třídu a zatáhněte žaluzie." in page
     assert 'id="done-teacher-zamknout-tridu"' in page
-    assert "Zavolat policii" not in page, "only the picked role's steps"
+    assert "Zavolejte policii" not in page, "only the picked role's steps"
     form = {"csrf": _csrf(page), "role": "teacher", "step": "zamknout-tridu"}
     r = client.post(f"/incidents/{INCIDENT}/steps", data=form, follow_redirects=False)
     assert r.headers["location"] == f"/incidents/{INCIDENT}?done=step_done"
@@ -222,7 +222,7 @@ def test_every_write_is_in_the_audit_log(client: TestClient) -> None:
     _open(client)
     assert login(client, "vratny") == 303
     csrf = _csrf(client.get(f"/incidents/{INCIDENT}").text)
-    client.post(f"/incidents/{INCIDENT}/steps", data={"csrf": csrf, "role": "porter", "step": "zamknout-vchody"})
+    client.post(f"/incidents/{INCIDENT}/steps", data={"csrf": csrf, "role": "porter", "step": "zamknout-vstup"})
     client.post(f"/incidents/{INCIDENT}/rooms", data={"csrf": csrf, "room": "hlavni-budova/sborovna", "secured": "yes"})
     client.cookies.clear()
     assert login(client, "manazer") == 303
