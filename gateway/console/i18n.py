@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
+from .i18n_incidents import INCIDENT_WORDS
+
 LANGS: Final = ("cs", "en")
 DEFAULT_LANG: Final = "cs"
 
@@ -147,6 +149,7 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "live.connected": "živě",
         "live.lost": "spojení přerušeno, obnovuji…",
         "skip": "Přeskočit na obsah",
+        **INCIDENT_WORDS["cs"],
     },
     "en": {
         "app": "Hlídka",
@@ -282,6 +285,7 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "live.connected": "live",
         "live.lost": "connection lost, reconnecting…",
         "skip": "Skip to content",
+        **INCIDENT_WORDS["en"],
     },
 }
 

@@ -19,6 +19,7 @@ from hlidka_contract import COMMAND_ROLES, CommandType, EventType, Role
 
 from ..api import site
 from ..api.deps import ADMIN_ROLES
+from ..incidents.model import Incident
 from ..runtime import Runtime
 from .config import ConsoleSettings
 from .i18n import LANGS, event_words, pick_lang, translator
@@ -83,7 +84,12 @@ def actions_for(role: Role, summary: dict[str, Any]) -> list[Action]:
 
 
 def nav_for(role: Role) -> list[tuple[str, str]]:
-    items = [("/", "nav.overview"), ("/alarms", "nav.alarms"), ("/timeline", "nav.timeline")]
+    items = [
+        ("/", "nav.overview"),
+        ("/incidents", "nav.incidents"),
+        ("/alarms", "nav.alarms"),
+        ("/timeline", "nav.timeline"),
+    ]
     if role in ADMIN_ROLES:
         items.append(("/audit", "nav.audit"))
     items.append(("/drills", "nav.drills"))
@@ -112,8 +118,11 @@ async def page(request: Request, template: str, session: Session | None, status:
     lang = lang_of(request)
     t = translator(lang)
     summary: dict[str, Any] = {}
+    open_incidents: list[Incident] = []
     if session is not None:
-        summary = await asyncio.to_thread(console_summary, runtime(request))
+        rt = runtime(request)
+        summary = await asyncio.to_thread(console_summary, rt)
+        open_incidents = await asyncio.to_thread(rt.incidents.open_incidents)
     role = session.principal.role if session else None
     context = {
         "t": t,
@@ -126,9 +135,13 @@ async def page(request: Request, template: str, session: Session | None, status:
         "nav": nav_for(role) if role else [],
         "summary": summary,
         "mode": site_mode(summary) if summary else "normal",
+        "open_incidents": open_incidents,
         "panics": panic_places(console_settings(request), summary) if summary else [],
         "actions": actions_for(role, summary) if role else [],
         "partial": request.query_params.get("partial") == "1",
+        # Only a page got by GET refreshes itself: the live part is fetched again from the page's URL,
+        # and a page that answers a form (a refusal) has no GET of its own to fetch.
+        "live": request.method == "GET",
         "event_types": json.dumps([e.value for e in EventType]),
         "words": lambda typ: event_words(lang, typ),
         "clock": clock_text,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from fastapi import Request
@@ -34,6 +34,9 @@ class Session:
     principal: Principal
     csrf: str
     expires_at: float
+    #: The crisis-plan role the person picked on an incident page (director, teacher, …), kept for the
+    #: session so every incident opens on that person's own steps.
+    plan_role: str | None = None
 
 
 class SessionBook:
@@ -63,6 +66,11 @@ class SessionBook:
             del self._by_id[session_id]
             return None
         return session
+
+    def pick_plan_role(self, session_id: str, role: str) -> None:
+        session = self._by_id.get(session_id)
+        if session is not None:
+            self._by_id[session_id] = replace(session, plan_role=role)
 
     def close(self, session_id: str | None) -> None:
         if session_id:

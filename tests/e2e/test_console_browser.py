@@ -218,9 +218,9 @@ def _tab_to(page: sync_api.Page, test: str) -> None:
 
 
 def _enter_on(page: sync_api.Page, test: str, url: str | re.Pattern[str]) -> None:
-    """Tab to the element, press Enter, expect ``url``. A live refresh of the page's section can replace the
-    focused element between the Tab and the Enter (a known gap: focus is not kept across refreshes), so the
-    keyboard user tries again, as a person would."""
+    """Tab to the element, press Enter, expect ``url``. A live refresh of the page's section replaces the
+    focused element between the Tab and the Enter; the page gives the focus back to the element of the same
+    id, and an element without one loses it, so the keyboard user tries again, as a person would."""
     for attempt in range(3):
         _tab_to(page, test)
         page.keyboard.press("Enter")

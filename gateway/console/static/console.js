@@ -17,6 +17,34 @@
     return el && content.contains(el) && (el.tagName === "TEXTAREA" || el.tagName === "INPUT" || el.tagName === "SELECT");
   }
 
+  // What a person has chosen or typed in a form but not sent yet, by the control's id: a live
+  // update must not reset a picked room or a ticked box between the choice and the button.
+  function unsent() {
+    var kept = [];
+    content.querySelectorAll("input[id], select[id], textarea[id]").forEach(function (el) {
+      if (el.type === "hidden") return;
+      var changed;
+      if (el.tagName === "SELECT") {
+        changed = Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; });
+      } else if (el.type === "checkbox" || el.type === "radio") {
+        changed = el.checked !== el.defaultChecked;
+      } else {
+        changed = el.value !== el.defaultValue;
+      }
+      if (changed) kept.push([el.id, el.type === "checkbox" || el.type === "radio" ? el.checked : el.value]);
+    });
+    return kept;
+  }
+
+  function restore(kept) {
+    kept.forEach(function (pair) {
+      var el = document.getElementById(pair[0]);
+      if (!el) return;
+      if (el.type === "checkbox" || el.type === "radio") el.checked = pair[1];
+      else el.value = pair[1];
+    });
+  }
+
   function alarm() {
     var alerts = document.getElementById("alerts");
     if (!alerts) return;
@@ -40,8 +68,16 @@
     var fresh = doc.getElementById("live-content");
     if (alerts) slot.replaceChildren(alerts);
     // Do not throw away what someone is typing (a note); update once they leave the field.
-    if (fresh && !editing()) content.replaceChildren.apply(content, Array.prototype.slice.call(fresh.childNodes));
-    else if (fresh) deferred = true;
+    if (fresh && !editing()) {
+      // A keyboard user's focus stays where it was: on the element of the same id in the new part.
+      var focused = document.activeElement;
+      var keep = focused && content.contains(focused) && focused.id ? focused.id : "";
+      var kept = unsent();
+      content.replaceChildren.apply(content, Array.prototype.slice.call(fresh.childNodes));
+      restore(kept);
+      var back = keep ? document.getElementById(keep) : null;
+      if (back) back.focus({ preventScroll: true });
+    } else if (fresh) deferred = true;
     alarm();
     body.dataset.updated = String(Date.now());
     // A camera's image follows its event on another channel: look again shortly until it has arrived.
