@@ -24,7 +24,7 @@ Drill progress per drill id is ``drills.DrillRun``; the closing record and the d
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from hlidka_config.plans import ROLES, Plan, PlansFile
@@ -88,6 +88,8 @@ class Make:
     type: EventType
     data: IncidentData
     drill: bool = False
+    #: Where it happened (envelope building/entrance/room): an alarm-opened incident is where its alarm was.
+    place: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +136,9 @@ def _alarm_opens(
         if short not in plan.triggers or plan.id in busy:
             continue
         data = _opened(plan, opened, site, now, trigger="alarm", cause=event.id)
-        out.append(Make(EventType.INCIDENT_OPENED, data))
+        where = {"building": event.building, "entrance": event.entrance, "room": event.room}
+        place = {k: v for k, v in where.items() if v is not None}
+        out.append(Make(EventType.INCIDENT_OPENED, data, place=place))
         # Two plans opened by one alarm get two numbers.
         opened[data.incident] = Incident(data.incident, data, now, False)
     return tuple(out)
@@ -305,6 +309,7 @@ def _opened(
             "drill_id": drill_id,
             "people_inside": dict(site.people_inside),
             "actions": tuple(plan.actions),
+            "steps_total": sum(len(steps) for steps in plan.steps.values()),
         }
     )
 

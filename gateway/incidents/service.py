@@ -169,7 +169,7 @@ class IncidentService:
     def _store(self, made: list[d.Make], t: float) -> list[Event]:
         events = []
         for m in made:
-            place = {}
+            place = dict(m.place)
             if isinstance(m.data, IncidentRoomReportedData):
                 place = {"building": m.data.building, "room": m.data.room}
             events.append(self.ingest.own_event(m.type, m.data, t, subject=m.data.incident, drill=m.drill, place=place))

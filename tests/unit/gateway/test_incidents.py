@@ -109,7 +109,8 @@ def test_a_panic_opens_one_incident_that_people_work_through_and_close(gw: tuple
     g, client = gw
     people = {"camera": "kamera-vchod", "entrance": "hlavni-vchod", "inside": 7, "entered": 9, "left": 2}
     g.send(EventType.CAMERA_OCCUPANCY, people, MAIN, T0 - 30)
-    panic = g.send(EventType.PANIC_PRESSED, {"button": "panika-vratnice"}, MAIN, T0, drill=False)
+    where = {"building": "hlavni-budova", "entrance": "hlavni-vchod", "room": "vratnice"}
+    panic = g.send(EventType.PANIC_PRESSED, {"button": "panika-vratnice"}, MAIN, T0, drill=False, **where)
     g.send(EventType.PANIC_PRESSED, {"button": "panika-vratnice"}, YARD, T0 + 1)  # joins, no second incident
     (listed,) = client.get("/api/v1/incidents", headers=auth(Role.VIEWER)).json()
     assert listed["id"] == "2026-0001" and listed["plan"] == "aktivni-utocnik" and listed["open"]
@@ -117,6 +118,12 @@ def test_a_panic_opens_one_incident_that_people_work_through_and_close(gw: tuple
     (opened,) = g.stored(EventType.INCIDENT_OPENED)
     assert opened.agent == "gateway" and opened.subject == "2026-0001" and opened.data.cause == panic.id  # type: ignore[attr-defined]
     assert opened.data.people_inside == {"hlavni-budova": 7}  # type: ignore[attr-defined]
+    # The incident is where its alarm was, and says how many steps its plan has.
+    assert (opened.building, opened.entrance, opened.room) == ("hlavni-budova", "hlavni-vchod", "vratnice")
+    plans = g.rt.incidents.plans if g.rt.incidents is not None else None
+    assert plans is not None
+    steps = sum(len(s) for s in plans.plan("aktivni-utocnik").steps.values())
+    assert opened.data.steps_total == steps > 0  # type: ignore[attr-defined]
 
     url = "/api/v1/incidents/2026-0001"
     r = client.post(f"{url}/steps", json={"role": "director", "step": "volat-158"}, headers=auth(Role.VIEWER))
