@@ -117,7 +117,11 @@ def school_view(
         state = "drill"
     summary: dict[str, Any] = json.loads(row.summary) if row.summary else {}
     occupancy = _values(facts, "occupancy/")
-    people = sum(int(v["inside"]) for _, v in occupancy) if occupancy else summary.get("people_inside")
+    # The gateway's heartbeat counts people per building across its entrances (in through one, out through
+    # another is 0); an entrance's own camera figure cannot, so it is only the fallback before the first beat.
+    people = summary.get("people_inside")
+    if people is None and occupancy:
+        people = sum(int(v["inside"]) for _, v in occupancy)
     return SchoolView(
         id=row.id,
         name=row.name,
