@@ -58,7 +58,13 @@ def post(
     return str(ev.id)
 
 
-BEAT = {"interval_s": 1, "uptime_s": 1, "agents_online": 2, "agents_total": 2, "people_inside": 0}
+BEAT = {
+    "interval_s": 1,
+    "uptime_s": 1,
+    "agents_online": 2,
+    "agents_total": 2,
+    "people_inside": 230,
+}  # the gateway's sum over its entrances
 
 
 @pytest.fixture
