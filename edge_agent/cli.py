@@ -2,7 +2,8 @@
 
 Exit codes: 0 fine, 2 a mistake to fix before it can run (invalid config,
 unknown agent, an unreadable or malformed CA, key or credentials file, no GPIO
-pin factory), 3 walk test with inputs not seen, outputs failed or cut short,
+pin factory), 3 walk test with an input, node input or tripwire crossing not seen,
+an output failed, or cut short,
 4 agent not running (status). Every user mistake is one line with its fix.
 ``status`` reads the small JSON file the running agent rewrites every second
 next to its outbox (``<outbox>.status.json``), so it needs no broker.
@@ -136,7 +137,12 @@ def cmd_walk_test(
 
     try:
         results, complete = walk_test(
-            site.agent(args.agent), timeout=args.timeout, outputs=args.outputs, ask=ask, out=out
+            site.agent(args.agent),
+            timeout=args.timeout,
+            outputs=args.outputs,
+            ask=ask,
+            out=out,
+            base_dir=site.base_dir,
         )
     except NoPinFactory as exc:
         print(exc, file=sys.stderr)
@@ -179,7 +185,9 @@ def parser() -> argparse.ArgumentParser:
     wiring = sub.add_parser("wiring", help="print the wiring map: header pins, BCM numbers, how to wire each")
     common(wiring)
     wiring.set_defaults(func=cmd_wiring)
-    walk = sub.add_parser("walk-test", help="commissioning: trigger every input, check outputs, write a report")
+    walk = sub.add_parser(
+        "walk-test", help="commissioning: trigger every input, node input and tripwire, check outputs, write a report"
+    )
     common(walk)
     walk.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for each input")
     walk.add_argument("--outputs", action="store_true", help="also pulse each output and ask if it worked")
