@@ -4,7 +4,9 @@ Rules: liveness is judged once, by the core's device supervision. A camera is
 "seen" while frames arrive: the first frame, then at most one ``DeviceSeen`` per
 heartbeat (a sign of life every frame would only load the loop); a source that
 failed to open or raised is ``DeviceLost`` at once. Every detector event goes to
-the core as ``DetectorReported``. Numba and PyAV are imported only when a camera
+the core as ``DetectorReported``. The detector's kernels compile in the camera's
+thread before the source opens: no frame waits for the compiler, and until the
+first frame the core holds the camera as starting (its start grace). Numba and PyAV are imported only when a camera
 is configured.
 """
 
@@ -72,6 +74,7 @@ class CameraInput:
     def start(self, put: Callable[[Input], None]) -> None:
         from .vision import Detector
         from .vision.camera_loop import CameraLoop
+        from .vision.compile import compile_once
         from .vision.sources import open_source
 
         detector = Detector(detector_config(self.cam, self.entrance))
@@ -93,6 +96,7 @@ class CameraInput:
             self.clock,
             on_frame=frame,
             on_lost=lost,
+            prepare=compile_once,
         )
         self._loop.start()
 

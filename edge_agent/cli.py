@@ -1,8 +1,9 @@
-"""``hlidka-agent`` (``python -m edge_agent``): run, check-config, wiring, walk-test, status.
+"""``hlidka-agent`` (``python -m edge_agent``): run, check-config, wiring, walk-test, compile, status.
 
 Exit codes: 0 fine, 2 a mistake to fix before it can run (invalid config,
 unknown agent, an unreadable or malformed CA, key or credentials file, no GPIO
-pin factory), 3 walk test with inputs not seen, outputs failed or cut short,
+pin factory), 3 walk test with an input, node input or tripwire crossing not seen,
+an output failed, or cut short,
 4 agent not running (status). Every user mistake is one line with its fix.
 ``status`` reads the small JSON file the running agent rewrites every second
 next to its outbox (``<outbox>.status.json``), so it needs no broker.
@@ -136,7 +137,12 @@ def cmd_walk_test(
 
     try:
         results, complete = walk_test(
-            site.agent(args.agent), timeout=args.timeout, outputs=args.outputs, ask=ask, out=out
+            site.agent(args.agent),
+            timeout=args.timeout,
+            outputs=args.outputs,
+            ask=ask,
+            out=out,
+            base_dir=site.base_dir,
         )
     except NoPinFactory as exc:
         print(exc, file=sys.stderr)
@@ -146,6 +152,19 @@ def cmd_walk_test(
     line, status = summary(report, results, complete)
     print(line, file=out)
     return status
+
+
+def cmd_compile(args: argparse.Namespace) -> int:
+    """Fill the JIT cache with the camera detector's kernels (once, at install time)."""
+    import os
+
+    from .vision.compile import warmup
+
+    # Numba's own rule: NUMBA_CACHE_DIR when set, else __pycache__ beside the modules.
+    folder = os.environ.get("NUMBA_CACHE_DIR")
+    where = f"in {folder}" if folder else "beside the installed modules"
+    print(f"camera detector compiled in {warmup():.1f} s; cached {where}")
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -166,12 +185,16 @@ def parser() -> argparse.ArgumentParser:
     wiring = sub.add_parser("wiring", help="print the wiring map: header pins, BCM numbers, how to wire each")
     common(wiring)
     wiring.set_defaults(func=cmd_wiring)
-    walk = sub.add_parser("walk-test", help="commissioning: trigger every input, check outputs, write a report")
+    walk = sub.add_parser(
+        "walk-test", help="commissioning: trigger every input, node input and tripwire, check outputs, write a report"
+    )
     common(walk)
     walk.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for each input")
     walk.add_argument("--outputs", action="store_true", help="also pulse each output and ask if it worked")
     walk.add_argument("--report", help="report file (default walk-test-<agent>-<time>.json)")
     walk.set_defaults(func=cmd_walk_test)
+    comp = sub.add_parser("compile", help="compile the camera detector ahead (at install, as the installing user)")
+    comp.set_defaults(func=cmd_compile)
     status = sub.add_parser("status", help="doors, panic, lockdown and link of the agent running here")
     common(status)
     status.set_defaults(func=cmd_status)

@@ -1,4 +1,7 @@
-"""``hlidka-agent walk-test``: commissioning, input by input, output by output, into a report.
+"""``hlidka-agent walk-test``: commissioning, device by device, into a report.
+
+Every Pi input, every satellite-node input (``walk_devices.py``), every camera tripwire in both
+directions, and with ``--outputs`` every output; the report lists each with pass or fail.
 
 Rules: the installer's mistakes are answered with one line and the fix, never a traceback:
 - no GPIO pin factory (not on a Pi, and ``GPIOZERO_PIN_FACTORY`` unset or unknown): how to
@@ -56,33 +59,62 @@ def walk_test(
     outputs: bool,
     ask: Callable[[str], str],
     out: TextIO,
+    base_dir: Path = Path("."),
 ) -> tuple[dict[str, Any], bool]:
-    """The results so far and whether the walk test ran to its end (False: input ended)."""
+    """The results so far and whether the walk test ran to its end (False: input ended).
+
+    In order: the Pi's inputs, the satellite nodes' inputs, the cameras' tripwires, then (with
+    ``outputs``) each output; ``base_dir`` resolves a camera's ``file:`` source.
+    """
+    from .walk_devices import walk_cameras, walk_nodes
+
+    results: dict[str, Any] = {"inputs": {}, "nodes": {}, "cameras": {}, "outputs": {}}
+    node_inputs = sum(len(n.inputs) for n in cfg.nodes)
+    tripwires = sum(len(c.tripwires) for c in cfg.cameras)
+    print(
+        f"Walk test for {cfg.id}: {len(cfg.inputs)} inputs, {node_inputs} node inputs on {len(cfg.nodes)} nodes, "
+        f"{len(cfg.cameras)} cameras with {tripwires} tripwires",
+        file=out,
+    )
+    try:
+        if cfg.inputs:
+            _walk_inputs(cfg, timeout, out, results["inputs"])
+        if cfg.nodes:
+            walk_nodes(cfg, timeout, out, results["nodes"])
+        if cfg.cameras:
+            walk_cameras(cfg, base_dir, timeout, out, results["cameras"])
+    except KeyboardInterrupt:
+        return results, False
+    if not outputs or not cfg.outputs:
+        return results, True
+    return results, _check_outputs(cfg, ask, results["outputs"])
+
+
+def _walk_inputs(cfg: AgentConfig, timeout: float, out: TextIO, results: dict[str, Any]) -> None:
     from .gpio_inputs import GpioInputs
-    from .gpio_outputs import GpioOutputs
 
     seen: dict[str, threading.Event] = {i.name: threading.Event() for i in cfg.inputs}
-    results: dict[str, Any] = {"inputs": {}, "outputs": {}}
     gpio = with_pins(lambda: GpioInputs(cfg.inputs, lambda name, active, t: seen[name].set(), time.time))
     try:
-        print(f"Walk test for {cfg.id}: {len(cfg.inputs)} inputs", file=out)
         for inp in cfg.inputs:
-            results["inputs"][inp.name] = {"kind": inp.kind, "pin": inp.pin, "ok": False}
+            results[inp.name] = {"kind": inp.kind, "pin": inp.pin, "ok": False}
         for inp in cfg.inputs:
             print(f"  trigger {inp.kind} {inp.name!r} (pin {inp.pin}) within {timeout:.0f} s ...", file=out)
             ok = seen[inp.name].wait(timeout)
-            results["inputs"][inp.name]["ok"] = ok
+            results[inp.name]["ok"] = ok
             print(f"    {inp.name}: {'OK' if ok else 'NOT SEEN'}", file=out)
-    except KeyboardInterrupt:
-        return results, False
     finally:
         gpio.close()
-    if not outputs:
-        return results, True
+
+
+def _check_outputs(cfg: AgentConfig, ask: Callable[[str], str], results: dict[str, Any]) -> bool:
+    """Pulse each output the installer agrees to; False when input ended at a prompt."""
+    from .gpio_outputs import GpioOutputs
+
     outs = with_pins(lambda: GpioOutputs(cfg.outputs))
     try:
         for o in cfg.outputs:
-            results["outputs"][o.name] = {"kind": o.kind, "checked": False}
+            results[o.name] = {"kind": o.kind, "checked": False}
         for o in cfg.outputs:
             if ask(f"Pulse {o.kind} {o.name!r} (pin {o.pin}) for 2 s? [y/N] ").strip().lower() != "y":
                 continue
@@ -90,12 +122,12 @@ def walk_test(
             time.sleep(2.0)
             outs.set(o.name, not outs.states()[o.name])
             works = ask(f"Did {o.name!r} work? [y/n] ").strip().lower() == "y"
-            results["outputs"][o.name] = {"kind": o.kind, "checked": True, "ok": works}
+            results[o.name] = {"kind": o.kind, "checked": True, "ok": works}
     except (EOFError, KeyboardInterrupt):
-        return results, False
+        return False
     finally:
         outs.close()
-    return results, True
+    return True
 
 
 def write_report(path: Path, results: dict[str, Any], *, site: str, agent: str, config: str, complete: bool) -> None:
@@ -103,9 +135,22 @@ def write_report(path: Path, results: dict[str, Any], *, site: str, agent: str, 
     path.write_text(json.dumps(results, indent=2, ensure_ascii=False))
 
 
+def not_proven(results: dict[str, Any]) -> list[str]:
+    """Every input, node input, node, camera and tripwire direction the walk test did not see."""
+    missing = [n for n, r in results["inputs"].items() if not r["ok"]]
+    for node, r in results.get("nodes", {}).items():
+        missing += [n for n, i in r["inputs"].items() if not i["ok"]] or ([] if r["seen"] else [node])
+    for cam, r in results.get("cameras", {}).items():
+        if not r["frames"]:
+            missing.append(f"{cam} (no frames)")
+            continue
+        missing += [f"{cam}/{w} {d}" for w, dirs in r["tripwires"].items() for d, ok in dirs.items() if not ok]
+    return missing
+
+
 def summary(path: Path, results: dict[str, Any], complete: bool) -> tuple[str, int]:
     """The closing line and the exit status (3: something was not proven)."""
-    missing = [n for n, r in results["inputs"].items() if not r["ok"]]
+    missing = not_proven(results)
     failed = [n for n, r in results["outputs"].items() if r.get("checked") and not r.get("ok")]
     line = (
         f"Report written to {path}; not seen: {', '.join(missing) or 'none'}; "

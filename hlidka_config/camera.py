@@ -55,6 +55,13 @@ class CameraConfig(BaseModel):
     fps: int = Field(default=5, ge=1, le=60, description="Frames analysed per second")
     downscale: Literal[1, 2, 4] = Field(default=2, description="Divide width and height before detection")
     heartbeat_s: float = Field(default=5.0, ge=1.0, le=60.0, description="Camera status heartbeat, seconds")
+    start_grace_s: float = Field(
+        default=120.0,
+        ge=0.0,
+        le=900.0,
+        description="After the agent starts, seconds the camera may take to its first frame (detector compile, "
+        "stream start) before it is reported offline; missed frames count from the first frame on",
+    )
     room: Slug | None = Field(default=None, description="Room the camera watches (default: entrance's room)")
     zones: list[Zone] = Field(default_factory=list, max_length=32, description="Watched areas")
     tripwires: list[Tripwire] = Field(default_factory=list, max_length=32, description="Counted lines")

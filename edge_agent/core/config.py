@@ -67,6 +67,9 @@ class DeviceSpec:
     heartbeat_s: float = 5.0
     #: A node carrying a panic button: its loss is reported as SIA PS, not UY.
     panic: bool = False
+    #: How long after start the device may stay silent before its first frame (a camera whose
+    #: detector compiles is starting, not offline); 0: only the 3 heartbeats every device gets.
+    start_grace_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,7 @@ class CoreConfig:
         devices = [
             DeviceSpec(n.id, "node", n.heartbeat_s, panic=any(i.kind == "panic" for i in n.inputs)) for n in agent.nodes
         ]
-        devices += [DeviceSpec(c.id, "camera", c.heartbeat_s) for c in agent.cameras]
+        devices += [DeviceSpec(c.id, "camera", c.heartbeat_s, start_grace_s=c.start_grace_s) for c in agent.cameras]
         return cls(
             site=site.site.id,
             agent=agent.id,
@@ -203,3 +206,5 @@ def _check(cfg: CoreConfig) -> None:
         raise ValueError("held_open_s and exit_grant_s must be positive")
     if any(d.heartbeat_s <= 0 for d in cfg.devices):
         raise ValueError("device heartbeat_s must be positive")
+    if any(d.start_grace_s < 0 for d in cfg.devices):
+        raise ValueError("device start_grace_s must not be negative")

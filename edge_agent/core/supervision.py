@@ -5,7 +5,10 @@ heartbeat; if it fires the device is offline (UY, or PS for a node carrying a pa
 classroom whose panic button is gone must be known). The next sign of life restores it (UZ),
 with the reset cause and firmware when the node rebooted. A device starts UNKNOWN: it is not
 reported until it was seen or its first supervision window (armed at start-up) passed, so a
-node that never comes up is reported 3 heartbeats after start, and a slow boot is not.
+node that never comes up is reported 3 heartbeats after start, and a slow boot is not. A
+device's first window is the longer of its 3 heartbeats and its start grace: a camera is
+*starting* until its first frame (its detector may still be compiling) and missed frames count
+only from then on, or once the grace has passed without any frame.
 Nothing here does I/O or reads the clock.
 
 ::
@@ -45,6 +48,13 @@ def arm(spec: DeviceSpec, now: float) -> StartTimer:
     return StartTimer(f"{SUPERVISE_TIMER}:{spec.id}", now + MISSED_HEARTBEATS * spec.heartbeat_s)
 
 
+def first_window(spec: DeviceSpec, now: float) -> StartTimer:
+    """The window armed at start-up: 3 heartbeats, or the start grace when that is longer."""
+    return StartTimer(
+        f"{SUPERVISE_TIMER}:{spec.id}", now + max(MISSED_HEARTBEATS * spec.heartbeat_s, spec.start_grace_s)
+    )
+
+
 def _set(state: AgentState, device: str, status: DeviceStatus) -> AgentState:
     return replace(state, devices={**state.devices, device: status})
 
@@ -82,7 +92,7 @@ def on_timer(cfg: CoreConfig, state: AgentState, device: str, now: float) -> Ste
 
 
 def initial(cfg: CoreConfig, state: AgentState, now: float) -> Step:
-    """Every device starts UNKNOWN with its first supervision window armed."""
+    """Every device starts UNKNOWN with its first supervision window (and start grace) armed."""
     devices = {d.id: state.devices.get(d.id, DeviceStatus.UNKNOWN) for d in cfg.devices}
-    timers: list[Effect] = [arm(d, now) for d in cfg.devices if devices[d.id] is not DeviceStatus.OFFLINE]
+    timers: list[Effect] = [first_window(d, now) for d in cfg.devices if devices[d.id] is not DeviceStatus.OFFLINE]
     return replace(state, devices=devices), timers

@@ -39,13 +39,16 @@ class CameraLoop:
         grace_s: float = 1.0,
         on_frame: Callable[[float], None] | None = None,
         on_lost: Callable[[str], None] | None = None,
+        prepare: Callable[[], None] | None = None,
     ) -> None:
         """``heartbeat_s`` bounds how long one read waits, hence how late a stall is noticed.
 
         ``on_frame(now)`` is called for every frame: the camera's sign of life for
         whoever supervises it; ``on_lost(reason)`` when the source failed to open or
-        raised (not when it is merely slow).
+        raised (not when it is merely slow). ``prepare()`` runs first in the loop's thread,
+        before the source opens (the detector's compile, so no frame waits for it).
         """
+        self._prepare = prepare
         self._on_frame = on_frame
         self._on_lost = on_lost
         self._factory = source_factory
@@ -131,6 +134,11 @@ class CameraLoop:
             self._source = None
 
     def _run(self) -> None:
+        if self._prepare is not None:
+            try:
+                self._prepare()
+            except Exception:  # a failed compile is retried at the first frame, by Numba itself
+                log.exception("camera %s: compiling the detector ahead failed", self._detector.config.camera)
         while not self._stop.is_set():
             self.step()
             if self._source is None:

@@ -167,9 +167,25 @@ def walk_reports(folder: Path | None) -> list[dict[str, Any]]:
         except (OSError, ValueError) as exc:
             out.append({"file": path.name, "error": str(exc)})
             continue
-        if isinstance(value, dict):
+        if isinstance(value, dict) and _report_shape_ok(value):
             out.append({"file": path.name, **value})
+        else:
+            out.append({"file": path.name, "error": "not a walk-test report (unexpected layout)"})
     return out
+
+
+def _tables(value: object) -> bool:
+    """A JSON object whose every value is an object, as each section of a report is."""
+    return isinstance(value, dict) and all(isinstance(v, dict) for v in value.values())
+
+
+def _report_shape_ok(report: dict[str, Any]) -> bool:
+    """The layout the page renders: a hand-edited or foreign file is named, never a server error."""
+    if not all(_tables(report.get(k, {})) for k in ("inputs", "nodes", "cameras", "outputs")):
+        return False
+    nodes_ok = all(_tables(n.get("inputs", {})) for n in report.get("nodes", {}).values())
+    cams_ok = all(_tables(c.get("tripwires", {})) for c in report.get("cameras", {}).values())
+    return nodes_ok and cams_ok
 
 
 @router.get("/installer")

@@ -177,6 +177,22 @@ def test_the_installer_sees_devices_walk_tests_and_the_config_check(
             "dvere": {"kind": "door", "pin": 17, "ok": True},
             "panika-vratnice": {"kind": "panic", "pin": 22, "ok": False},
         },
+        "nodes": {
+            "uzel-1a": {
+                "port": "/dev/ttyACM0",
+                "seen": True,
+                "ok": False,
+                "inputs": {"kryt-1a": {"kind": "tamper", "index": 3, "ok": False}},
+            }
+        },
+        "cameras": {
+            "kamera-vchod": {
+                "source": "v4l2:/dev/video0",
+                "frames": True,
+                "ok": False,
+                "tripwires": {"prah": {"in": True, "out": False}},
+            }
+        },
         "outputs": {},
         "site": school.site.site.id,
         "agent": ENTRANCE_A,
@@ -195,6 +211,9 @@ def test_the_installer_sees_devices_walk_tests_and_the_config_check(
         text = page.locator("main").inner_text()
         assert "prošel všemi kontrolami" in text
         assert "panika-vratnice (panic, pin 22): NEZACHYCENO" in text
+        assert "kryt-1a (tamper, uzel uzel-1a, vstup 3): NEZACHYCENO" in text
+        assert "kamera-vchod · čára prah, průchod dovnitř: zachyceno" in text
+        assert "kamera-vchod · čára prah, průchod ven: NEZACHYCENO" in text
         _shot(page, "installer")
     finally:
         ctx.close()

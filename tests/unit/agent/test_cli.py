@@ -57,3 +57,9 @@ def test_walk_test_reports_seen_and_unseen_inputs(tmp_path: Path) -> None:
     assert result["inputs"]["dvere"]["ok"] is True
     assert result["inputs"]["panika"]["ok"] is False
     assert code == 3
+
+
+def test_compile_fills_the_jit_cache_and_says_where(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["compile"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("camera detector compiled in ") and "cached" in out

@@ -67,6 +67,9 @@ def test_units_keep_state_writable_and_the_agent_id_is_the_instance() -> None:
         assert unit_lines(unit, "StateDirectory") and unit_lines(unit, "ConfigurationDirectory") == ["hlidka"]
     assert all("--agent %i" in line for line in unit_lines(agent, "ExecStart") + unit_lines(agent, "ExecStartPre"))
     assert "%H" not in agent.read_text()
+    # Numba finds no writable place for its cache in a read-only install: the agent's is its cache directory.
+    [cache] = unit_lines(agent, "CacheDirectory")
+    assert unit_lines(agent, "Environment") == [f"NUMBA_CACHE_DIR=/var/cache/{cache}/numba"]
 
 
 def test_start_up_checks_pass_against_the_example(example: Path) -> None:

@@ -235,3 +235,37 @@ def test_logout_needs_the_token_and_ends_the_session(app_client: TestClient) -> 
     assert app_client.post("/logout", data={"csrf": "nope"}).status_code == 403
     assert app_client.post("/logout", data={"csrf": token}, follow_redirects=False).status_code == 303
     assert app_client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_the_installer_page_lists_node_inputs_and_tripwire_crossings_of_walk_reports(tmp_path: Path) -> None:
+    folder = tmp_path / "walk-tests"
+    folder.mkdir()
+    report = {
+        "inputs": {"dvere": {"kind": "door", "pin": 17, "ok": True}},
+        "nodes": {
+            "uzel-1a": {"port": "/dev/ttyACM0", "seen": True, "ok": False, "inputs": {
+                "panika-1a": {"kind": "panic", "index": 0, "ok": True},
+                "kryt-1a": {"kind": "tamper", "index": 3, "ok": False},
+            }},
+        },
+        "cameras": {
+            "kamera": {"source": "v4l2:/dev/video0", "frames": True, "ok": False,
+                       "tripwires": {"prah": {"in": True, "out": False}}},
+            "dvur": {"source": "rtsp://x", "frames": False, "ok": False, "lost": "open failed: refused",
+                     "tripwires": {}},
+        },
+        "outputs": {}, "agent": "a1", "time": "2026-11-20T08:15:00+00:00", "complete": True,
+    }  # fmt: skip
+    (folder / "walk-test-a1.json").write_text(json.dumps(report))
+    settings = Settings(site="s1", db=f"sqlite:///{tmp_path / 'gw.db'}", broker_port=free_port(), agents={"a1": 5.0})
+    console = ConsoleSettings(users_lines=LINES, entrances=(Entrance("a1", "Hlavní vchod"),), walk_tests_dir=folder)
+    app = create_app(settings, senders=[], console=console, link=Links())
+    with TestClient(app, base_url="http://gw.local") as c:
+        assert login(c, "technik") == 303
+        c.get("/lang/en?next=/")
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", c.get("/installer").text))
+    assert "✓ panika-1a (panic, node uzel-1a, input 0): seen" in text
+    assert "✕ kryt-1a (tamper, node uzel-1a, input 3): NOT SEEN" in text
+    assert "✓ kamera · tripwire prah, walked in: seen" in text
+    assert "✕ kamera · tripwire prah, walked out: NOT SEEN" in text
+    assert "✕ dvur: the camera gave no frames (open failed: refused)" in text

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from gateway.console.config import ConsoleSettings, Entrance
+from gateway.console.pages import walk_reports
 from gateway.console.views import detail_text, drill_reports, entrances, panic_places, site_mode, thing_in
 from gateway.incidents.model import Incident
 from hlidka_contract.incidents import DrillScore, IncidentClosedData, IncidentOpenedData
@@ -120,3 +123,21 @@ def test_drill_reports_are_the_site_wide_scores_and_audit_details_readable() -> 
     assert got == [("2026-0002", None, {"e1": 1.5, "e2": None}), ("2026-0001", 4.0, {"e1": 1.5, "e2": 4.0})]
     assert detail_text('{"note": "Ov\\u011b\\u0159eno", "alarm": "x"}') == "alarm: x; note: Ověřeno"
     assert detail_text("not json") == "not json"
+
+
+def test_walk_reports_name_a_file_of_the_wrong_layout_instead_of_failing_the_page(tmp_path: Path) -> None:
+    good = {
+        "inputs": {"dvere": {"kind": "door", "pin": 17, "ok": True}},
+        "nodes": {"uzel": {"seen": True, "ok": True, "inputs": {"p": {"kind": "panic", "index": 0, "ok": True}}}},
+        "cameras": {"kam": {"frames": True, "ok": True, "tripwires": {"prah": {"in": True, "out": True}}}},
+        "outputs": {},
+    }
+    (tmp_path / "a-good.json").write_text(json.dumps(good))
+    (tmp_path / "b-nodes-list.json").write_text(json.dumps({**good, "nodes": ["uzel"]}))
+    (tmp_path / "c-wires.json").write_text(json.dumps({**good, "cameras": {"kam": {"tripwires": [1]}}}))
+    (tmp_path / "d-broken.json").write_text("{")
+    found = {r["file"]: r for r in walk_reports(tmp_path)}
+    assert "error" not in found["a-good.json"] and found["a-good.json"]["nodes"] == good["nodes"]
+    for name in ("b-nodes-list.json", "c-wires.json"):
+        assert found[name] == {"file": name, "error": "not a walk-test report (unexpected layout)"}
+    assert "error" in found["d-broken.json"]

@@ -5,6 +5,8 @@ The loop judges no liveness (the core's supervision does): it reports each frame
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from edge_agent.vision import CameraEvent, Detector, DetectorConfig
@@ -136,3 +138,27 @@ def test_threaded_loop_stops_cleanly() -> None:
     loop.start()
     loop.stop(timeout=2.0)
     assert loop._thread is not None and not loop._thread.is_alive()
+
+
+def test_prepare_runs_in_the_thread_before_the_source_opens_and_a_failure_does_not_stop_it() -> None:
+    clock = Clock()
+    order: list[str] = []
+    emitted: list[CameraEvent] = []
+    frames = threading.Event()
+
+    def factory() -> ScriptedSource:
+        order.append("open")
+        return ScriptedSource(clock, [FRAME] * 3)
+
+    def prepare() -> None:
+        order.append("prepare")
+        raise RuntimeError("compiler unavailable")  # Numba compiles at the first frame instead
+
+    det = Detector(DetectorConfig(width=64, height=48, downscale=1, camera="cam-door"))
+    loop = CameraLoop(factory, det, emitted.append, clock, on_frame=lambda _t: frames.set(), prepare=prepare)
+    loop.start()
+    try:
+        assert frames.wait(10)
+    finally:
+        loop.stop(timeout=2.0)
+    assert order[:2] == ["prepare", "open"]
