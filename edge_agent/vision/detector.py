@@ -89,6 +89,7 @@ class Detector:
         self._static = np.zeros((h, w), np.uint8)
         self._tmp = np.zeros((h, w), np.uint8)
         self._row = np.zeros(w, np.uint8)
+        self._cols = np.zeros(w, np.int32)
         self._ring = np.zeros((4, w), np.uint8)
         self._has = np.zeros(h + 4, np.uint8)
         self._mask = np.zeros((h, w), np.uint8)
@@ -189,11 +190,11 @@ class Detector:
         if t < self._next_tamper:
             return []
         self._next_tamper = t + self.config.tamper_every_s
-        _, std, grad = k.tamper_stats(x, THUMB_TILES, self._thumb)
+        _, std, grad = k.tamper_stats(x, THUMB_TILES, self._thumb, self._cols)
         th, tw = self._thumb.shape
         busy = None
         if th * THUMB_TILES <= x.shape[0] and tw * THUMB_TILES <= x.shape[1]:
-            busy_tiles(self._mask, THUMB_TILES, self._busy)
+            busy_tiles(self._mask, THUMB_TILES, self._busy, self._row)
             busy = self._busy
         out = []
         for kind, started in self._tamper.update(t, std, grad, self._thumb, busy):
