@@ -31,6 +31,7 @@ F32 = npt.NDArray[np.float32]
 I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
 U32 = npt.NDArray[np.uint32]
+B = npt.NDArray[np.bool_]
 
 #: Columns of the component statistics table filled by :func:`label8`.
 ST_AREA, ST_X0, ST_Y0, ST_X1, ST_Y1, ST_SX, ST_SY = range(7)
