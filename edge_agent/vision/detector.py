@@ -80,7 +80,7 @@ class Detector:
 
     def __init__(self, config: DetectorConfig) -> None:
         self.config = cfg = config
-        w, h = cfg.proc_width, cfg.proc_height
+        self._w, self._h = w, h = cfg.proc_width, cfg.proc_height
         self._x = np.zeros((h, w), np.uint8)
         self._mu = np.zeros((h, w), np.float32)
         self._var = np.full((h, w), cfg.init_var, np.float32)
@@ -268,7 +268,7 @@ class Detector:
     # ---- small pieces ---------------------------------------------------------------------
 
     def _left_data(self, obj: LeftObject, t: float) -> ObjectLeftData:
-        w, h = self.config.proc_width, self.config.proc_height
+        w, h = self._w, self._h
         x0, y0, x1, y1 = obj.box
         return ObjectLeftData(
             camera=self.config.camera,
@@ -278,7 +278,7 @@ class Detector:
         )
 
     def _blob(self, tr: Track) -> Blob:
-        w, h = self.config.proc_width, self.config.proc_height
+        w, h = self._w, self._h
         c = tr.comp
         box = (c.x0 / w, c.y0 / h, (c.x1 + 1) / w, (c.y1 + 1) / h)
         return Blob(tr.id, box, ((c.cx + 0.5) / w, (c.cy + 0.5) / h), c.area)
