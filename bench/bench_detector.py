@@ -27,7 +27,7 @@ import numpy as np
 from edge_agent.vision import Detector, DetectorConfig, Tripwire, Zone
 from edge_agent.vision import kernels as k
 from edge_agent.vision.__main__ import warmup
-from edge_agent.vision.detector import GAIN_STEP, THUMB_TILES
+from edge_agent.vision.detector import GAIN_DEADBAND, GAIN_STEP, THUMB_TILES
 from edge_agent.vision.morph import busy_tiles, open3x3_zones
 from hil_sim.scenes import LOITER_ZONE, TRIPWIRE, make_scene
 
@@ -100,6 +100,8 @@ def kernels_only(w: int, h: int, tamper: bool = True) -> Callable[[np.ndarray, f
             learnt[0] = True
         n = k.gain_histogram(x, d["_mu"], GAIN_STEP, d["_hist"])
         gain = k.median_gain(d["_hist"], n)
+        if abs(gain - 1.0) < GAIN_DEADBAND:  # as the detector does: a gain of 1 skips the rescale
+            gain = 1.0
         k.background_step(
             x, d["_mu"], d["_var"], gain, cfg.alpha, cfg.alpha_fg, cfg.k_sigma**2, cfg.min_diff**2, cfg.min_var,
             t, cfg.static_check_s, cfg.absorb_s, d["_since"], d["_raw"], d["_static"],
