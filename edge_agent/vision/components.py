@@ -6,7 +6,8 @@ buffers and turns the statistics table into small Python records.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -16,9 +17,16 @@ from . import kernels as k
 MAX_COMPONENTS = 512
 
 
-@dataclass(frozen=True)
-class Component:
-    """A region in processing pixels; the box is inclusive, ``label`` indexes ``Labeller.labels``."""
+#: Up to this many labels, the table is read in one ``tolist`` and filtered in Python;
+#: beyond it (a noisy frame), the specks are filtered vectorised first.
+FEW_LABELS = 64
+
+
+class Component(NamedTuple):
+    """A region in processing pixels; the box is inclusive, ``label`` indexes ``Labeller.labels``.
+
+    A named tuple: one is built per blob per frame, four times faster than a frozen dataclass.
+    """
 
     label: int
     area: int
@@ -39,9 +47,15 @@ class Labeller:
     def components(self, mask: k.U8, min_area: int) -> list[Component]:
         n = k.label8(mask, self.labels, self._parent, self._stats)
         stats = self._stats[: min(n, MAX_COMPONENTS)]
+        rows: Iterable[tuple[int, list[int]]]
+        if n <= FEW_LABELS:
+            rows = enumerate(stats.tolist())
+        else:
+            # Noise specks are many and small: filter them in one vectorised step.
+            keep = np.flatnonzero(stats[:, k.ST_AREA] >= min_area)
+            rows = zip(keep.tolist(), stats[keep].tolist(), strict=True)
         found = []
-        # Noise specks are many and small: filter them in one vectorised step.
-        for index in np.flatnonzero(stats[:, k.ST_AREA] >= min_area).tolist():
-            area, x0, y0, x1, y1, sx, sy = stats[index].tolist()
-            found.append(Component(index + 1, area, x0, y0, x1, y1, sx / area, sy / area))
+        for index, (area, x0, y0, x1, y1, sx, sy) in rows:
+            if area >= min_area:
+                found.append(Component(index + 1, area, x0, y0, x1, y1, sx / area, sy / area))
         return found

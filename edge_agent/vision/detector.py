@@ -80,7 +80,7 @@ class Detector:
 
     def __init__(self, config: DetectorConfig) -> None:
         self.config = cfg = config
-        w, h = cfg.proc_width, cfg.proc_height
+        self._w, self._h = w, h = cfg.proc_width, cfg.proc_height
         self._x = np.zeros((h, w), np.uint8)
         self._mu = np.zeros((h, w), np.float32)
         self._var = np.full((h, w), cfg.init_var, np.float32)
@@ -89,6 +89,7 @@ class Detector:
         self._static = np.zeros((h, w), np.uint8)
         self._tmp = np.zeros((h, w), np.uint8)
         self._row = np.zeros(w, np.uint8)
+        self._cols = np.zeros(w, np.int32)
         self._ring = np.zeros((4, w), np.uint8)
         self._has = np.zeros(h + 4, np.uint8)
         self._mask = np.zeros((h, w), np.uint8)
@@ -189,11 +190,11 @@ class Detector:
         if t < self._next_tamper:
             return []
         self._next_tamper = t + self.config.tamper_every_s
-        _, std, grad = k.tamper_stats(x, THUMB_TILES, self._thumb)
+        _, std, grad = k.tamper_stats(x, THUMB_TILES, self._thumb, self._cols)
         th, tw = self._thumb.shape
         busy = None
         if th * THUMB_TILES <= x.shape[0] and tw * THUMB_TILES <= x.shape[1]:
-            busy_tiles(self._mask, THUMB_TILES, self._busy)
+            busy_tiles(self._mask, THUMB_TILES, self._busy, self._row)
             busy = self._busy
         out = []
         for kind, started in self._tamper.update(t, std, grad, self._thumb, busy):
@@ -267,7 +268,7 @@ class Detector:
     # ---- small pieces ---------------------------------------------------------------------
 
     def _left_data(self, obj: LeftObject, t: float) -> ObjectLeftData:
-        w, h = self.config.proc_width, self.config.proc_height
+        w, h = self._w, self._h
         x0, y0, x1, y1 = obj.box
         return ObjectLeftData(
             camera=self.config.camera,
@@ -277,7 +278,7 @@ class Detector:
         )
 
     def _blob(self, tr: Track) -> Blob:
-        w, h = self.config.proc_width, self.config.proc_height
+        w, h = self._w, self._h
         c = tr.comp
         box = (c.x0 / w, c.y0 / h, (c.x1 + 1) / w, (c.y1 + 1) / h)
         return Blob(tr.id, box, ((c.cx + 0.5) / w, (c.cy + 0.5) / h), c.area)

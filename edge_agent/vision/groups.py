@@ -156,18 +156,18 @@ class PersonSize:
     def __init__(self, fixed: float | None) -> None:
         self.fixed = fixed
         self._samples: deque[float] = deque(maxlen=SIZE_SAMPLES)
+        #: The estimate, kept between samples: it is read for every blob of every frame.
+        self._area = fixed
 
     @property
     def area(self) -> float | None:
-        if self.fixed is not None:
-            return self.fixed
-        if len(self._samples) < MIN_SIZE_SAMPLES:
-            return None
-        return sorted(self._samples)[len(self._samples) // 3]
+        return self._area
 
     def offer(self, areas: list[int]) -> None:
         if self.fixed is None and len(areas) >= 3:
             self._samples.append(float(statistics.median(areas)))
+            if len(self._samples) >= MIN_SIZE_SAMPLES:
+                self._area = sorted(self._samples)[len(self._samples) // 3]
 
     def people(self, area: int, tracks: int) -> int:
         """How many people a blob of ``area`` holds, given ``tracks`` already following it."""

@@ -26,10 +26,10 @@ import math
 from typing import Literal
 
 import numpy as np
-import numpy.typing as npt
 
+from . import thumbs as th
 from .config import DetectorConfig
-from .kernels import F32
+from .kernels import F32, B
 
 Kind = Literal["covered", "defocused", "moved"]
 KINDS: tuple[Kind, ...] = ("covered", "defocused", "moved")
@@ -58,30 +58,37 @@ class TamperMonitor:
         self._last_t = 0.0
         self.sharp_ratio = 1.0
         self.ncc = 1.0
+        # The thumbnail's zero-mean copy and scratch for the compiled arithmetic (:mod:`thumbs`).
+        self._z: F32 = np.zeros(0, np.float32)
+        self._a, self._b, self._tmp = self._z, self._z, self._z
 
     def accept_view(self) -> None:
         """Take the current view as the reference (after a camera was re-aimed on purpose)."""
         self._ref_thumb = None
         self._t0 = None
 
-    def update(
-        self, t: float, std: float, grad: float, thumb: F32, busy: npt.NDArray[np.bool_] | None = None
-    ) -> list[tuple[Kind, bool]]:
+    def update(self, t: float, std: float, grad: float, thumb: F32, busy: B | None = None) -> list[tuple[Kind, bool]]:
         """Feed one set of statistics (``busy``: thumbnail tiles with foreground); returns state changes."""
+        if self._z.shape != thumb.shape:
+            self._z, self._a, self._b, self._tmp = (np.zeros_like(thumb) for _ in range(4))
         sharp = grad / max(std, 1.0)
-        z = thumb - thumb.mean()
-        norm = float(np.sqrt((z * z).sum()))
+        z = self._z
+        norm = th.zero_mean_norm(thumb, z, self._tmp)
         if self._t0 is None or self._ref_thumb is None:
-            self._t0, self._ref_thumb, self._ref_sharp, self._ref_std = t, z / max(norm, 1e-6), sharp, std
+            self._t0, self._ref_thumb, self._ref_sharp, self._ref_std = t, np.empty_like(z), sharp, std
+            th.scale_into(z, norm, self._ref_thumb)
         ref = self._ref_thumb
-        free = None if busy is None or not busy.any() else ~busy
-        if free is None:
-            self.ncc = float((z * ref).sum()) / max(norm, 1e-6) if norm > 1e-6 else 0.0
-        elif free.mean() >= MIN_FREE_TILES:
-            self.ncc = _ncc(thumb[free], ref[free])
+        any_busy = busy is not None and bool(busy.any())
+        busy_frac = 0.0
+        if busy is None or not any_busy:
+            self.ncc = th.ncc_whole(z, norm, ref, self._tmp)
+        else:
+            ncc, _, busy_frac = th.ncc_free(thumb, ref, busy, MIN_FREE_TILES, self._a, self._b, self._tmp)
+            if not math.isnan(ncc):
+                self.ncc = ncc
         self.sharp_ratio = sharp / max(self._ref_sharp, 1e-6)
         learning = t - self._t0 < REF_WARMUP_S
-        crowd = busy is not None and float(busy.mean()) > CROWD_TILES
+        crowd = busy_frac > CROWD_TILES
         floor = max(self.cfg.covered_std, self.cfg.covered_ratio * self._ref_std)
         covered = std < floor
         cond: dict[Kind, tuple[bool, bool]] = {
@@ -98,15 +105,14 @@ class TamperMonitor:
         }
         changes = [c for kind in KINDS if (c := self._step(kind, t, *cond[kind])) is not None]
         quiet = not any(self.active.values()) and all(s is None for s in self._since.values())
-        if quiet and not covered and free is None:
+        if quiet and not covered and not any_busy:
             dt = max(t - self._last_t, 0.0)
             rate = 1.0 if learning else 1.0 - math.exp(-dt / REF_TAU_S)
             if learning:
                 rate = min(rate, 0.5)
             self._ref_sharp += rate * (sharp - self._ref_sharp)
             self._ref_std += rate * (std - self._ref_std)
-            blended = ref + rate * (z / max(norm, 1e-6) - ref)
-            self._ref_thumb = blended / max(float(np.sqrt((blended * blended).sum())), 1e-6)
+            th.blend_unit(ref, z, norm, rate, self._tmp)
         self._last_t = t
         return changes
 
@@ -137,10 +143,3 @@ class TamperMonitor:
             self.active[kind], self._clear_since[kind] = False, None
             return (kind, False)
         return None
-
-
-def _ncc(a: F32, b: F32) -> float:
-    """Zero-mean normalised correlation of two equally shaped sets of values."""
-    za, zb = a - a.mean(), b - b.mean()
-    den = float(np.sqrt((za * za).sum() * (zb * zb).sum()))
-    return float((za * zb).sum()) / den if den > 1e-9 else 0.0

@@ -10,7 +10,7 @@ from hypothesis.extra.numpy import arrays
 from edge_agent.vision.cores import find_cores
 from edge_agent.vision.groups import ST_ALL, ST_GREY, PersonSize, assign_pixels
 from edge_agent.vision.kernels import ST_AREA, ST_SX, ST_SY
-from edge_agent.vision.morph import open3x3_zones
+from edge_agent.vision.morph import busy_tiles, open3x3_zones
 
 SETTINGS = settings(max_examples=60, deadline=None)
 
@@ -42,6 +42,18 @@ def test_fused_opening_matches_erode_then_dilate_and_counts_zones(m: np.ndarray,
     assert np.array_equal(dst, want)
     assert total == int(want.sum())
     assert list(counts) == [int(((zone_map >> z) & 1)[want == 1].sum()) for z in range(3)]
+
+
+@SETTINGS
+@given(masks(hi=40), st.integers(1, 8), st.data())
+def test_busy_tiles_marks_the_blocks_holding_foreground(m: np.ndarray, tile: int, data: st.DataObject) -> None:
+    h, w = m.shape
+    # The thumbnail may be smaller than the mask covers (the detector's is h // tile × w // tile).
+    th, tw = data.draw(st.integers(1, max(h // tile, 1))), data.draw(st.integers(1, max(w // tile, 1)))
+    out = np.ones((th, tw), np.bool_)
+    busy_tiles(m, tile, out, np.full(w, 9, np.uint8))
+    want = [[bool(m[a * tile : (a + 1) * tile, b * tile : (b + 1) * tile].any()) for b in range(tw)] for a in range(th)]
+    assert out.tolist() == want
 
 
 def ref_cores(lab: np.ndarray, x: np.ndarray, label: int, box: tuple[int, int, int, int], r: int) -> list[tuple]:

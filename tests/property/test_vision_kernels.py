@@ -189,7 +189,7 @@ def test_tamper_stats(shape: tuple[int, int], tile: int, data: st.DataObject) ->
     x = data.draw(frames(shape))
     th, tw = max(shape[0] // tile, 1), max(shape[1] // tile, 1)
     thumb = np.zeros((th, tw), np.float32)
-    mean, std, grad = k.tamper_stats(x, tile, thumb)
+    mean, std, grad = k.tamper_stats(x, tile, thumb, np.zeros(shape[1], np.int32))
     xf = x.astype(np.float64)
     assert math.isclose(mean, xf.mean(), rel_tol=1e-9)
     assert math.isclose(std, xf.std(), rel_tol=1e-6, abs_tol=1e-6)
