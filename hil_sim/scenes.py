@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+#: One entrance's side of "in through A, out through B" (added after the crowd scenes: see ``make_scene``).
+ONE_WAY_CATEGORIES = ("walk_in", "walk_out")
 CATEGORIES = (
     "walk_in_out",
-    "walk_in",
-    "walk_out",
     "lights_switch",
     "daylight_drift",
     "sensor_noise",
@@ -31,6 +31,7 @@ CATEGORIES = (
     "rain_flicker",
     "loitering",
     "defocus",
+    *ONE_WAY_CATEGORIES,
 )
 #: Busy-entrance scenes: people touching each other, scored on counting.
 CROWD_CATEGORIES = ("crowd_pairs", "crowd_clusters", "crowd_passing", "crowd_queue")
@@ -264,7 +265,10 @@ def _draw_person(canvas: F64, mask: U8, person: Person, pos: tuple[float, float]
 
 def make_scene(category: str, width: int = 160, height: int = 120, seed: int = 0, fps: float = 10.0) -> Scene:
     """Render one scene category (see ``CATEGORIES``) at the given size."""
-    every = CATEGORIES + CROWD_CATEGORIES
+    # Each category's random stream is keyed by its place in this order, so a category added later
+    # goes at the end: the scenes (and the measured figures) of the others stay the same.
+    first = tuple(c for c in CATEGORIES if c not in ONE_WAY_CATEGORIES)
+    every = first + CROWD_CATEGORIES + ONE_WAY_CATEGORIES
     rng = np.random.default_rng([seed, every.index(category) if category in every else 99])
     plan = _plan(category, rng)
     w, h = width, height
