@@ -22,7 +22,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
 from hlidka_contract import (
     GATEWAY_AGENT,
@@ -33,7 +33,6 @@ from hlidka_contract import (
     EventAck,
     EventType,
     Role,
-    Severity,
     encode,
     uuid7,
 )
@@ -83,6 +82,8 @@ class Ingest(AgentReports, LeaderDuties):
         self._stopping = False
         self.own = OwnEvents(settings.site, uuid7(clock()), store.max_seq(GATEWAY_AGENT))
         self.bootid = self.own.bootid
+        #: An event the gateway itself makes (source ``gateway``), next in its sequence.
+        self.own_event = self.own.make
         self.supervisor = Supervisor(settings.missed_heartbeats)
         self._agents: dict[str, AgentRow] = {}
         now = clock()
@@ -249,20 +250,6 @@ class Ingest(AgentReports, LeaderDuties):
         except Exception:
             # The events are stored and acked; the book reads them again on the next tick.
             log.exception("incident book could not follow the stored events")
-
-    def own_event(
-        self,
-        etype: EventType,
-        data: Any,
-        now: float,
-        *,
-        subject: str,
-        severity: Severity = Severity.INFO,
-        drill: bool = False,
-        place: dict[str, str] | None = None,
-    ) -> Event:
-        """An event the gateway itself makes (source ``gateway``), next in its sequence."""
-        return self.own.make(etype, data, now, subject=subject, severity=severity, drill=drill, place=place)
 
     def store_own(self, events: list[Event], now: float) -> None:
         """Store the gateway's own events like any other (then they go upstream: regional link)."""

@@ -51,6 +51,7 @@ class OwnEvents:
         drill: bool = False,
         place: dict[str, str] | None = None,
     ) -> Event:
+        """An event the gateway itself makes (source ``gateway``), next in its sequence."""
         with self._lock:
             self.seq += 1
             seq = self.seq
