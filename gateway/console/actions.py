@@ -19,7 +19,7 @@ from ..api import alarms as alarms_api
 from ..api import commands as commands_api
 from ..api.deps import ACK_ROLES
 from ..users import LoginLimiter, UserBook
-from .forms import audit, form_session
+from .forms import ConfirmField, CsrfField, audit, form_session
 from .i18n import pick_lang
 from .render import ACTIONS, console_settings, current, may, page, runtime
 from .session import COOKIE, LANG_COOKIE, LOGIN_COOKIE, Session, SessionBook, same_origin
@@ -53,7 +53,7 @@ async def login(
     request: Request,
     user: Annotated[str, Form(max_length=64)] = "",
     password: Annotated[str, Form(max_length=256)] = "",
-    csrf: Annotated[str, Form(max_length=64)] = "",
+    csrf: CsrfField = "",
     next: Annotated[str, Form(max_length=512)] = "/",
 ) -> Response:
     rt = runtime(request)
@@ -98,7 +98,7 @@ async def login(
 
 
 @router.post("/logout")
-async def logout(request: Request, csrf: Annotated[str, Form(max_length=64)] = "") -> Response:
+async def logout(request: Request, csrf: CsrfField = "") -> Response:
     checked = await form_session(request, csrf)
     if not isinstance(checked, Session):
         return checked
@@ -120,7 +120,7 @@ async def set_lang(request: Request, lang: str, next: str = "/") -> Response:
 async def ack(
     request: Request,
     event_id: str,
-    csrf: Annotated[str, Form(max_length=64)] = "",
+    csrf: CsrfField = "",
     note: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     checked = await form_session(request, csrf, ACK_ROLES)
@@ -148,8 +148,8 @@ async def confirm(request: Request, name: str) -> Response:
 async def act(
     request: Request,
     name: str,
-    csrf: Annotated[str, Form(max_length=64)] = "",
-    confirm: Annotated[str, Form(max_length=8)] = "",
+    csrf: CsrfField = "",
+    confirm: ConfirmField = "",
 ) -> Response:
     checked = await form_session(request, csrf)
     if not isinstance(checked, Session):

@@ -13,14 +13,19 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Collection
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request, Response
+from fastapi import Form, Request, Response
 from fastapi.responses import RedirectResponse
 
 from ..runtime import Runtime
 from .render import current, page, runtime
 from .session import CsrfRefused, Session, check_csrf
+
+#: The session's CSRF token, as every console form posts it.
+CsrfField = Annotated[str, Form(max_length=64)]
+#: "yes" when the person confirmed an action that changes something at the school.
+ConfirmField = Annotated[str, Form(max_length=8)]
 
 
 async def audit(rt: Runtime, actor: str, action: str, detail: dict[str, object], role: str = "-") -> None:

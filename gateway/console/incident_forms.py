@@ -20,7 +20,7 @@ from hlidka_config.plans import ROLES
 
 from ..incidents.book import IncidentBook, Refused
 from ..incidents.model import Incident
-from .forms import audited_redirect, form_session
+from .forms import ConfirmField, CsrfField, audited_redirect, form_session
 from .incident_pages import COMMAND_ROLES, show, with_book
 from .render import page
 from .session import Session, SessionBook
@@ -35,7 +35,7 @@ _COUNT = 100_000
 async def pick_role(
     request: Request,
     incident_id: str,
-    csrf: Annotated[str, Form(max_length=64)] = "",
+    csrf: CsrfField = "",
     role: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
     checked = await form_session(request, csrf)
@@ -57,7 +57,7 @@ async def _write(request: Request, session: Session, incident: str, action: str,
 async def mark_step(
     request: Request,
     incident_id: str,
-    csrf: Annotated[str, Form(max_length=64)] = "",
+    csrf: CsrfField = "",
     role: Annotated[str, Form(max_length=32)] = "",
     step: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
@@ -87,7 +87,7 @@ def _count(text: str, blank: int | None) -> int | None:
 async def report_room(
     request: Request,
     incident_id: str,
-    csrf: Annotated[str, Form(max_length=64)] = "",
+    csrf: CsrfField = "",
     room: Annotated[str, Form(max_length=130)] = "",
     secured: Annotated[str, Form(max_length=8)] = "",
     present: Annotated[str, Form(max_length=8)] = "",
@@ -150,8 +150,8 @@ async def confirm_close(request: Request, incident_id: str) -> Response:
 async def close(
     request: Request,
     incident_id: str,
-    csrf: Annotated[str, Form(max_length=64)] = "",
-    confirm: Annotated[str, Form(max_length=8)] = "",
+    csrf: CsrfField = "",
+    confirm: ConfirmField = "",
     summary: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     found = await _closing(request, incident_id, csrf)

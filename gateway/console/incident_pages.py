@@ -22,7 +22,7 @@ from hlidka_config.plans import ROLES
 from ..api.deps import ACK_ROLES
 from ..incidents.book import IncidentBook, Refused
 from . import incident_views as iv
-from .forms import audited_redirect, form_session
+from .forms import ConfirmField, CsrfField, audited_redirect, form_session
 from .pages import _gate
 from .render import page, runtime
 from .session import Session
@@ -101,9 +101,9 @@ async def confirm_open(request: Request, plan: str = "") -> Response:
 @router.post("/incidents")
 async def open_incident(
     request: Request,
-    csrf: Annotated[str, Form(max_length=64)] = "",
+    csrf: CsrfField = "",
     plan: Annotated[str, Form(max_length=64)] = "",
-    confirm: Annotated[str, Form(max_length=8)] = "",
+    confirm: ConfirmField = "",
 ) -> Response:
     found = await with_book(request, csrf, COMMAND_ROLES)
     if isinstance(found, Response):
