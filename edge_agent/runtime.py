@@ -4,9 +4,10 @@ Rules:
 - One loop thread owns the core state, the outbox, timers and debounce. Every other thread only
   puts a fact on the queue (``ports.Fact``).
 - Two tables say everything the loop does: ``_facts`` maps each kind of queue message to its
-  handler (core ``Input``s go straight to the core), ``_effects`` maps each core effect to the
-  port that carries it out. Every effect type the core can return has an entry (checked when the
-  agent is built): anything the core accepts, the shell carries out.
+  handler (``fact_handlers``; core ``Input``s go straight to the core), ``_effects`` maps each
+  core effect to the port that carries it out (``effect_ports``). Every effect type the core can
+  return has an entry (checked when the agent is built): anything the core accepts, the shell
+  carries out.
 - Events are stored by ``stepper.Stepper`` before this loop sees the other effects; see there
   for how a fault in the core is reported.
 """
@@ -22,27 +23,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_args
 
 from hlidka_config import SiteConfig
-from hlidka_contract import ContractError, Event, EventType, encode, uuid7
+from hlidka_contract import Event, EventType, encode, uuid7
 
 from . import core
 from .commands_in import CommandGate
-from .core.confirm import CONFIRMED
-from .core.effects import (
-    AckCommand,
-    CancelTimer,
-    ConfirmPanic,
-    Effect,
-    Emit,
-    LockPeers,
-    ResendFrom,
-    SetOutput,
-    StartTimer,
-    TakeSnapshot,
-)
-from .core.inputs import CommandReceived, EventAcked, Input, InputChanged, TimerFired
+from .core.effects import Effect, Emit
+from .core.inputs import Input, InputChanged, TimerFired
 from .debounce import DebounceBank
+from .effect_ports import EffectPorts
 from .envelope import Envelopes
-from .facts import Fact, LinkDown, LinkUp, PubAck, RawCommand, RawEdge, RawEventAck, RawSnapshotAck, Stop
+from .fact_handlers import FactHandlers
+from .facts import Fact, RawEdge, Stop
 from .housekeeping import chores, write_agent_status
 from .outbox import Outbox
 from .ports import Hooks, Inputs, InputSource, Link, Outputs, PanicLeds, Peers
@@ -68,7 +59,7 @@ class Settings:
     status_path: Path | None = None
 
 
-class Agent:
+class Agent(FactHandlers, EffectPorts):
     def __init__(
         self,
         site: SiteConfig,
@@ -96,7 +87,6 @@ class Agent:
         self.outputs: Outputs | None = None
         self.leds: PanicLeds | None = None
         self.peers: Peers | None = None
-        #: The id of the last lockdown.started stored: the cause a peer message names.
         self._last_lockdown: str | None = None
         self.sources: list[InputSource] = []
         self.snapshots: Snapshots | None = None
@@ -110,28 +100,9 @@ class Agent:
             core.CoreConfig.from_site(site, agent_id), outbox, self.envelopes, self.started, self._emitted
         )
         self._correlation: dict[str, bytes | None] = {}
-        #: event id -> (type, subject) of stored events whose gateway ack the core asked to hear.
         self._awaiting_ack: dict[str, tuple[EventType, str | None]] = {}
-        self._facts: dict[type, Callable[[Any, float], None]] = {
-            RawEdge: self._on_edge,
-            RawCommand: self._on_command,
-            RawEventAck: self._on_event_ack,
-            RawSnapshotAck: self._on_snapshot_ack,
-            PubAck: self._on_puback,
-            LinkUp: self._on_link_up,
-            LinkDown: lambda fact, now: log.warning("link down", extra={"reason": fact.reason}),
-            **dict.fromkeys(get_args(Input), self.step),
-        }
-        self._effects: dict[type, Callable[[Any, float], None]] = {
-            SetOutput: self._set_output,
-            StartTimer: lambda eff, now: self.timers.start(eff.name, eff.at),
-            CancelTimer: lambda eff, now: self.timers.cancel(eff.name),
-            AckCommand: self._answer,
-            ResendFrom: self._resend,
-            ConfirmPanic: self._confirm_panic,
-            LockPeers: self._lock_peers,
-            TakeSnapshot: self._take_snapshot,
-        }
+        self._facts: dict[type, Callable[[Any, float], None]] = self.fact_table()
+        self._effects: dict[type, Callable[[Any, float], None]] = self.effect_table()
         missing = set(get_args(Effect)) - {Emit} - set(self._effects)
         if missing:
             raise TypeError(f"core effects the shell cannot carry out: {sorted(t.__name__ for t in missing)}")
@@ -258,51 +229,6 @@ class Agent:
     def handle(self, fact: Fact) -> None:
         self._facts[type(fact)](fact, self.clock())
 
-    def _on_edge(self, fact: RawEdge, now: float) -> None:
-        if self.hooks.edge:
-            self.hooks.edge(fact.name, fact.active, fact.t)
-        level = self.debounce.feed(fact.name, fact.active, fact.t)
-        if level is not None:
-            self.step(InputChanged(fact.name, level), now)
-
-    def _on_command(self, fact: RawCommand, now: float) -> None:
-        got = self.gate.accept(fact.payload, now)
-        if isinstance(got, CommandReceived):
-            self._correlation[got.command.id] = fact.correlation
-            self.step(got, now)
-        else:
-            log.warning("command rejected", extra={"reason": got.reason, "command_id": got.command_id})
-            self._publish_ack(encode(got), fact.correlation)
-
-    def _on_event_ack(self, fact: RawEventAck, now: float) -> None:
-        # Only an ack the gateway signed for this agent makes the outbox forget an event.
-        try:
-            ack = self.gate.event_ack(fact.payload, now)
-        except ContractError as exc:
-            log.warning("event ack refused", extra={"reason": exc.reason, "detail": exc.message})
-            return
-        self.outbox.mark_acked(ack.ids, now)
-        for event_id in ack.ids:
-            awaited = self._awaiting_ack.pop(event_id, None)
-            if awaited is not None:
-                self.step(EventAcked(*awaited), now)
-        if self.hooks.acked:
-            self.hooks.acked(list(ack.ids), now)
-
-    def _on_puback(self, fact: PubAck, now: float) -> None:
-        event_id = self.relay.puback(fact.mid) if self.relay else None
-        if not fact.ok:
-            log.warning("publish refused by broker", extra={"event_id": event_id})
-        elif event_id and self.hooks.puback:
-            self.hooks.puback(event_id, fact.t)
-
-    def _on_link_up(self, fact: LinkUp, now: float) -> None:
-        log.info("link up", extra={"agent": self.agent_id})
-        if self.link is not None:
-            self.link.publish_status(encode(self.birth(now)))
-        if self.relay:
-            self.relay.reconnected()
-
     def step(self, inp: Input, now: float) -> None:
         self.execute(self.core.step(inp, now), now)
 
@@ -312,53 +238,6 @@ class Agent:
         """The core's effects other than events (already stored), in the core's order."""
         for eff in effects:
             self._effects[type(eff)](eff, now)
-
-    def _emitted(self, event: Event, eff: Emit) -> None:
-        if eff.type is EventType.LOCKDOWN_STARTED:
-            self._last_lockdown = event.id
-        if eff.type in CONFIRMED:
-            self._awaiting_ack[event.id] = (eff.type, eff.subject)
-        if self.hooks.emitted:
-            self.hooks.emitted(event)
-
-    def _set_output(self, eff: SetOutput, now: float) -> None:
-        if self.outputs is None:
-            return
-        try:
-            self.outputs.set(eff.name, eff.on)
-        except KeyError:
-            log.exception("unknown output")
-
-    def _answer(self, eff: AckCommand, now: float) -> None:
-        ack = self.gate.answer(eff.command_id, eff.accepted, eff.reason, now)
-        self._publish_ack(encode(ack), self._correlation.pop(eff.command_id, None))
-
-    def _publish_ack(self, payload: bytes, correlation: bytes | None) -> None:
-        if self.link is None or self.link.publish_command_ack(payload, correlation) is None:
-            log.warning("command ack not sent: link down")
-
-    def _resend(self, eff: ResendFrom, now: float) -> None:
-        if self.relay is not None:
-            self.relay.resend_from(eff.after_seq, now)
-
-    def _lock_peers(self, eff: LockPeers, now: float) -> None:
-        # The core orders LockPeers after the step's events: the lockdown it names is stored.
-        if self.peers is not None:
-            self.peers.lock_peers(drill=eff.drill, cause=self._last_lockdown)
-
-    def _on_snapshot_ack(self, fact: RawSnapshotAck, now: float) -> None:
-        if self.snapshots is not None:
-            self.snapshots.acked(fact.payload)
-
-    def _take_snapshot(self, eff: TakeSnapshot, now: float) -> None:
-        if self.snapshots is None:
-            log.warning("snapshot asked for, but this agent has no camera", extra={"reason": eff.reason})
-            return
-        self.snapshots.take(eff, self.q.put)
-
-    def _confirm_panic(self, eff: ConfirmPanic, now: float) -> None:
-        if self.leds is not None:
-            self.leds.confirm(eff.button, eff.led)
 
     # ---- status, heartbeat, housekeeping ------------------------------------------------
 

@@ -7,48 +7,49 @@ transaction with ``UNIQUE(id)``; only after the commit does each agent get
 one ``EventAck`` (per batch) listing its ids, duplicates included (the agent
 may have missed the first ack). The writer is one thread; paho's network
 thread only enqueues.
+
+Elsewhere: what a message is and who may send it (``message_check``), the
+gateway's own events and their sequence (``own_events``), the agents' rows and
+offline/online reports (``agent_reports``), lease-holder duties: take-over,
+escalation, rescue (``leader``).
 """
 
 from __future__ import annotations
 
 import collections
-import functools
 import logging
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
 from hlidka_contract import (
     GATEWAY_AGENT,
     Channel,
+    CommandAck,
     ContractError,
     Event,
     EventAck,
     EventType,
-    ForgedSource,
     Role,
-    Severity,
     encode,
-    make_event,
-    parse_command_ack,
-    parse_event,
-    parse_topic,
     uuid7,
 )
 from hlidka_contract.events import AgentHeartbeatData, AgentOfflineData, AgentOnlineData
 from hlidka_contract.limits import MAX_ACK_IDS
-from hlidka_contract.topics import ParsedTopic, topic
+from hlidka_contract.topics import topic
 
 from . import rules
+from .agent_reports import AgentReports
 from .commands import Commander
 from .leader import LeaderDuties
+from .message_check import Rejected, check
 from .metrics import Metrics
+from .own_events import OwnEvents, new_event
 from .settings import Settings
 from .store.base import AgentRow, NewEvent, Store
-from .supervision import CameOnline, Supervisor, Transition, WentOffline
+from .supervision import Supervisor, Transition
 
 log = logging.getLogger(__name__)
 
@@ -63,21 +64,7 @@ class IncidentFeed(Protocol):
     def follow(self) -> None: ...
 
 
-@functools.lru_cache(maxsize=4096)
-def _parse_topic(name: str) -> ParsedTopic:
-    # Few distinct topics (agents x channels): parse each once. Errors are not cached.
-    return parse_topic(name)
-
-
-class Rejected(ContractError):
-    reason = "rejected"
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-
-
-class Ingest(LeaderDuties):
+class Ingest(AgentReports, LeaderDuties):
     def __init__(
         self,
         settings: Settings,
@@ -93,8 +80,10 @@ class Ingest(LeaderDuties):
         self._inbox: collections.deque[tuple[str, bytes]] = collections.deque()
         self._wake = threading.Event()
         self._stopping = False
-        self.bootid = uuid7(clock())
-        self.seq = store.max_seq(GATEWAY_AGENT)
+        self.own = OwnEvents(settings.site, uuid7(clock()), store.max_seq(GATEWAY_AGENT))
+        self.bootid = self.own.bootid
+        #: An event the gateway itself makes (source ``gateway``), next in its sequence.
+        self.own_event = self.own.make
         self.supervisor = Supervisor(settings.missed_heartbeats)
         self._agents: dict[str, AgentRow] = {}
         now = clock()
@@ -111,8 +100,6 @@ class Ingest(LeaderDuties):
         self._leading = False
         #: Panics the safety net already ran the rule for (see ``rule_watch``).
         self._rescued: set[str] = set()
-        #: The gateway's own events are made here and by the incident book (API threads): one sequence.
-        self._seq_lock = threading.Lock()
         #: The incident book, fed after each commit (set by the app; None: no incidents).
         self.incidents: IncidentFeed | None = None
 
@@ -180,10 +167,10 @@ class Ingest(LeaderDuties):
                 continue
             if isinstance(got, Event):
                 # The payload is stored as received (it validated): what the agent sent goes upstream.
-                items.append(self._new(got, payload.decode()))
+                items.append(new_event(got, payload.decode()))
             elif got and self._supervising():
                 transitions += got
-        items += [self._new(e) for e in self._transition_events(transitions, now)]
+        items += [new_event(e) for e in self._transition_events(transitions, now)]
         if not items:
             return
         flags = self.store.insert_events(items, now)
@@ -211,43 +198,21 @@ class Ingest(LeaderDuties):
             self._feed_incidents()
 
     def _classify(self, topic_name: str, payload: bytes, now: float) -> Event | list[Transition] | None:
-        where = _parse_topic(topic_name)
-        if where.site != self.settings.site:
-            raise Rejected("foreign_site", f"site {where.site!r} is not this gateway's site")
-        if where.agent == GATEWAY_AGENT:
-            raise ForgedSource(f"agent id {GATEWAY_AGENT!r} is reserved for the gateway")
-        if where.channel is Channel.CMD_ACK:
-            ack = parse_command_ack(payload)
-            if (ack.site, ack.agent) != (where.site, where.agent):
-                raise ForgedSource(f"command ack from {ack.agent!r} on {where.agent!r}'s topic")
-            self.commander.on_ack(ack)
+        where, got = check(topic_name, payload, self.settings.site)
+        if isinstance(got, CommandAck):
+            self.commander.on_ack(got)
             return None
-        event = parse_event(payload)
-        if (event.site, event.agent) != (where.site, where.agent):
-            raise ForgedSource(f"payload from {event.site}/{event.agent} on {where.site}/{where.agent}'s topic")
-        if event.escalated or event.escalates is not None:
-            raise ForgedSource(
-                f"{event.type.value} from {event.agent!r} claims to be an escalation: only the gateway escalates"
-            )
         if where.channel is Channel.EVENT:
-            return event
-        if where.channel is Channel.HEARTBEAT and isinstance(event.data, AgentHeartbeatData):
-            return self.supervisor.heartbeat(event.agent, event.bootid, event.data.interval_s, now)
-        if where.channel is Channel.STATUS and isinstance(event.data, AgentOnlineData):
-            self._remember_birth(event, now)
-            return self.supervisor.birth(event.agent, event.bootid, now)
-        if where.channel is Channel.STATUS and isinstance(event.data, AgentOfflineData):
-            reason: Literal["shutdown", "will"] = "shutdown" if event.data.reason == "shutdown" else "will"
-            return self.supervisor.will(event.agent, event.bootid, reason, now)
-        raise Rejected("wrong_channel", f"{event.type.value} does not belong on {where.channel.value}")
-
-    def _new(self, event: Event, body: str | None = None) -> NewEvent:
-        return NewEvent(
-            event,
-            body if body is not None else encode(event).decode(),
-            rules.alarm_effect(event),
-            rules.state_updates(event),
-        )
+            return got
+        if where.channel is Channel.HEARTBEAT and isinstance(got.data, AgentHeartbeatData):
+            return self.supervisor.heartbeat(got.agent, got.bootid, got.data.interval_s, now)
+        if where.channel is Channel.STATUS and isinstance(got.data, AgentOnlineData):
+            self._remember_birth(got, now)
+            return self.supervisor.birth(got.agent, got.bootid, now)
+        if where.channel is Channel.STATUS and isinstance(got.data, AgentOfflineData):
+            reason: Literal["shutdown", "will"] = "shutdown" if got.data.reason == "shutdown" else "will"
+            return self.supervisor.will(got.agent, got.bootid, reason, now)
+        raise Rejected("wrong_channel", f"{got.type.value} does not belong on {where.channel.value}")
 
     def _ack(self, events: list[Event]) -> None:
         now = self.clock()
@@ -266,10 +231,6 @@ class Ingest(LeaderDuties):
                 )
                 body = self.commander.signer.wrap(agent, "ack", GATEWAY_AGENT, Role.SYSTEM.value, encode(ack), now)
                 self.publish(topic(site, agent, Channel.ACK), body)
-
-    def site_agents(self) -> list[str]:
-        """Every agent of the site: the site file's and any that has reported."""
-        return sorted(set(self.settings.agents) | set(self._agents))
 
     def _run_rules(self, event: Event) -> None:
         agents = self.site_agents()
@@ -290,39 +251,9 @@ class Ingest(LeaderDuties):
             # The events are stored and acked; the book reads them again on the next tick.
             log.exception("incident book could not follow the stored events")
 
-    def own_event(
-        self,
-        etype: EventType,
-        data: Any,
-        now: float,
-        *,
-        subject: str,
-        severity: Severity = Severity.INFO,
-        drill: bool = False,
-        place: dict[str, str] | None = None,
-    ) -> Event:
-        """An event the gateway itself makes (source ``gateway``), next in its sequence."""
-        with self._seq_lock:
-            self.seq += 1
-            seq = self.seq
-        return make_event(
-            etype,
-            data,
-            id=uuid7(now),
-            time=datetime.fromtimestamp(now, UTC),
-            site=self.settings.site,
-            agent=GATEWAY_AGENT,
-            seq=seq,
-            bootid=self.bootid,
-            subject=subject,
-            severity=severity,
-            drill=drill,
-            **(place or {}),
-        )
-
     def store_own(self, events: list[Event], now: float) -> None:
         """Store the gateway's own events like any other (then they go upstream: regional link)."""
-        flags = self.store.insert_events([self._new(e) for e in events], now)
+        flags = self.store.insert_events([new_event(e) for e in events], now)
         self.metrics.events_in.inc(sum(flags))
         self.on_stored()
 
@@ -339,7 +270,7 @@ class Ingest(LeaderDuties):
         self._leading = leading
         events = self._transition_events(silent, now) if leading else []
         if events:
-            flags = self.store.insert_events([self._new(e) for e in events], now)
+            flags = self.store.insert_events([new_event(e) for e in events], now)
             self.metrics.events_in.inc(sum(flags))
             self.on_stored()
         if self.lead():
@@ -348,54 +279,3 @@ class Ingest(LeaderDuties):
         if self.incidents is not None:
             # Events another worker stored reach this worker's book here.
             self._feed_incidents()
-
-    def _remember_birth(self, event: Event, now: float) -> None:
-        assert isinstance(event.data, AgentOnlineData)
-        live = self.supervisor.agents.get(event.agent)
-        if live is not None and live.bootid is not None and event.bootid < live.bootid:
-            return
-        row = AgentRow(
-            event.agent,
-            True,
-            event.bootid,
-            event.data.version,
-            event.data.snapshot.model_dump_json(),
-            now,
-            now,
-            self.settings.agents.get(event.agent),
-        )
-        self._agents[event.agent] = row
-        self.store.remember_agent(row)
-
-    def _transition_events(self, transitions: list[Transition], now: float) -> list[Event]:
-        out: list[Event] = []
-        for t in transitions:
-            prev = self._agents.get(t.agent)
-            online = isinstance(t, CameOnline)
-            live = self.supervisor.agents[t.agent]
-            row = AgentRow(
-                t.agent,
-                online,
-                live.bootid,
-                prev.version if prev else None,
-                prev.snapshot if prev else None,
-                live.last_seen,
-                now,
-                live.interval_s,
-            )
-            self._agents[t.agent] = row
-            self.store.save_agent(row)
-            out.append(self._gateway_event(t, now))
-        return out
-
-    def _gateway_event(self, t: Transition, now: float) -> Event:
-        """Gateway-made events say which agent they are about in ``subject`` (source is the gateway)."""
-        data: dict[str, Any]
-        if isinstance(t, WentOffline):
-            etype, data, severity = EventType.AGENT_OFFLINE, {"reason": t.reason}, Severity.TROUBLE
-        else:
-            version = self._agents[t.agent].version or "unknown"
-            etype, data, severity = EventType.AGENT_ONLINE, {"version": version}, Severity.INFO
-        # The gateway emits this event, so it locates it: at the agent's entrance.
-        place = self.settings.agent_place(t.agent)
-        return self.own_event(etype, data, now, subject=t.agent, severity=severity, place=place)

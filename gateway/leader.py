@@ -11,12 +11,12 @@ run the panic rule for panics whose worker died before sending the lockdown
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 
 from hlidka_contract import GATEWAY_AGENT, Event, parse_event, uuid7
 
 from . import rule_watch, rules
+from .own_events import OwnEvents
 from .settings import Settings
 from .store.base import AgentRow, Store
 from .supervision import Supervisor, Transition
@@ -28,8 +28,7 @@ class LeaderDuties:
     settings: Settings
     store: Store
     supervisor: Supervisor
-    seq: int
-    _seq_lock: threading.Lock
+    own: OwnEvents
     on_stored: Callable[[], None]
     _agents: dict[str, AgentRow]
     _rescued: set[str]
@@ -40,9 +39,7 @@ class LeaderDuties:
         """Now the reporting worker: report what this worker saw but nobody reported (see supervision)."""
         rows = self.store.agents()
         self._agents.update({r.id: r for r in rows})
-        top = self.store.max_seq(GATEWAY_AGENT)
-        with self._seq_lock:
-            self.seq = max(self.seq, top)
+        self.own.catch_up(self.store.max_seq(GATEWAY_AGENT))
         return self.supervisor.reconcile({r.id: r.online for r in rows})
 
     def _rescue_rules(self, now: float) -> None:

@@ -8,7 +8,6 @@ through the API's ``POST /alarms/{id}/ack``. Logins, failed ones too, are writte
 from __future__ import annotations
 
 import asyncio
-import json
 import secrets
 import time
 from typing import Annotated
@@ -19,11 +18,11 @@ from fastapi.responses import RedirectResponse
 from ..api import alarms as alarms_api
 from ..api import commands as commands_api
 from ..api.deps import ACK_ROLES
-from ..runtime import Runtime
 from ..users import LoginLimiter, UserBook
+from .forms import ConfirmField, CsrfField, audit, form_session
 from .i18n import pick_lang
 from .render import ACTIONS, console_settings, current, may, page, runtime
-from .session import COOKIE, LANG_COOKIE, LOGIN_COOKIE, CsrfRefused, Session, SessionBook, check_csrf, same_origin
+from .session import COOKIE, LANG_COOKIE, LOGIN_COOKIE, Session, SessionBook, same_origin
 
 router = APIRouter(include_in_schema=False)
 
@@ -54,7 +53,7 @@ async def login(
     request: Request,
     user: Annotated[str, Form(max_length=64)] = "",
     password: Annotated[str, Form(max_length=256)] = "",
-    csrf: Annotated[str, Form(max_length=64)] = "",
+    csrf: CsrfField = "",
     next: Annotated[str, Form(max_length=512)] = "/",
 ) -> Response:
     rt = runtime(request)
@@ -78,17 +77,17 @@ async def login(
     if wait > 0:
         blocked_keys = [k for k in keys if limiter.blocked([k], now) > 0]
         if limiter.first_refusal(blocked_keys, now):
-            await _audit(rt, login_name, "login.blocked", {"address": _client(request), "wait_s": round(wait)})
+            await audit(rt, login_name, "login.blocked", {"address": _client(request), "wait_s": round(wait)})
         return await again(f"blocked:{int(wait) + 1}", 429)
     found = await asyncio.to_thread(users.check, login_name, password)
     if found is None:
         limiter.failed(keys, now)
-        await _audit(rt, login_name, "login.failed", {"address": _client(request)})
+        await audit(rt, login_name, "login.failed", {"address": _client(request)})
         return await again("failed", 401)
     limiter.succeeded(keys[0])
     sessions: SessionBook = request.app.state.sessions
     session = sessions.open(found.login, found.principal)
-    await _audit(rt, found.login, "login.ok", {"address": _client(request)}, found.role.value)
+    await audit(rt, found.login, "login.ok", {"address": _client(request)}, found.role.value)
     resp = RedirectResponse(_safe_next(next), 303)
     cs = console_settings(request)
     resp.set_cookie(
@@ -98,25 +97,9 @@ async def login(
     return resp
 
 
-async def _audit(rt: Runtime, actor: str, action: str, detail: dict[str, object], role: str = "-") -> None:
-    text = json.dumps(detail, sort_keys=True, ensure_ascii=False)
-    await asyncio.to_thread(rt.store.append_audit, actor or "-", role, action, text, rt.clock())
-
-
-async def _checked(request: Request, csrf: str) -> Session | Response:
-    session = current(request)
-    if session is None:
-        return RedirectResponse("/login", 303)
-    try:
-        check_csrf(request, session, csrf)
-    except CsrfRefused:
-        return await page(request, "forbidden.html", session, 403, reason="csrf")
-    return session
-
-
 @router.post("/logout")
-async def logout(request: Request, csrf: Annotated[str, Form(max_length=64)] = "") -> Response:
-    checked = await _checked(request, csrf)
+async def logout(request: Request, csrf: CsrfField = "") -> Response:
+    checked = await form_session(request, csrf)
     if not isinstance(checked, Session):
         return checked
     request.app.state.sessions.close(checked.id)
@@ -137,14 +120,12 @@ async def set_lang(request: Request, lang: str, next: str = "/") -> Response:
 async def ack(
     request: Request,
     event_id: str,
-    csrf: Annotated[str, Form(max_length=64)] = "",
+    csrf: CsrfField = "",
     note: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    checked = await _checked(request, csrf)
+    checked = await form_session(request, csrf, ACK_ROLES)
     if not isinstance(checked, Session):
         return checked
-    if checked.principal.role not in ACK_ROLES:
-        return await page(request, "forbidden.html", checked, 403)
     try:
         await alarms_api.ack_alarm(runtime(request), checked.principal, event_id, alarms_api.AckRequest(note=note))
     except HTTPException as exc:
@@ -167,10 +148,10 @@ async def confirm(request: Request, name: str) -> Response:
 async def act(
     request: Request,
     name: str,
-    csrf: Annotated[str, Form(max_length=64)] = "",
-    confirm: Annotated[str, Form(max_length=8)] = "",
+    csrf: CsrfField = "",
+    confirm: ConfirmField = "",
 ) -> Response:
-    checked = await _checked(request, csrf)
+    checked = await form_session(request, csrf)
     if not isinstance(checked, Session):
         return checked
     action = ACTIONS.get(name)

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from ..users import LoginLimiter, UserBook
-from . import actions, incident_pages, pages, tiles
+from . import actions, incident_forms, incident_pages, pages, tiles
 from .config import ConsoleSettings
 from .session import SessionBook
 from .sound import alarm_wav
@@ -40,6 +40,7 @@ def mount_console(app: FastAPI, console: ConsoleSettings, clock: Callable[[], fl
     app.include_router(pages.router)
     app.include_router(actions.router)
     app.include_router(incident_pages.router)
+    app.include_router(incident_forms.router)
     app.state.tiles = tiles.Tiles()
     app.include_router(tiles.router)
 

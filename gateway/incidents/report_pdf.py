@@ -20,7 +20,8 @@ from hlidka_config.plans import Plan
 
 from .fonts import report_font
 from .model import Incident
-from .report_view import Record, Section, Table, incident_record
+from .report_values import Record, Section, Table
+from .report_view import incident_record
 
 FAMILY = "report"
 _HEAD = FontFace(emphasis="BOLD", fill_color=(232, 232, 232))

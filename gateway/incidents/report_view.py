@@ -1,21 +1,20 @@
 """The incident record as sections of words: what the HTML and the PDF report both print.
 
-Rule: every fact of the record is chosen and worded here, once, from the folded incident, its plan
-and the site file; ``report_html`` and ``report_pdf`` only lay it out. The fields follow the
-incident record of the Ministry of Education's minimum standard of school security (annex 5):
-number/year, date, time, place, author, description, persons, emergency services called, the
-chronological steps, who handled it, the suspect and to whom it was passed (those two are
-written by hand: no event says them). Pure: no I/O, no clock.
+Rule: every fact of the record is chosen and worded here, once (single values in
+``report_values``), from the folded incident, its plan and the site file; ``report_html`` and
+``report_pdf`` only lay it out. The fields follow the incident record of the Ministry of
+Education's minimum standard of school security (annex 5): number/year, date, time, place,
+author, description, persons, emergency services called, the chronological steps, who handled
+it, the suspect and to whom it was passed (those two are written by hand: no event says them).
+Pure: no I/O, no clock.
 """
 
 from __future__ import annotations
 
-import unicodedata
-from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 
 from hlidka_config.models import SiteConfig
-from hlidka_config.plans import Plan, Step
+from hlidka_config.plans import Plan
 from hlidka_contract.incidents import (
     IncidentClosedData,
     IncidentOpenedData,
@@ -24,51 +23,8 @@ from hlidka_contract.incidents import (
 )
 
 from .model import Entry, Incident
+from .report_values import Record, Row, Section, Table, Wording, clean
 from .report_words import words
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    cells: tuple[str, ...]
-    #: A step nobody did, or a room that never reported: printed so it stands out.
-    missed: bool = False
-    total: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Table:
-    headers: tuple[str, ...]
-    rows: tuple[Row, ...]
-    #: Relative column widths (the PDF's; the HTML lets the browser size them).
-    widths: tuple[int, ...]
-    #: Said instead of an empty table.
-    empty: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Section:
-    heading: str
-    fields: tuple[tuple[str, str], ...] = ()
-    tables: tuple[Table, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Record:
-    lang: str
-    title: str
-    school: str
-    number: str
-    drill: bool
-    notes: tuple[str, ...]
-    sections: tuple[Section, ...]
-    footer: str
-    #: "Page {page}/{pages}" in the record's language (the PDF's footer).
-    page: str
-
-
-def clean(text: str) -> str:
-    """``text`` with control characters and line separators as spaces: one printable line in HTML and PDF."""
-    return "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text)
 
 
 def incident_record(incident: Incident, plan: Plan | None, site: SiteConfig, tz: tzinfo, lang: str = "cs") -> Record:
@@ -101,88 +57,7 @@ def incident_record(incident: Incident, plan: Plan | None, site: SiteConfig, tz:
     )
 
 
-class _View:
-    def __init__(
-        self, incident: Incident, plan: Plan | None, site: SiteConfig, tz: tzinfo, lang: str, w: dict[str, str]
-    ) -> None:
-        self.incident, self.plan, self.site, self.tz, self.lang, self.w = incident, plan, site, tz, lang, w
-
-    # ---- wording of single values ----
-
-    def time(self, at: datetime) -> str:
-        return at.astimezone(self.tz).strftime("%H:%M:%S")
-
-    def date(self, at: datetime) -> str:
-        local = at.astimezone(self.tz)
-        return f"{local.day}. {local.month}. {local.year}" if self.lang == "cs" else local.strftime("%Y-%m-%d")
-
-    def when(self, at: datetime) -> str:
-        """Time of day, with the date when it is not the opening's day (a long incident)."""
-        opened = self.incident.opened_at.astimezone(self.tz).date()
-        if at.astimezone(self.tz).date() == opened:
-            return self.time(at)
-        return f"{self.date(at)} {self.time(at)}"
-
-    def building(self, building_id: str) -> str:
-        try:
-            return clean(self.site.building(building_id).name)
-        except KeyError:
-            return building_id
-
-    def room(self, building_id: str, room_id: str) -> str:
-        try:
-            return clean(self.site.building(building_id).room(room_id).name)
-        except KeyError:
-            return f"{building_id}/{room_id}"
-
-    def room_key(self, key: str) -> str:
-        building, _, room = key.partition("/")
-        return self.room(building, room)
-
-    def entrance(self, entrance_id: str) -> str:
-        try:
-            return clean(self.site.entrance(entrance_id).name)
-        except KeyError:
-            return entrance_id
-
-    def role(self, role: str) -> str:
-        return self.w.get(f"role.{role}", role)
-
-    def planned(self, role: str, step: str) -> Step | None:
-        """The plan's step ``role/step``; None when the plan has none such (or is gone)."""
-        if self.plan is None:
-            return None
-        for planned_role, steps in self.plan.steps.items():
-            for planned in steps if planned_role == role else ():
-                if planned.id == step:
-                    return planned
-        return None
-
-    def step_text(self, role: str, step: str) -> str:
-        planned = self.planned(role, step)
-        return clean(planned.text) if planned is not None else step
-
-    def yes_no(self, value: bool) -> str:
-        return self.w["yes" if value else "no"]
-
-    def count(self, value: int | None) -> str:
-        return self.w["unknown"] if value is None else str(value)
-
-    def seconds(self, value: float | None) -> str:
-        return self.w["never"] if value is None else self.w["seconds"].format(s=f"{value:.1f}".replace(".", ","))
-
-    def duration(self, seconds: float) -> str:
-        whole = round(seconds)
-        hours, rest = divmod(whole, 3600)
-        minutes, secs = divmod(rest, 60)
-        return f"{hours} h {minutes} min {secs} s" if hours else f"{minutes} min {secs} s"
-
-    def opened_by(self) -> str:
-        opened = self.incident.opened
-        if opened.by:
-            return clean(opened.by)
-        return self.w["author.alarm" if opened.trigger == "alarm" else "author.drill"]
-
+class _View(Wording):
     # ---- sections ----
 
     def record(self) -> Section:
