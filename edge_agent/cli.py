@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from hlidka_config import ConfigError, SiteConfig, load_config
+from hlidka_config.checks import unsigned_agents
 
 from . import logs
 
@@ -76,6 +77,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     site = _load(args.config, args.agent, sys.stderr)
     if site is None or not _files_ok(site, sys.stderr):
         return 2
+    for warning in unsigned_agents(site, args.agent):
+        print(warning, file=sys.stderr)
     which = f"agent {args.agent}" if args.agent else f"{len(site.agents)} agents"
     print(f"OK: {args.config}: site {site.site.id}, {which}")
     return 0

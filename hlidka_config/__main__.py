@@ -2,7 +2,8 @@
 
 The crisis plans file the site file names (``gateway.plans_file``) is checked with it, its rooms
 against the site's. Exit status: 0 when valid, 2 when either file has issues (printed one per
-line on stderr).
+line on stderr). An agent without a command key is valid but warned about on stderr: it would
+accept commands unsigned.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from .checks import unsigned_agents
 from .errors import ConfigError
 from .load import load_config
 from .plans_load import site_plans
@@ -32,6 +34,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
+    for warning in unsigned_agents(config):
+        print(warning, file=sys.stderr)
     described = f", {len(plans.plans)} crisis plans" if plans is not None else ""
     print(f"OK: {config.site.id} ({len(config.agents)} agents{described})")
     return 0

@@ -218,3 +218,17 @@ def _command_key(key: str, path: Path) -> bytes:
 def _users_file(key: str, path: Path) -> str:
     """The console's accounts: the file must be there and readable (the gateway parses it at start-up)."""
     return secrets.read_text(key, path)
+
+
+def unsigned_agents(config: SiteConfig, agent_id: str | None = None) -> list[str]:
+    """One warning line per agent that would accept commands and event acks unsigned.
+
+    Not an error: a lab or the first bench test runs without keys. On a site it means anyone who can
+    publish on the broker can unlock its doors, so the installer must see it every time the file is checked.
+    """
+    return [
+        f"WARNING: agents[{index}] ({agent.id}) has no command_key_file: it accepts commands and event acks "
+        "unsigned. Fix: run 'hlidka-gateway provision' and set command_key_file to the agent's key."
+        for index, agent in enumerate(config.agents)
+        if agent.command_key_file is None and agent_id in (None, agent.id)
+    ]

@@ -16,6 +16,9 @@ from tests.e2e.agent_support import AGENT, write_site
 def test_check_config_ok_and_bad(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     good = write_site(tmp_path, 1883)
     assert main(["check-config", "--config", str(good), "--agent", AGENT]) == 0
+    # Valid, but an agent without a command key would obey anyone on the broker: said every time.
+    warned = capsys.readouterr().err
+    assert f"agents[0] ({AGENT}) has no command_key_file" in warned and "hlidka-gateway provision" in warned
     bad = tmp_path / "bad.toml"
     bad.write_text(good.read_text().replace("pin = 17", "pin = 99"))
     assert main(["check-config", "--config", str(bad)]) == 2

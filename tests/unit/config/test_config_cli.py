@@ -16,7 +16,24 @@ REPO = Path(__file__).resolve().parents[3]
 
 def test_valid_config_prints_ok(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", str(EXAMPLE)]) == 0
-    assert capsys.readouterr().out.strip() == "OK: zs-na-vysluni (2 agents, 8 crisis plans)"
+    out = capsys.readouterr()
+    assert out.out.strip() == "OK: zs-na-vysluni (2 agents, 8 crisis plans)"
+    assert out.err == ""  # every agent of the example has its command key: nothing to warn about
+
+
+def test_an_agent_without_a_command_key_is_warned_about(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    unkeyed = tmp_path / EXAMPLE.name
+    kept = [line for line in text.splitlines() if not line.startswith("command_key_file") or "agent-dvur" not in line]
+    assert len(kept) == len(text.splitlines()) - 1
+    for extra in EXAMPLE.parent.iterdir():
+        if extra != EXAMPLE:
+            (tmp_path / extra.name).symlink_to(extra)
+    unkeyed.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    assert main(["check", str(unkeyed)]) == 0
+    err = capsys.readouterr().err
+    assert "agents[1] (agent-dvur) has no command_key_file" in err and "Fix:" in err
+    assert "agent-hlavni-vchod" not in err
 
 
 def test_invalid_config_prints_issues_and_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
