@@ -11,6 +11,7 @@ import os
 import re
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -29,27 +30,14 @@ def load_config(path: str | Path, check_files: bool = True) -> SiteConfig:
     service manager set it (systemd's ``StateDirectory=``; the first of several), else next to the file: a
     unit with ``ProtectSystem=strict`` can read its config from /etc and still write its state.
     """
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        fix = "check the path, or save the file as UTF-8 text."
-        raise ConfigError(str(path), [ConfigIssue("", MISSING, f"Cannot read the file: {exc}.", fix)]) from None
+    text = read_text(path)
     state_dir = os.environ.get("STATE_DIRECTORY", "").split(":")[0] or None
     return parse_config(text, str(path), state_dir, check_files)
 
 
 def parse_config(text: str, path: str, state_dir: str | None = None, check_files: bool = True) -> SiteConfig:
     """Parse and check ``text``; ``path`` names it in errors and anchors its relative file paths."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(path, [_syntax_issue(exc)]) from None
-    except (RecursionError, ValueError) as exc:
-        # tomllib recurses per nesting level and refuses integers past Python's digit limit.
-        fix = "a site file nests a few levels and holds small numbers: check for runaway brackets or digits."
-        raise ConfigError(
-            path, [ConfigIssue("", MISSING, f"Not a usable TOML file: {type(exc).__name__}.", fix)]
-        ) from None
+    data = read_toml(text, path, "site")
     base_dir = Path(path).parent
     try:
         config = SiteConfig.model_validate(data, context={"base_dir": base_dir, "state_dir": state_dir})
@@ -59,6 +47,29 @@ def parse_config(text: str, path: str, state_dir: str | None = None, check_files
     if issues:
         raise ConfigError(path, _with_lines(text, issues))
     return config
+
+
+def read_text(path: str | Path) -> str:
+    """A config file's text, or a ``ConfigError`` saying why it cannot be read."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fix = "check the path, or save the file as UTF-8 text."
+        raise ConfigError(str(path), [ConfigIssue("", MISSING, f"Cannot read the file: {exc}.", fix)]) from None
+
+
+def read_toml(text: str, path: str, what: str) -> dict[str, Any]:
+    """The TOML document in ``text``, or a ``ConfigError`` with the line (``what`` names the file's kind)."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, [_syntax_issue(exc)]) from None
+    except (RecursionError, ValueError) as exc:
+        # tomllib recurses per nesting level and refuses integers past Python's digit limit.
+        fix = f"a {what} file nests a few levels and holds small numbers: check for runaway brackets or digits."
+        raise ConfigError(
+            path, [ConfigIssue("", MISSING, f"Not a usable TOML file: {type(exc).__name__}.", fix)]
+        ) from None
 
 
 def _syntax_issue(exc: tomllib.TOMLDecodeError) -> ConfigIssue:

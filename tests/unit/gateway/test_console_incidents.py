@@ -139,7 +139,7 @@ def test_a_teacher_picks_her_role_marks_a_step_and_reports_her_room(client: Test
     r = client.post(f"/incidents/{INCIDENT}/rooms", data=room, follow_redirects=False)
     assert r.status_code == 303
     incident = book.get(INCIDENT)
-    assert incident is not None
+    assert incident is not None and incident.is_open, "a step and a roll call leave the incident open"
     assert [(s.role, s.step, s.by) for s in incident.steps] == [("teacher", "zamknout-tridu", "vratny demo")]
     report = incident.rooms[CLASS_1A]
     assert (report.secured, report.present, report.missing, report.injured, report.by) == (
