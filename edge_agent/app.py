@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from hlidka_config import AgentConfig, SiteConfig
+from hlidka_config import AgentConfig, SiteConfig, unsigned_refusal
 from hlidka_contract import encode
 from hlidka_contract.signing import read_key
 
@@ -53,12 +53,11 @@ def build_agent(
     ``sources`` adds input sources and ``hooks`` observers (tests and the bench use them).
     """
     cfg = site.agent(agent_id)
+    key = command_key(site, cfg)  # first: an agent that refuses to start leaves nothing behind
     outbox_path = site.resolve_state(cfg.outbox_path())
     outbox = Outbox(outbox_path, max_bytes=cfg.outbox.max_mb * MIB, ack_timeout_s=cfg.outbox.ack_timeout_s)
     settings = Settings(heartbeat_s=cfg.heartbeat_s, status_path=status_path_for(outbox_path))
-    agent = Agent(
-        site, agent_id, outbox=outbox, settings=settings, clock=clock, hooks=hooks, command_key=command_key(site, cfg)
-    )
+    agent = Agent(site, agent_id, outbox=outbox, settings=settings, clock=clock, hooks=hooks, command_key=key)
     peers = build_peer_link(site, agent_id, agent.put, lambda payload: link.publish_peer(payload))
     handlers = LinkHandlers(
         up=lambda: agent.put(LinkUp()),
@@ -107,9 +106,21 @@ def build_agent(
 
 
 def command_key(site: SiteConfig, cfg: AgentConfig) -> bytes | None:
-    """The agent's command key; None (commands and acks taken unsigned) when none is configured."""
+    """The agent's command key; None (commands and acks taken unsigned) only when the site opts into the lab mode.
+
+    Without a key and without ``unsigned_commands = "lab-only"`` the agent refuses to start (``ConfigError``):
+    anyone who can publish on the broker could otherwise unlock its doors or end a lockdown.
+    """
+    refusal = unsigned_refusal(site, cfg.id)
+    if refusal is not None:
+        raise refusal
     if cfg.command_key_file is None:
-        log.warning("no command_key_file: commands and event acks are accepted unsigned")
+        log.warning(
+            "UNSIGNED COMMANDS (unsigned_commands = %r): agent %s obeys commands and event acks from anyone "
+            "who can publish on the broker; a lab bench only, never a site",
+            cfg.unsigned_commands,
+            cfg.id,
+        )
         return None
     return read_key(site.resolve(cfg.command_key_file).read_text(encoding="ascii"))
 

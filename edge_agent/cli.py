@@ -1,7 +1,7 @@
 """``hlidka-agent`` (``python -m edge_agent``): run, check-config, wiring, walk-test, compile, status.
 
 Exit codes: 0 fine, 2 a mistake to fix before it can run (invalid config,
-unknown agent, an unreadable or malformed CA, key or credentials file, no GPIO
+unknown agent, no command key without the lab opt-in, an unreadable or malformed CA, key or credentials file, no GPIO
 pin factory), 3 walk test with an input, node input or tripwire crossing not seen,
 an output failed, or cut short,
 4 agent not running (status). Every user mistake is one line with its fix.
@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from hlidka_config import ConfigError, SiteConfig, load_config
+from hlidka_config import ConfigError, SiteConfig, load_config, unsigned_refusal
 from hlidka_config.checks import unsigned_agents
 
 from . import logs
@@ -48,7 +48,7 @@ def _load(path: str, agent: str | None, err: TextIO) -> SiteConfig | None:
 def cmd_run(args: argparse.Namespace) -> int:
     logs.setup(args.log_level)
     site = _load(args.config, args.agent, sys.stderr)
-    if site is None or not _files_ok(site, sys.stderr):
+    if site is None or not _signed_or_lab(site, args.agent, sys.stderr) or not _files_ok(site, sys.stderr):
         return 2
     from .app import build_agent
     from .walk_test import NoPinFactory, with_pins
@@ -64,6 +64,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _signed_or_lab(site: SiteConfig, agent: str | None, err: TextIO) -> bool:
+    """False (and why, with the fix) for an agent without a command key and without the lab opt-in.
+
+    With the opt-in it is true, and the warning is printed: the installer sees it every time.
+    """
+    refusal = unsigned_refusal(site, agent)
+    if refusal is not None:
+        print(refusal, file=err)
+        return False
+    for warning in unsigned_agents(site, agent):
+        print(warning, file=err)
+    return True
+
+
 def _files_ok(site: SiteConfig, err: TextIO) -> bool:
     from .preflight import broker_problems
 
@@ -75,10 +89,8 @@ def _files_ok(site: SiteConfig, err: TextIO) -> bool:
 
 def cmd_check(args: argparse.Namespace) -> int:
     site = _load(args.config, args.agent, sys.stderr)
-    if site is None or not _files_ok(site, sys.stderr):
+    if site is None or not _files_ok(site, sys.stderr) or not _signed_or_lab(site, args.agent, sys.stderr):
         return 2
-    for warning in unsigned_agents(site, args.agent):
-        print(warning, file=sys.stderr)
     which = f"agent {args.agent}" if args.agent else f"{len(site.agents)} agents"
     print(f"OK: {args.config}: site {site.site.id}, {which}")
     return 0

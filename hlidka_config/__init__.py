@@ -27,7 +27,7 @@ from .gateway import (
     SupervisionConfig,
     TlsConfig,
 )
-from .load import load_config, parse_config
+from .load import load_config, parse_config, unsigned_refusal
 from .models import SiteConfig
 from .schedule import ExceptionDay, Schedule, Window, is_school_hours
 from .site import Building, Entrance, Location, Room, SiteInfo
@@ -71,4 +71,5 @@ __all__ = [
     "is_school_hours",
     "load_config",
     "parse_config",
+    "unsigned_refusal",
 ]

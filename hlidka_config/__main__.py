@@ -2,8 +2,9 @@
 
 The crisis plans file the site file names (``gateway.plans_file``) is checked with it, its rooms
 against the site's. Exit status: 0 when valid, 2 when either file has issues (printed one per
-line on stderr). An agent without a command key is valid but warned about on stderr: it would
-accept commands unsigned.
+line on stderr). An agent without a command key is an issue too (it would refuse to start), unless
+its table opts into the lab mode with ``unsigned_commands = "lab-only"``: then it is warned about on
+stderr, every time, since it accepts commands unsigned.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 
 from .checks import unsigned_agents
 from .errors import ConfigError
-from .load import load_config
+from .load import load_config, unsigned_refusal
 from .plans_load import site_plans
 
 
@@ -33,6 +34,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         plans = site_plans(config)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
+        return 2
+    refusal = unsigned_refusal(config)
+    if refusal is not None:
+        print(refusal, file=sys.stderr)
         return 2
     for warning in unsigned_agents(config):
         print(warning, file=sys.stderr)

@@ -22,6 +22,10 @@ OutputKind = Literal["lock", "siren", "strobe", "led", "evacuation"]
 NodeInputKind = Literal["panic", "door", "tamper", "room_secured"]
 BaudRate = Literal[1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600]
 
+#: The one value that lets an agent without a command key start: it then obeys anyone who can publish on the
+#: broker. A word rather than ``true`` so no boolean habit, copied template or typo can switch signing off.
+LAB_ONLY = "lab-only"
+
 # A device path, a Windows COM port, or one of pyserial's URL handlers.
 SERIAL_PORT_PATTERN = re.compile(
     r"^(/dev/\S+|COM\d+|(socket|rfc2217)://[^\s:/]+:\d{1,5}|loop://\S*|spy://\S+|hwgrep://\S+)$"
@@ -211,6 +215,10 @@ class AgentConfig(BaseModel):
     command_key_file: RelativeFile | None = Field(
         default=None, description="Key (64 hex digits) the gateway signs this agent's commands and acks with"
     )
+    unsigned_commands: Literal["lab-only"] | None = Field(
+        default=None,
+        description='"lab-only": start without command_key_file and obey unsigned commands (a lab bench, never a site)',
+    )
     egress_routes: list[EgressRoute] = Field(
         default_factory=list, max_length=16, description="Escape routes whose locks an evacuation releases"
     )
@@ -221,6 +229,18 @@ class AgentConfig(BaseModel):
     metrics_bind: str = Field(
         default="127.0.0.1", min_length=1, description="Address the metrics port listens on (0.0.0.0: every one)"
     )
+
+    @model_validator(mode="after")
+    def one_way_to_trust_commands(self) -> Self:
+        # With a key every command is verified, so the opt-in would mean nothing; saying both is a mistake
+        # (a lab file promoted to a site, or the other way round) that the installer should resolve.
+        if self.unsigned_commands is not None and self.command_key_file is not None:
+            raise config_error(
+                "unsigned_commands cannot be set together with command_key_file: with a key every command is verified.",
+                "remove unsigned_commands (keep the key), or remove command_key_file on a lab bench.",
+                key="unsigned_commands",
+            )
+        return self
 
     def outbox_path(self) -> str:
         return self.outbox.path or f"var/outbox-{self.id}.db"

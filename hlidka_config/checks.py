@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from . import secrets
-from .agent import AgentConfig
-from .errors import ConfigIssue, did_you_mean, show_value
+from .agent import LAB_ONLY, AgentConfig
+from .errors import MISSING, ConfigIssue, did_you_mean, show_value
 from .models import SiteConfig
 from .peer_checks import egress_issues, peer_issues
 from .site import Building
@@ -220,15 +220,37 @@ def _users_file(key: str, path: Path) -> str:
     return secrets.read_text(key, path)
 
 
-def unsigned_agents(config: SiteConfig, agent_id: str | None = None) -> list[str]:
-    """One warning line per agent that would accept commands and event acks unsigned.
+def unsigned_issues(config: SiteConfig, agent_id: str | None = None) -> list[ConfigIssue]:
+    """Agents that would obey unsigned commands without having opted in: such an agent refuses to start.
 
-    Not an error: a lab or the first bench test runs without keys. On a site it means anyone who can
-    publish on the broker can unlock its doors, so the installer must see it every time the file is checked.
+    Not part of ``check_site``: the gateway and ``hlidka-gateway provision`` load the same file before any key
+    exists (provisioning writes the keys), so the refusal belongs to the agent and to the config checks.
     """
     return [
-        f"WARNING: agents[{index}] ({agent.id}) has no command_key_file: it accepts commands and event acks "
-        "unsigned. Fix: run 'hlidka-gateway provision' and set command_key_file to the agent's key."
+        ConfigIssue(
+            f"agents[{index}].command_key_file",
+            MISSING,
+            f"Agent {agent.id} has no command key: it would obey commands and event acks from anyone who can "
+            "publish on the broker (unlock doors, end a lockdown), so it does not start.",
+            "run 'hlidka-gateway provision <site file> <secrets dir>' (it writes <secrets dir>/agents/"
+            f"{agent.id}.key) and set command_key_file to that file in this agent's table; the gateway signs "
+            f'with the same file. Only on a lab bench: unsigned_commands = "{LAB_ONLY}".',
+        )
         for index, agent in enumerate(config.agents)
-        if agent.command_key_file is None and agent_id in (None, agent.id)
+        if agent.command_key_file is None and agent.unsigned_commands != LAB_ONLY and agent_id in (None, agent.id)
+    ]
+
+
+def unsigned_agents(config: SiteConfig, agent_id: str | None = None) -> list[str]:
+    """One warning line per agent opted into the lab mode: it accepts commands and event acks unsigned.
+
+    A lab bench may run so; on a site it means anyone who can publish on the broker can unlock its doors,
+    so the installer must see it every time the file is checked.
+    """
+    return [
+        f'WARNING: agents[{index}] ({agent.id}) has unsigned_commands = "{LAB_ONLY}": it accepts commands '
+        "and event acks unsigned, from anyone on the broker. Fix: on a site, run 'hlidka-gateway provision', "
+        "set command_key_file to the agent's key and remove unsigned_commands."
+        for index, agent in enumerate(config.agents)
+        if agent.unsigned_commands == LAB_ONLY and agent_id in (None, agent.id)
     ]

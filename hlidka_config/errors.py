@@ -108,6 +108,14 @@ _SPECIAL: tuple[tuple[str, frozenset[str], str, str], ...] = (
     ("polygon[][]", _RANGE, "Zone point coordinate {value} is outside the frame.", _POINT_FIX),
     ("tripwires[].a[]", _RANGE, "Tripwire point coordinate {value} is outside the frame.", _POINT_FIX),
     ("tripwires[].b[]", _RANGE, "Tripwire point coordinate {value} is outside the frame.", _POINT_FIX),
+    # Only the exact word switches signing off; anything else (true, "yes", "lab") is refused, not guessed at.
+    (
+        "agents[].unsigned_commands",
+        frozenset({"literal_error"}),
+        "Not the lab opt-in.",
+        "give the agent a command key (run 'hlidka-gateway provision', set command_key_file) and remove "
+        'unsigned_commands; only on a lab bench write unsigned_commands = "lab-only".',
+    ),
 )
 
 _TYPE_WORDING = {

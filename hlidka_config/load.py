@@ -6,6 +6,7 @@ error to a missing certificate, leaves here as a ``ConfigError`` with all its is
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import re
@@ -15,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .checks import check_site
+from .checks import check_site, unsigned_issues
 from .errors import MISSING, ConfigError, ConfigIssue, issues_from_validation
 from .lines import find_line
 from .models import SiteConfig
@@ -40,13 +41,28 @@ def parse_config(text: str, path: str, state_dir: str | None = None, check_files
     data = read_toml(text, path, "site")
     base_dir = Path(path).parent
     try:
-        config = SiteConfig.model_validate(data, context={"base_dir": base_dir, "state_dir": state_dir})
+        config = SiteConfig.model_validate(data, context={"base_dir": base_dir, "state_dir": state_dir, "source": path})
     except ValidationError as exc:
         raise ConfigError(path, _with_lines(text, issues_from_validation(exc, SiteConfig))) from None
     issues = check_site(config, check_files)
     if issues:
         raise ConfigError(path, _with_lines(text, issues))
     return config
+
+
+def unsigned_refusal(config: SiteConfig, agent_id: str | None = None) -> ConfigError | None:
+    """The error an agent without a command key (and without the lab opt-in) refuses to start with.
+
+    ``agent_id`` limits it to one agent; None checks them all (the config checks). The file is read again
+    only to point at the agent's table; when it is gone the error still names the file and the key path.
+    """
+    issues = unsigned_issues(config, agent_id)
+    if not issues:
+        return None
+    file = str(config.source) if config.source is not None else str(config.base_dir / "<site file>")
+    with contextlib.suppress(ConfigError):
+        issues = _with_lines(read_text(file), issues)
+    return ConfigError(file, issues)
 
 
 def read_text(path: str | Path) -> str:

@@ -63,6 +63,8 @@ class SiteConfig(BaseModel):
     _base_dir: Path = PrivateAttr(default_factory=lambda: Path("."))
     # Not a TOML key either: where relative state files (outbox, gateway database) go.
     _state_dir: Path | None = PrivateAttr(default=None)
+    # Not a TOML key: the file itself, so a refusal found after loading can still name it.
+    _source: Path | None = PrivateAttr(default=None)
 
     @model_validator(mode="before")
     @classmethod
@@ -74,11 +76,18 @@ class SiteConfig(BaseModel):
             self._base_dir = Path(context["base_dir"])
         if isinstance(context, dict) and context.get("state_dir"):
             self._state_dir = Path(context["state_dir"])
+        if isinstance(context, dict) and context.get("source"):
+            self._source = Path(context["source"])
 
     @property
     def base_dir(self) -> Path:
         """Directory of the config file; relative file paths are relative to it."""
         return self._base_dir
+
+    @property
+    def source(self) -> Path | None:
+        """The site file this config was read from; None when it was built in code."""
+        return self._source
 
     def resolve(self, path: str | Path) -> Path:
         return self._base_dir / Path(path)

@@ -18,6 +18,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 
 from hil_sim.site import ALWAYS_OPEN, OneEntrance, one_entrance_site, write_site_file
+from hlidka_config.agent import LAB_ONLY
 from hlidka_contract import Channel, Event, EventAck, encode, parse_event, topic
 
 SITE, AGENT = "skola", "agent-vchod"
@@ -34,15 +35,20 @@ def write_site(
     """The agent tests' site: a door with its lock and a panic button in the porter's lodge.
 
     School hours all day unless ``schedule`` says otherwise (``{"windows": []}``: always closed);
-    ``agent`` adds keys to the agent's table (``command_key_file``, ...).
+    ``agent`` adds keys to the agent's table (``command_key_file``, ...). Without a ``command_key_file``
+    the agent opts into the lab mode (``unsigned_commands = "lab-only"``): the ``Consumer`` below plays the
+    gateway with plain acks; signed commands and acks have their own tests (``test_agent_signed.py``).
     """
+    settings = {"outbox": {"path": "outbox.db", "ack_timeout_s": ack_timeout_s}, **(agent or {})}
+    if "command_key_file" not in settings:
+        settings["unsigned_commands"] = LAB_ONLY
     spec = OneEntrance(
         broker_port=port,
         schedule=schedule if schedule is not None else copy.deepcopy(ALWAYS_OPEN),
         site=SITE,
         agent=AGENT,
         broker={"keepalive_s": 5, **(broker or {})},
-        agent_settings={"outbox": {"path": "outbox.db", "ack_timeout_s": ack_timeout_s}, **(agent or {})},
+        agent_settings=settings,
         inputs=[
             {"name": "dvere", "kind": "door", "pin": 17, "debounce_ms": 0},
             {"name": "panika", "kind": "panic", "pin": 23, "room": "vratnice", "debounce_ms": 20},

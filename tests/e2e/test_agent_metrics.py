@@ -45,6 +45,7 @@ def test_metrics_show_the_outbox_link_camera_and_node_series(
         agent=AGENT,
         agent_settings={
             "outbox": {"path": "outbox.db"},
+            "unsigned_commands": "lab-only",  # the Consumer plays the gateway with plain acks
             "metrics_port": port,
             "nodes": [{"id": "trida", "port": tty, "inputs": [{"index": 0, "kind": "door", "name": "okno"}]}],
             "cameras": [{"id": "kamera", "source": "sim:walk_in_out", "width": 160, "height": 120, "fps": 10}],

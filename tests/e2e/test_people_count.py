@@ -19,10 +19,12 @@ import httpx
 import pytest
 
 from gateway.auth import new_token_line
+from gateway.provision import write_command_keys
 from hil_sim.broker import Mosquitto
 from hil_sim.ports import free_port
 from hil_sim.procs import ProcessGroup
 from hil_sim.site import ALWAYS_OPEN, OneEntrance, one_entrance_site, write_site_file
+from hlidka_config import load_config
 from hlidka_contract import EventType, Role
 
 from .gateway_rig import ROOT, GatewayProcess, wait_for
@@ -48,7 +50,11 @@ def write_site(tmp: Path, broker_port: int, api_port: int) -> tuple[Path, str]:
         entrance=("vchod-a", "Vchod A", "hala"),
         schedule=dict(ALWAYS_OPEN),
         gateway={"db": "sqlite:///gw.db", "api": {"host": "127.0.0.1", "port": api_port, "tokens_file": "tokens"}},
-        agent_settings={"outbox": {"path": "outbox-a.db"}, "cameras": [camera("kamera-a", "walk_in", "vchod-a")]},
+        agent_settings={
+            "outbox": {"path": "outbox-a.db"},
+            "command_key_file": "keys/agent-a.key",
+            "cameras": [camera("kamera-a", "walk_in", "vchod-a")],
+        },
     )
     doc = one_entrance_site(spec)
     doc["entrances"].append({"id": "vchod-b", "name": "Vchod B", "building": BUILDING, "room": "hala"})
@@ -57,10 +63,14 @@ def write_site(tmp: Path, broker_port: int, api_port: int) -> tuple[Path, str]:
             "id": "agent-b",
             "entrance": "vchod-b",
             "outbox": {"path": "outbox-b.db"},
+            "command_key_file": "keys/agent-b.key",
             "cameras": [camera("kamera-b", "walk_out", "vchod-b")],
         }
     )
-    return write_site_file(tmp / "site.toml", doc), token
+    path = write_site_file(tmp / "site.toml", doc)
+    # The gateway and the agents sign and verify with the keys provisioning writes, as on a site.
+    write_command_keys(load_config(path, check_files=False), tmp / "keys")
+    return path, token
 
 
 class Rig:

@@ -23,14 +23,15 @@ def test_site_defaults_are_inherited() -> None:
 
 
 def test_round_trip_through_json_keeps_everything() -> None:
+    # Where the file was (its folder, the file itself) is not in the dump: the context gives it back.
     config = load_config(EXAMPLE)
-    again = SiteConfig.model_validate_json(config.model_dump_json(), context={"base_dir": EXAMPLES})
+    again = SiteConfig.model_validate_json(config.model_dump_json(), context={"base_dir": EXAMPLES, "source": EXAMPLE})
     assert again == config
 
 
 def test_round_trip_through_python_dump() -> None:
     config = load_config(EXAMPLE)
-    again = SiteConfig.model_validate(config.model_dump(), context={"base_dir": EXAMPLES})
+    again = SiteConfig.model_validate(config.model_dump(), context={"base_dir": EXAMPLES, "source": EXAMPLE})
     assert again == config
 
 
