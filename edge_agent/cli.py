@@ -48,7 +48,7 @@ def _load(path: str, agent: str | None, err: TextIO) -> SiteConfig | None:
 def cmd_run(args: argparse.Namespace) -> int:
     logs.setup(args.log_level)
     site = _load(args.config, args.agent, sys.stderr)
-    if site is None or not _signed_or_lab(site, args.agent, sys.stderr) or not _files_ok(site, sys.stderr):
+    if site is None or not _signed_or_lab(site, args.agent, sys.stderr, warn=False) or not _files_ok(site, sys.stderr):
         return 2
     from .app import build_agent
     from .walk_test import NoPinFactory, with_pins
@@ -64,16 +64,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _signed_or_lab(site: SiteConfig, agent: str | None, err: TextIO) -> bool:
+def _signed_or_lab(site: SiteConfig, agent: str | None, err: TextIO, warn: bool = True) -> bool:
     """False (and why, with the fix) for an agent without a command key and without the lab opt-in.
 
-    With the opt-in it is true, and the warning is printed: the installer sees it every time.
+    With the opt-in it is true and, with ``warn``, the warning is printed: the installer sees it every
+    check. ``run`` leaves the warning to the agent's log, which says it at every start.
     """
     refusal = unsigned_refusal(site, agent)
     if refusal is not None:
         print(refusal, file=err)
         return False
-    for warning in unsigned_agents(site, agent):
+    for warning in unsigned_agents(site, agent) if warn else []:
         print(warning, file=err)
     return True
 
@@ -121,6 +122,10 @@ def cmd_status(args: argparse.Namespace, out: TextIO | None = None) -> int:
     drill = f" (drill {snap['drill']})" if snap["drill"] else ""
     print(f"  lockdown: {'ON' if snap['lockdown'] else 'off'}{drill}", file=out)
     print(f"  evacuation: {'ON' if snap.get('evacuation') else 'off'}", file=out)
+    if st.get("commands") == "unsigned":
+        print('  commands: UNSIGNED (unsigned_commands = "lab-only": obeys anyone on the broker)', file=out)
+    else:
+        print("  commands: signed", file=out)
     peers = st.get("peers")
     if peers is not None:
         shown = ", ".join(f"{k} {v}" for k, v in sorted(peers.items())) or "nothing sent or received yet"

@@ -70,5 +70,6 @@ def write_agent_status(agent: Agent, now: float, running: bool = True) -> None:
         high_water_seq=agent.outbox.high_water_seq(),
         snapshot=agent.core.snapshot(),
         peers=agent.peers.counts() if agent.peers is not None else None,
+        commands_signed=agent.gate.key is not None,
     )
     write_status(agent.settings.status_path, document)

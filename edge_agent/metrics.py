@@ -28,6 +28,8 @@ class Sample:
     #: Age in seconds of the oldest event the gateway has not acknowledged (0 when none waits).
     oldest_unacked_s: float = 0.0
     link_up: bool = False
+    #: False only in the lab mode (``unsigned_commands = "lab-only"``): commands and acks from anyone are obeyed.
+    commands_signed: bool = True
     #: camera id -> (frames per second, mean detector milliseconds per frame) over the last period.
     cameras: dict[str, tuple[float, float]] = field(default_factory=dict)
     #: serial port -> (good frames, bad frames) since start.
@@ -72,6 +74,7 @@ class AgentMetrics:
             outbox_pending=agent.outbox.count_pending(),
             oldest_unacked_s=0.0 if oldest is None else max(0.0, now - oldest),
             link_up=bool(agent.link is not None and agent.link.up),
+            commands_signed=agent.gate.key is not None,
             cameras=cameras,
             nodes=nodes,
         )
@@ -97,6 +100,11 @@ class AgentMetrics:
             s.oldest_unacked_s,
         )
         yield GaugeMetricFamily("hlidka_agent_link_up", "1 while connected to the broker", 1 if s.link_up else 0)
+        yield GaugeMetricFamily(
+            "hlidka_agent_commands_signed",
+            "1 when commands and acks must carry the gateway's signature; 0 in the lab mode (unsigned_commands)",
+            1 if s.commands_signed else 0,
+        )
         fps = GaugeMetricFamily("hlidka_agent_camera_fps", "Frames read per second", labels=["camera"])
         ms = GaugeMetricFamily("hlidka_agent_detector_ms", "Mean detector time per frame, ms", labels=["camera"])
         for cam, (f, m) in s.cameras.items():

@@ -32,6 +32,7 @@ def status_document(
     high_water_seq: int,
     snapshot: AgentSnapshot,
     peers: dict[str, int] | None = None,
+    commands_signed: bool = True,
 ) -> dict[str, Any]:
     return {
         "agent": agent,
@@ -45,6 +46,8 @@ def status_document(
         "snapshot": snapshot.model_dump(mode="json"),
         # The peer path's counters (accepted, forged, replayed, resent ...); None: no peer path.
         "peers": peers,
+        # "unsigned" only in the lab mode (unsigned_commands = "lab-only"): it obeys anyone on the broker.
+        "commands": "signed" if commands_signed else "unsigned",
     }
 
 

@@ -85,6 +85,7 @@ def test_metrics_show_the_outbox_link_camera_and_node_series(
         wait_until(lambda: _scrape(port)[("hlidka_agent_outbox_pending", ())] >= 2, 10, "door events pending")
         m = _scrape(port)
         assert m[("hlidka_agent_link_up", ())] == 1
+        assert m[("hlidka_agent_commands_signed", ())] == 0  # this site opted into the lab mode: visible here
         assert m[("hlidka_agent_outbox_oldest_unacked_seconds", ())] > 0
         assert m[("hlidka_agent_camera_fps", cam)] > 0
         assert m[("hlidka_agent_detector_ms", cam)] > 0

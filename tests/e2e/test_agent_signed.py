@@ -125,3 +125,16 @@ def test_hostile_payloads_reach_the_parsers_of_an_agent_without_a_key(running: R
     answers = _answers(consumer, 3)
     assert all(a.startswith("rejected:bad_json:") for a in answers[:2]) and answers[2].startswith("accepted"), answers
     assert running.agent.gate.rejected["ack_bad_json"] == 2
+
+
+def test_the_status_says_commands_are_signed(
+    signed_agent: tuple[Agent, Consumer], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from edge_agent.cli import main
+
+    agent, _consumer = signed_agent
+    assert agent.settings.status_path is not None
+    status = agent.settings.status_path
+    wait_until(status.exists, 10, "the status file")
+    assert main(["status", "--config", str(tmp_path / "site.toml"), "--agent", AGENT]) == 0
+    assert "  commands: signed" in capsys.readouterr().out.splitlines()

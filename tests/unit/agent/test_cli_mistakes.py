@@ -143,3 +143,31 @@ def test_run_without_a_pin_factory_says_how_to_get_one(
     line = one_line(capsys.readouterr().err)
     assert line.startswith("run: no GPIO pin factory here (Unable to find pin factory 'no-such-factory')")
     assert "hlidka-agent run ..." in line
+
+
+def unkeyed_site(tmp_path: Path) -> Path:
+    """The test site with its lab opt-in taken out: an agent with neither a command key nor the opt-in."""
+    config = write_site(tmp_path, 1883)
+    text = config.read_text()
+    assert 'unsigned_commands = "lab-only"\n' in text
+    config.write_text(text.replace('unsigned_commands = "lab-only"\n', ""))
+    return config
+
+
+def test_run_refuses_an_agent_without_a_command_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = unkeyed_site(tmp_path)
+    assert main(["run", "--config", str(config), "--agent", AGENT]) == 2
+    line = one_line(capsys.readouterr().err)
+    assert line.startswith(f"{config}:") and f"agents[0].command_key_file: Agent {AGENT} has no command key" in line
+    assert "hlidka-gateway provision" in line and 'unsigned_commands = "lab-only"' in line
+    assert not (tmp_path / "outbox.db").exists(), "nothing was started"
+
+
+def test_check_config_refuses_an_agent_without_a_command_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = unkeyed_site(tmp_path)
+    for agent in (["--agent", AGENT], []):
+        assert main(["check-config", "--config", str(config), *agent]) == 2
+        captured = capsys.readouterr()
+        assert captured.out == "" and "agents[0].command_key_file" in one_line(captured.err)
