@@ -1,9 +1,10 @@
 """``hlidka-agent`` (``python -m edge_agent``): run, check-config, wiring, walk-test, compile, status.
 
 Exit codes: 0 fine, 2 a mistake to fix before it can run (invalid config,
-unknown agent, no command key without the lab opt-in, an unreadable or malformed CA, key or credentials file, no GPIO
-pin factory), 3 walk test with an input, node input or tripwire crossing not seen,
-an output failed, or cut short,
+unknown agent, no command key without the lab opt-in, an unreadable or
+malformed CA, key or credentials file, no GPIO pin factory), 3 walk test
+with an input, node input or tripwire crossing not seen, an output failed,
+or cut short,
 4 agent not running (status). Every user mistake is one line with its fix.
 ``status`` reads the small JSON file the running agent rewrites every second
 next to its outbox (``<outbox>.status.json``), so it needs no broker.
