@@ -52,6 +52,9 @@ class SiteSummary(BaseModel):
     people_by_building: dict[str, int]
     people_inside: int
     links: list[LinkState]
+    #: Agents the site file gives no command key: their commands and acks go unsigned. Such an agent
+    #: starts only when its table says unsigned_commands = "lab-only" (a lab bench), so this is empty on a site.
+    commands_unsigned: list[str] = []
 
 
 def link_states(rt: Runtime) -> list[LinkState]:
@@ -113,6 +116,7 @@ def summary(rt: Runtime) -> SiteSummary:
         people_by_building=people,
         people_inside=sum(people.values()),
         links=link_states(rt),
+        commands_unsigned=sorted(a for a in rt.settings.agents if a not in rt.settings.command_keys),
     )
 
 

@@ -50,6 +50,8 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "entrance.camera_last": "poslední snímek",
         "entrance.camera_pending": "nový snímek se přenáší",
         "entrance.inside": "Osob v budově",
+        "agents.unsigned": "Bez podpisu povelů (laboratorní režim): {agents}. Kdokoli na brokeru jim může "
+        "odemknout dveře nebo ukončit uzamčení; na škole nasaďte klíče (hlidka-gateway provision).",
         "entrance.passed": "tímto vchodem dnes",
         "entrance.no_camera": "Bez kamery",
         "device.online": "ve spojení",
@@ -191,6 +193,8 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "entrance.camera_last": "last snapshot",
         "entrance.camera_pending": "a new snapshot is on its way",
         "entrance.inside": "People in the building",
+        "agents.unsigned": "Commands go unsigned (lab mode): {agents}. Anyone on the broker can unlock "
+        "their doors or end a lockdown; on a site, provision the keys (hlidka-gateway provision).",
         "entrance.passed": "through this entrance today",
         "entrance.no_camera": "No camera",
         "device.online": "online",

@@ -143,6 +143,30 @@ def test_a_viewer_sees_no_actions_and_cannot_post_them(app_client: TestClient) -
     assert app_client.post("/api/v1/commands", json={"type": "lockdown"}).status_code == 401
 
 
+def test_agents_without_a_command_key_are_shown_as_unsigned(app_client: TestClient) -> None:
+    # The fixture's site gives no agent a key: such agents run only in the lab mode, and everyone sees it.
+    assert login(app_client, "vratny") == 303
+    assert app_client.get("/api/v1/site").json()["commands_unsigned"] == ["a1", "a2"]
+    home = app_client.get("/").text  # Czech, the default
+    assert 'id="commands-unsigned"' in home and "Bez podpisu povelů (laboratorní režim): a1, a2." in home
+
+
+def test_a_site_with_every_key_shows_no_unsigned_warning(tmp_path: Path) -> None:
+    settings = Settings(
+        site="s1",
+        db=f"sqlite:///{tmp_path / 'gw.db'}",
+        broker_port=free_port(),
+        agents={"a1": 5.0},
+        command_keys={"a1": bytes(32)},
+    )
+    console = ConsoleSettings(users_lines=LINES, entrances=(Entrance("a1", "Hlavní vchod"),))
+    app = create_app(settings, senders=[], console=console, link=Links())
+    with TestClient(app, base_url="http://gw.local") as c:
+        assert login(c, "vratny") == 303
+        assert c.get("/api/v1/site").json()["commands_unsigned"] == []
+        assert "commands-unsigned" not in c.get("/").text
+
+
 def test_actions_follow_the_contracts_roles(app_client: TestClient) -> None:
     shown = {}
     for user in PASSWORDS:
