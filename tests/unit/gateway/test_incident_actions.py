@@ -10,21 +10,30 @@ whose ingest thread is stopped so the test drives the leader's ticks with its ow
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import paho.mqtt.client as mqtt
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
+from paho.mqtt.enums import CallbackAPIVersion
 from test_incidents import MAIN, SITE, T0, YARD, Gateway, auth
 
+from edge_agent.commands_in import CommandGate
+from edge_agent.core.inputs import CommandReceived
 from gateway import rule_watch
+from gateway.app import create_app
 from gateway.incidents import actions
 from gateway.incidents.model import Entry, Incident
 from gateway.store.base import CommandRow
+from hil_sim.broker import Mosquitto
 from hlidka_contract import CommandAck, EventType, Role, encode
 from hlidka_contract.incidents import IncidentOpenedData
 
@@ -274,3 +283,83 @@ def test_an_unanswered_lockdown_goes_again_with_its_id_also_after_a_restart(tmp_
         assert lockdown(client)["state"] == "confirmed"
         resent = [e for e in again.rt.store.audit(0, 100) if e.action == "command.resent"]
         assert len(resent) == 2 and all(first["id"] in e.detail for e in resent)  # before and after the restart
+
+
+# ---- through a real broker ----------------------------------------------------------------------------
+
+
+class Entrance:
+    """An entrance agent's command side: the agent's own ``CommandGate`` (it refuses a command id it
+    executed already) behind a paho client that subscribes again on every connect."""
+
+    def __init__(self, port: int, agent: str) -> None:
+        self.agent, self.gate = agent, CommandGate(SITE, agent)
+        self.executed: list[str] = []
+        self.deliveries = 0
+        self.subscribed = threading.Event()
+        self.client = mqtt.Client(
+            callback_api_version=CallbackAPIVersion.VERSION2, client_id=f"test-{agent}", protocol=mqtt.MQTTv5
+        )
+        self.client.on_connect = lambda c, *_: c.subscribe(f"hlidka/v1/{SITE}/{agent}/cmd", qos=1)
+        self.client.on_subscribe = lambda *_: self.subscribed.set()
+        self.client.on_message = self._command
+        self.client.reconnect_delay_set(1, 1)
+        self.client.connect_async("127.0.0.1", port)
+        self.client.loop_start()
+
+    def _command(self, client: mqtt.Client, _u: object, msg: mqtt.MQTTMessage) -> None:
+        now = time.time()
+        self.deliveries += 1
+        got = self.gate.accept(msg.payload, now)
+        if isinstance(got, CommandReceived):
+            self.executed.append(got.command.id)
+            got = self.gate.answer(got.command.id, True, None, now)
+        client.publish(f"hlidka/v1/{SITE}/{self.agent}/cmd_ack", encode(got), qos=1)
+
+    def close(self) -> None:
+        self.client.loop_stop()
+        self.client.disconnect()
+
+
+def wait_until(cond: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+    end = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < end, f"no {what} within {timeout} s"
+        time.sleep(0.05)
+
+
+def test_broker_down_and_gateway_restarted_the_lockdown_still_reaches_each_entrance_once(
+    mosquitto: Mosquitto, tmp_path: Path
+) -> None:
+    incident_id = f"{datetime.now(UTC).year}-0001"
+    settings = replace(Gateway(tmp_path).settings, broker_port=mosquitto.port)
+    entrances = [Entrance(mosquitto.port, a) for a in (MAIN, YARD)]
+    try:
+        for e in entrances:
+            wait_until(e.subscribed.is_set, f"{e.agent}'s subscription")
+        with TestClient(create_app(settings, senders=[])) as client:
+            rt = client.app.state.runtime  # type: ignore[attr-defined]
+            wait_until(rt.mqtt.connected.is_set, "broker connection")
+            mosquitto.stop()
+            wait_until(lambda: not rt.mqtt.connected.is_set(), "lost connection")
+            r = client.post("/api/v1/incidents", json={"plan": "aktivni-utocnik"}, headers=auth(Role.OPERATOR))
+            (action,) = r.json()["incident"]["actions"]
+            # The MQTT client took it (to send once connected): stored as sent, not confirmed.
+            assert action["state"] == "pending" and {a["status"] for a in action["agents"]} == {"sent"}
+            stored = {c.agent: c.id for c in rt.store.commands(None, 10) if c.type == "lockdown"}
+        # The gateway restarted before the broker came back: the client's queued copy died with it.
+        mosquitto.start()
+        with TestClient(create_app(settings, senders=[])) as client:
+
+            def confirmed() -> bool:
+                found = client.get(f"/api/v1/incidents/{incident_id}", headers=auth(Role.VIEWER)).json()
+                return bool(found["actions"][0]["state"] == "confirmed")
+
+            wait_until(confirmed, "confirmed lockdown")
+            time.sleep(1.0)  # anything still on its way arrives
+            for e in entrances:
+                assert e.executed == [stored[e.agent]], "the stored command, executed once"
+                assert e.deliveries == 1
+    finally:
+        for e in entrances:
+            e.close()
