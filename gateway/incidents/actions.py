@@ -149,7 +149,9 @@ def _in_window(incident: Incident, now: float) -> bool:
 
 
 def _parts(incident: Incident, action: str, commands: list[CommandRow], agents: list[str]) -> list[AgentPart]:
-    mine = rule_watch.caused(commands, COMMAND_OF[action]).get(cause_of(incident), [])
+    # Only this incident issues under its name: the other commands' bodies need not be parsed.
+    ours = [r for r in commands if r.issued_by == issued_by(incident)]
+    mine = rule_watch.caused(ours, COMMAND_OF[action]).get(cause_of(incident), [])
     names = sorted({*agents, *(r.agent for r in mine)})
     return [_part(a, [r for r in mine if r.agent == a]) for a in names]
 
