@@ -3,8 +3,9 @@
 Rules: the opening request sends at once (``start``); a failure there is only logged, because the
 leader's tick (``retry``, on the worker holding the supervision lease, as the panic rescue runs)
 sends what is missing from the stored commands (``actions.due``): a restart or a worker's death in
-between loses nothing. A stored command is published again only while the broker is connected
-(the MQTT client would only queue another copy). Counted: resends and new sends per action
+between loses nothing. A stored command is published again only once the broker has been connected
+for ``actions.RESEND_S`` (down, the MQTT client would only queue another copy; just back, it sends
+the copy it queued). Counted: resends and new sends per action
 (``hlidka_incident_action_retries``), actions not confirmed (``hlidka_incident_actions_unconfirmed``).
 """
 
@@ -15,6 +16,7 @@ from collections.abc import Callable, Iterable
 
 from hlidka_contract import Role
 
+from .. import rule_watch
 from ..commands import Commander
 from ..ingest import Ingest
 from ..store.base import Store
@@ -29,6 +31,8 @@ class ActionSender:
         self.store, self.ingest, self.commander, self.clock = store, ingest, commander, clock
         #: Command id -> (when this worker last published it again, how often): the resends' backoff.
         self._resent: dict[str, tuple[float, int]] = {}
+        #: Since when the broker is connected, as this worker's ticks saw it (None: not connected).
+        self._up_since: float | None = None
 
     def start(self, incident: Incident) -> None:
         """The plan's actions for an incident just opened by hand, as the site rules send theirs."""
@@ -49,6 +53,9 @@ class ActionSender:
         return actions.states(incident, rows, self.ingest.site_agents(), self.clock())
 
     def retry(self, incidents: Iterable[Incident], now: float) -> None:
+        up = self.commander.connected()
+        self._up_since = (self._up_since or now) if up else None
+        self._resent = {k: v for k, v in self._resent.items() if now - v[0] <= rule_watch.WINDOW_S}
         mine = [i for i in incidents if i.is_open and actions.hand_opened(i)]
         unconfirmed = dict.fromkeys(actions.COMMAND_OF, 0)
         if mine:
@@ -65,8 +72,10 @@ class ActionSender:
     def _send_again(self, incident: Incident, todo: actions.Resend | actions.Issue, now: float) -> None:
         try:
             if isinstance(todo, actions.Resend):
-                if not self.commander.connected():
-                    return  # the client would only queue another copy; sent on the first tick after the broker's return
+                if self._up_since is None or now - self._up_since < actions.RESEND_S:
+                    # Down, the client would only queue another copy; just back, it is sending its
+                    # queued one: a resend now would only make a duplicate.
+                    return
                 n = self._resent.get(todo.row.id, (0.0, 0))[1]
                 self._resent[todo.row.id] = (now, n + 1)
                 self.commander.resend(todo.row)

@@ -264,17 +264,20 @@ def test_an_unanswered_lockdown_goes_again_with_its_id_also_after_a_restart(tmp_
         answer(g, MAIN, commands_to(g, MAIN)[0]["id"])
         tick(g, T0 + 2)
         assert len(commands_to(g, YARD)) == 1
-        tick(g, T0 + actions.RESEND_S + 0.1)
+        tick(g, T0 + 5.1)  # issued 3 s ago, and the broker connected 3 s ago
         assert [c["id"] for c in commands_to(g, YARD)] == [first["id"]] * 2, "the same command, not a new one"
         assert len(commands_to(g, MAIN)) == 1
-        tick(g, T0 + actions.RESEND_S + 1)
+        tick(g, T0 + 5.1 + 2 * actions.RESEND_S - 0.1)
         assert len(commands_to(g, YARD)) == 2, "backing off"
+        tick(g, T0 + 5.1 + 2 * actions.RESEND_S)
+        assert len(commands_to(g, YARD)) == 3
         assert lockdown(client)["state"] == "pending"
     # The gateway restarts: the store still knows the yard has not answered.
     again = Gateway(tmp_path)
     with TestClient(again.app) as client:
         again.rt.ingest.stop()
         tick(again, T0 + 20)
+        tick(again, T0 + 23)
         assert [c["id"] for c in commands_to(again, YARD)] == [first["id"]] and commands_to(again, MAIN) == []
         # It had the first copy: it answers the second as a duplicate, which confirms it.
         answer(again, YARD, first["id"], "rejected", "duplicate: command id already executed")
@@ -282,7 +285,7 @@ def test_an_unanswered_lockdown_goes_again_with_its_id_also_after_a_restart(tmp_
         assert len(commands_to(again, YARD)) == 1
         assert lockdown(client)["state"] == "confirmed"
         resent = [e for e in again.rt.store.audit(0, 100) if e.action == "command.resent"]
-        assert len(resent) == 2 and all(first["id"] in e.detail for e in resent)  # before and after the restart
+        assert len(resent) == 3 and all(first["id"] in e.detail for e in resent)  # before and after the restart
 
 
 # ---- through a real broker ----------------------------------------------------------------------------
@@ -363,3 +366,22 @@ def test_broker_down_and_gateway_restarted_the_lockdown_still_reaches_each_entra
     finally:
         for e in entrances:
             e.close()
+
+
+def test_no_copy_is_resent_while_the_broker_is_away_nor_just_after_it_came_back(
+    gw: tuple[Gateway, TestClient],
+) -> None:
+    g, client = gw
+    link = g.links.link
+    assert link is not None
+    link.down()  # the MQTT client queues what it is given (here: recorded as published)
+    assert client.post("/api/v1/incidents", json={"plan": "aktivni-utocnik"}, headers=auth(Role.OPERATOR))
+    tick(g, T0 + 10)
+    assert len(commands_to(g, YARD)) == 1, "down: no second copy in the client's queue"
+    link.up()
+    tick(g, T0 + 11)
+    tick(g, T0 + 13.9)
+    assert len(commands_to(g, YARD)) == 1, "just back: the client is sending the copy it queued"
+    tick(g, T0 + 14)
+    assert [c["id"] for c in commands_to(g, YARD)] == [commands_to(g, YARD)[0]["id"]] * 2
+    assert metric(client, 'hlidka_incident_action_retries_total{action="lockdown",kind="resent"}') == 2
