@@ -124,6 +124,26 @@ class Commander:
             )
         return batch, commands
 
+    def resend(self, row: CommandRow) -> bool:
+        """Publish a stored command again as it was (same id: an agent that had it does nothing twice).
+
+        Signed anew (a signature's validity is short); audited. False when the client refused it
+        (then ``undelivered``, as in ``issue``).
+        """
+        now = self.clock()
+        try:
+            signed = self.signer.wrap(row.agent, "cmd", row.issued_by, row.role, row.body.encode(), now)
+            self.publish(topic(self.settings.site, row.agent, Channel.CMD), signed)
+        except ConnectionError as exc:
+            log.error("%s to %s not delivered again: %s", row.type, row.agent, exc)
+            self.store.set_command_status(row.id, "undelivered", str(exc)[:200], now)
+            return False
+        detail = json.dumps({"command": row.id, "type": row.type, "agent": row.agent}, sort_keys=True)
+        self.store.append_audit(row.issued_by, row.role, "command.resent", detail, now)
+        self.metrics.commands.labels(row.type).inc()
+        log.info("command sent again", extra={"command_id": row.id, "type": row.type, "agent": row.agent})
+        return True
+
     def on_ack(self, ack: CommandAck) -> None:
         now = self.clock()
         if not self.store.set_command_status(ack.command_id, ack.status, ack.reason, now):

@@ -63,6 +63,10 @@ class IncidentFeed(Protocol):
 
     def follow(self) -> None: ...
 
+    def retry_actions(self, now: float) -> None:
+        """The leader sends again what a hand-opened incident's agents have not confirmed."""
+        ...
+
 
 class Ingest(AgentReports, LeaderDuties):
     def __init__(
@@ -251,6 +255,14 @@ class Ingest(AgentReports, LeaderDuties):
             # The events are stored and acked; the book reads them again on the next tick.
             log.exception("incident book could not follow the stored events")
 
+    def _retry_incident_actions(self, now: float) -> None:
+        assert self.incidents is not None
+        try:
+            self.incidents.retry_actions(now)
+        except Exception:
+            # The commands are stored; the next tick looks again.
+            log.exception("incident actions could not be sent again")
+
     def store_own(self, events: list[Event], now: float) -> None:
         """Store the gateway's own events like any other (then they go upstream: regional link)."""
         flags = self.store.insert_events([new_event(e) for e in events], now)
@@ -279,3 +291,5 @@ class Ingest(AgentReports, LeaderDuties):
         if self.incidents is not None:
             # Events another worker stored reach this worker's book here.
             self._feed_incidents()
+            if self.lead():
+                self._retry_incident_actions(now)

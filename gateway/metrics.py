@@ -30,6 +30,18 @@ class Metrics:
             ["reason"],
             registry=r,
         )
+        self.incident_actions_unconfirmed = Gauge(
+            "hlidka_incident_actions_unconfirmed",
+            "Lockdowns / evacuations of open hand-opened incidents some agent has not confirmed (leader)",
+            ["action"],
+            registry=r,
+        )
+        self.incident_action_retries = Counter(
+            "hlidka_incident_action_retries",
+            "A hand-opened incident's action sent again: the stored command resent, or issued to agents without one",
+            ["action", "kind"],
+            registry=r,
+        )
         self.batch_size = Gauge("hlidka_ingest_last_batch", "Events in the last stored batch", registry=r)
 
     def render(self) -> bytes:

@@ -23,20 +23,26 @@ WINDOW_S: Final = 300.0
 TRIGGERS: Final = frozenset({EventType.PANIC_PRESSED.value, EventType.DURESS_ALARM.value})
 
 
-def causes(commands: list[CommandRow]) -> set[str]:
-    """The event ids lockdowns were sent for."""
-    out: set[str] = set()
+def caused(commands: list[CommandRow], ctype: CommandType = CommandType.LOCKDOWN) -> dict[str, list[CommandRow]]:
+    """The commands of ``ctype`` by the event id their ``cause`` names (a hand-opened incident's
+    actions are found the same way: ``incidents.actions``)."""
+    out: dict[str, list[CommandRow]] = {}
     for row in commands:
-        if row.type != CommandType.LOCKDOWN.value:
+        if row.type != ctype.value:
             continue
         try:
             args = json.loads(row.body).get("args")
         except (json.JSONDecodeError, AttributeError):
-            continue  # the store holds what the gateway encoded; anything else is not a lockdown of ours
+            continue  # the store holds what the gateway encoded; anything else is not a command of ours
         cause = args.get("cause") if isinstance(args, dict) else None
         if isinstance(cause, str):
-            out.add(cause)
+            out.setdefault(cause, []).append(row)
     return out
+
+
+def causes(commands: list[CommandRow]) -> set[str]:
+    """The event ids lockdowns were sent for."""
+    return set(caused(commands))
 
 
 def unanswered(

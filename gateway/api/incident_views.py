@@ -5,7 +5,7 @@ Rule: built from the book's ``Incident`` (the fold of its events) and the plan; 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from hlidka_config.plans import Plan
 from hlidka_contract.incidents import DrillScore, IncidentClosedData, IncidentOpenedData
 
+from ..incidents.actions import ActionState
 from ..incidents.decide import Site, roll_call
 from ..incidents.model import Incident
 from ..incidents.service import site_rooms
@@ -62,8 +63,32 @@ class IncidentSummary(BaseModel):
     closed_at: datetime | None
 
 
+class AgentActionView(BaseModel):
+    agent: str
+    #: ``not_sent`` (the send failed before it was stored), ``undelivered`` (the MQTT client refused
+    #: it), ``sent`` (no answer yet), ``accepted``, ``rejected``.
+    status: str
+    command_id: str | None
+    answered_at: datetime | None
+    reason: str | None
+
+
+class ActionView(BaseModel):
+    """A hand-opened incident's lockdown or evacuation: has every agent confirmed it?"""
+
+    action: str
+    #: ``pending`` until every agent answered; then ``confirmed`` (all accepted) or ``refused``.
+    state: str
+    confirmed_at: datetime | None
+    #: The gateway still sends it to the agents that have not answered (open, within 5 minutes).
+    retrying: bool
+    agents: list[AgentActionView]
+
+
 class IncidentView(IncidentSummary):
     opened: IncidentOpenedData
+    #: Its site actions (opened by hand only: an alarm's went with the site rules, a drill sends none).
+    actions: list[ActionView] = []
     #: Every step of the plan, in plan order, done or not.
     steps: list[StepView]
     steps_missing: list[str]
@@ -116,7 +141,33 @@ def plan_of(rt: Runtime, plan_id: str) -> Plan | None:
         return None
 
 
-def view(rt: Runtime, i: Incident) -> IncidentView:
+def _utc(t: float | None) -> datetime | None:
+    return datetime.fromtimestamp(t, UTC) if t is not None else None
+
+
+def action_views(states: list[ActionState]) -> list[ActionView]:
+    return [
+        ActionView(
+            action=a.action,
+            state=a.state,
+            confirmed_at=_utc(a.confirmed_at),
+            retrying=a.retrying,
+            agents=[
+                AgentActionView(
+                    agent=p.agent,
+                    status=p.status,
+                    command_id=p.command_id,
+                    answered_at=_utc(p.answered_at),
+                    reason=p.reason,
+                )
+                for p in a.agents
+            ],
+        )
+        for a in states
+    ]
+
+
+def view(rt: Runtime, i: Incident, states: list[ActionState] | None = None) -> IncidentView:
     plan = plan_of(rt, i.plan)
     steps = []
     for role, role_steps in plan.steps.items() if plan is not None else ():
@@ -163,6 +214,7 @@ def view(rt: Runtime, i: Incident) -> IncidentView:
     return IncidentView(
         **summary(i).model_dump(),
         opened=i.opened,
+        actions=action_views(states or []),
         steps=steps,
         steps_missing=[f"{s.role}/{s.step}" for s in steps if not s.done],
         rooms=rooms,

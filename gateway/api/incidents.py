@@ -5,6 +5,8 @@ audited like the other writes. Opening by hand and closing (the all-clear) are a
 an admin's; marking a step or reporting a room is anyone's who is logged in (a teacher reports her
 class from her phone). A request the plan or the incident does not allow is refused with a
 sentence: 404 no such incident, 409 the incident is closed, 422 an unknown plan, role, step or room.
+An incident opened by hand answers with its lockdown / evacuation agent by agent (``actions``):
+``pending`` until every agent confirmed it (as a rule still so in the answer to the opening).
 """
 
 from __future__ import annotations
@@ -88,7 +90,8 @@ async def list_incidents(rt: RuntimeDep, _who: Reader) -> list[IncidentSummary]:
     responses={**answers(*AUTH), **_NOT_FOUND},
 )
 async def get_incident(rt: RuntimeDep, _who: Reader, incident_id: str) -> IncidentView:
-    return view(rt, await _found(rt, incident_id))
+    found = await _found(rt, incident_id)
+    return view(rt, found, await asyncio.to_thread(rt.incidents.action_states, incident_id))
 
 
 @router.get(
@@ -121,7 +124,8 @@ async def _write(
     now = rt.clock()
     text = json.dumps({**detail, "incident": incident.id, "event": event_id}, sort_keys=True, ensure_ascii=False)
     await asyncio.to_thread(rt.store.append_audit, who.name, who.role.value, action, text, now)
-    return Written(event_id=event_id, incident=view(rt, incident))
+    states = await asyncio.to_thread(rt.incidents.action_states, incident.id)
+    return Written(event_id=event_id, incident=view(rt, incident, states))
 
 
 @router.post(

@@ -49,6 +49,13 @@ INCIDENT_WORDS: Final[dict[str, dict[str, str]]] = {
         "incident.no_steps": "Pro tuto roli plán žádné kroky nemá.",
         "incident.mark_done": "Hotovo",
         "incident.step_done_by": "splněno: {by}, {at}",
+        "incident.action.lockdown": "Uzamčení vstupů",
+        "incident.action.evacuation": "Evakuace",
+        "incident.action.pending": "{what}: zatím NEPOTVRZENO – potvrdilo {done} z {total} vstupů; chybí: {agents}.",
+        "incident.action.retrying": "Brána ho posílá znovu.",
+        "incident.action.gave_up": "Brána ho už neposílá (uplynulo 5 minut): spusťte ho na vstupech ručně.",
+        "incident.action.confirmed": "{what}: potvrdily všechny vstupy v {at}.",
+        "incident.action.refused": "{what}: odmítnuto – {agents}.",
         "incident.step_missed": "nesplněno",
         "incident.rooms": "Hlášení tříd",
         "incident.room": "Místnost",
@@ -130,6 +137,17 @@ INCIDENT_WORDS: Final[dict[str, dict[str, str]]] = {
         "incident.no_steps": "The plan has no steps for this role.",
         "incident.mark_done": "Done",
         "incident.step_done_by": "done: {by}, {at}",
+        "incident.action.lockdown": "Lockdown",
+        "incident.action.evacuation": "Evacuation",
+        "incident.action.pending": (
+            "{what}: NOT confirmed yet – {done} of {total} entrances confirmed; missing: {agents}."
+        ),
+        "incident.action.retrying": "The gateway keeps sending it.",
+        "incident.action.gave_up": (
+            "The gateway no longer sends it (5 minutes passed): start it at the entrances by hand."
+        ),
+        "incident.action.confirmed": "{what}: confirmed by every entrance at {at}.",
+        "incident.action.refused": "{what}: refused by {agents}.",
         "incident.step_missed": "not done",
         "incident.rooms": "Room roll call",
         "incident.room": "Room",

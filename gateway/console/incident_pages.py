@@ -126,6 +126,7 @@ async def show(request: Request, session: Session, incident_id: str, status: int
     incident = await asyncio.to_thread(book.get, incident_id)
     if incident is None:
         return await page(request, "forbidden.html", session, 404, reason="incident")
+    actions = await asyncio.to_thread(book.action_states, incident_id)
     plans = book.plans
     plan = iv.plan_of(plans, incident)
     site = runtime(request).settings.site_config
@@ -137,6 +138,7 @@ async def show(request: Request, session: Session, incident_id: str, status: int
         session,
         status,
         incident=incident,
+        actions=actions,
         plan=plan,
         roles=ROLES,
         plan_role=role,

@@ -12,6 +12,7 @@ from typing import Protocol
 
 from hlidka_config.plans import PlansFile
 
+from .actions import ActionState
 from .model import Incident
 
 
@@ -49,6 +50,10 @@ class IncidentBook(Protocol):
     ) -> Incident: ...
 
     def close(self, incident_id: str, by: str, summary: str) -> Incident: ...
+
+    def action_states(self, incident_id: str) -> list[ActionState]:
+        """A hand-opened incident's lockdown / evacuation, agent by agent: confirmed or not yet."""
+        ...
 
     def people_inside(self) -> Mapping[str, int]:
         """Building id -> people counted inside now."""

@@ -14,7 +14,9 @@ Rules:
 - A restarted gateway refolds the stored incident events and replays the drill events of the
   drills still open (no decisions on the past: an old alarm opens nothing again).
 - A plan's site actions (lockdown, evacuation) are commanded when an incident is opened by hand; an
-  alarm's incident got them from the site rules already, and a drill's staff practise them.
+  alarm's incident got them from the site rules already, and a drill's staff practise them. What
+  the agents have not confirmed, the leader sends again from the stored commands (``actions``), so
+  a failed send or a restart in between loses nothing.
 
 One lock serialises the ingest thread and the API threads around the incidents.
 """
@@ -31,7 +33,7 @@ from zoneinfo import ZoneInfo
 from hlidka_config import SiteConfig
 from hlidka_config.plans import PlansFile
 from hlidka_config.plans_load import load_plans
-from hlidka_contract import CommandType, Event, EventType, Role, parse_event
+from hlidka_contract import Event, EventType, parse_event
 from hlidka_contract.incidents import IncidentRoomReportedData
 
 from ..commands import Commander
@@ -41,7 +43,9 @@ from ..settings import Settings
 from ..store import DB_ERRORS
 from ..store.base import EventFilter, Store
 from . import decide as d
+from .actions import ActionState
 from .model import INCIDENT_TYPES, Incident, apply, room_key
+from .sender import ActionSender
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +54,6 @@ _DRILL_TYPES = frozenset(
     {EventType.DRILL_STARTED, EventType.DRILL_ENDED, EventType.LOCKDOWN_STARTED, EventType.EVACUATION_STARTED}
 )
 _OPENERS = frozenset({EventType.DRILL_STARTED})
-_ACTIONS = {"lockdown": CommandType.LOCKDOWN, "evacuation": CommandType.EVACUATE}
 
 
 class IncidentService:
@@ -78,6 +81,7 @@ class IncidentService:
         site = settings.site_config
         self._tz: tzinfo = ZoneInfo(site.site.timezone) if site is not None else UTC
         self._recheck = True
+        self.actions = ActionSender(store, ingest, commander, clock)
         self._replay()
 
     @classmethod
@@ -219,9 +223,9 @@ class IncidentService:
             self.follow()
             t = self.clock()
             made = d.open_manual(self._plans, self._incidents, self._site(people=True), plan_id, by, self._at(t))
-            (opened,) = self._store([made], t)
+            self._store([made], t)
             incident = self._incidents[made.data.incident]
-        self._start_actions(incident, opened)
+        self.actions.start(incident)
         return incident
 
     def step_done(self, incident_id: str, role: str, step: str, by: str, note: str | None = None) -> Incident:
@@ -281,17 +285,17 @@ class IncidentService:
 
     # ---- site actions -------------------------------------------------------------------------
 
-    def _start_actions(self, incident: Incident, opened: Event) -> None:
-        """The plan's lockdown / evacuation for an incident opened by hand, as the site rules send theirs."""
-        if incident.opened.trigger != "manual" or incident.drill:
-            return
-        agents = self.ingest.site_agents()
-        for action in incident.opened.actions:
-            args = {"reason": f"incident {incident.id}: {incident.opened.title}"[:200], "cause": opened.id}
-            try:
-                self.commander.issue(_ACTIONS[action], args, agents, f"incident-{incident.id}", Role.SYSTEM)
-            except Exception:
-                log.exception("incident %s could not send its %s", incident.id, action)
+    def action_states(self, incident_id: str) -> list[ActionState]:
+        """Whether the incident's lockdown / evacuation reached every agent (empty: it has none to send)."""
+        with self._lock:
+            incident = self._incidents.get(incident_id)
+        return self.actions.states(incident) if incident is not None else []
+
+    def retry_actions(self, now: float) -> None:
+        """On the leader's tick: send again what the open hand-opened incidents have not got confirmed."""
+        with self._lock:
+            incidents = list(self._incidents.values())
+        self.actions.retry(incidents, now)
 
 
 def site_rooms(cfg: SiteConfig) -> frozenset[str]:

@@ -27,6 +27,7 @@ from gateway.settings import Settings
 from hil_sim.ports import free_port
 from hil_sim.site import EXAMPLE
 from hlidka_config import load_config
+from hlidka_contract import CommandAck, encode
 
 INCIDENT = f"{datetime.now(UTC).year}-0001"
 CLASS_1A = "hlavni-budova/ucebna-1a"
@@ -286,3 +287,28 @@ def test_the_roll_call_lists_unlisted_rooms_that_reported_and_waiting_rooms_firs
     assert len(iv.roll_call(every, site, incident)) == sum(len(b.rooms) for b in site.buildings)
     assert iv.tel("+420 602 123 456") == "tel:+420602123456"
     assert iv.pick_role("teacher") == "teacher" and iv.pick_role("boss") is None
+
+
+def test_the_incident_page_says_the_lockdown_is_not_confirmed_until_every_entrance_answered(
+    client: TestClient,
+) -> None:
+    _open(client)
+    assert login(client, "operator") == 303
+    page = client.get(f"/incidents/{INCIDENT}").text
+    pending = re.search(
+        r'<p class="error" role="alert" data-action="lockdown" data-state="pending">(.*?)</p>', page, re.S
+    )
+    assert pending, page
+    assert "Uzamčení vstupů: zatím NEPOTVRZENO" in pending.group(1) and "Brána ho posílá znovu." in pending.group(1)
+    rt = client.app.state.runtime  # type: ignore[attr-defined]
+    sent = [c for c in rt.store.commands(None, 100) if c.type == "lockdown"]
+    assert sent and all(c.issued_by == f"incident-{INCIDENT}" for c in sent)
+    assert f"potvrdilo 0 z {len(sent)} vstupů" in pending.group(1)
+    for c in sent:  # every entrance answers
+        ack = CommandAck(
+            command_id=c.id, site=rt.settings.site, agent=c.agent, time=datetime.now(UTC), status="accepted"
+        )
+        rt.ingest.handle([(f"hlidka/v1/{rt.settings.site}/{c.agent}/cmd_ack", encode(ack))])
+    page = client.get(f"/incidents/{INCIDENT}").text
+    assert 'data-action="lockdown" data-state="confirmed"' in page and "NEPOTVRZENO" not in page
+    assert "Uzamčení vstupů: potvrdily všechny vstupy v" in page
