@@ -169,15 +169,26 @@ class PersonSize:
             if len(self._samples) >= MIN_SIZE_SAMPLES:
                 self._area = sorted(self._samples)[len(self._samples) // 3]
 
-    def people(self, area: int, tracks: int) -> int:
-        """How many people a blob of ``area`` holds, given ``tracks`` already following it."""
+    def people(self, area: int, tracks: int, known: float = 0.0) -> int:
+        """How many people a blob of ``area`` holds, given ``tracks`` already following it.
+
+        ``known``: the sum of the tracks' own areas when every one of them was last
+        seen alone as one person, else 0. Builds differ by a fifth, so two big people
+        can measure two and a half; their own sizes say the half is no newcomer.
+        """
         one = self.area
         if one is None:
             return 1
         n = area / one
         fresh = int(n + ADD_SLACK)
+        if known > 0:
+            fresh = min(fresh, tracks + max(int((area - known) / one + ADD_SLACK), 0))
         kept = min(tracks, int(n + 1.0 - KEEP_SLACK))
         return min(max(fresh, kept, 1), MAX_GROUP)
+
+    def one_person(self, area: float) -> bool:
+        """An area seen alone that is one person's (not two walking as one blob)."""
+        return self.area is not None and area < (1.0 + ADD_SLACK) * self.area
 
 
 #: A core smaller than this fraction of one person is noise, not a body.

@@ -56,6 +56,8 @@ class Track:
     from_group: bool = False
     #: Areas while alone and clear of the frame's edge: a sample of one person's size.
     alone_areas: list[int] = field(default_factory=list)
+    #: Area when last seen alone and clear of the edge, if that was one person's; else 0.
+    own_area: float = 0.0
 
 
 #: A track seen alone this many frames offers the median of its areas as one person's size.
@@ -100,7 +102,8 @@ class Tracker:
         seen: list[Track] = []
         for ci, c in enumerate(comps):
             mine = sorted(claims.get(ci, []))
-            n = self.size.people(c.area, len(mine))
+            own = [self.tracks[m[2]].own_area for m in mine]
+            n = self.size.people(c.area, len(mine), sum(own) if own and all(own) else 0.0)
             mine = mine[:n]
             person = self.size.area or 0.0
             if n == 1:
@@ -122,6 +125,7 @@ class Tracker:
                     self._next_id += 1
                     self.tracks[tr.id] = tr
                 if n == 1 and len(claims.get(ci, [])) <= 1 and self._walking(tr) and not self._at_edge(part):
+                    tr.own_area = part.area if self.size.one_person(part.area) else 0.0
                     tr.alone_areas.append(part.area)
                     if len(tr.alone_areas) >= ALONE_SAMPLES:
                         self.size.offer(tr.alone_areas)

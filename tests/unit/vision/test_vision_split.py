@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from edge_agent.vision.components import Component
-from edge_agent.vision.groups import Splitter
+from edge_agent.vision.groups import PersonSize, Splitter
 
 W, H = 60, 100
 #: Three bodies in single file, touching end to end, as in a queue (ellipse half-axes 7 × 13).
@@ -53,3 +53,16 @@ def test_a_track_that_lost_its_core_takes_the_free_one_nearby_rather_than_a_new_
     parts = Splitter(W, H).split(labels, grey, comp, seeds, 3, PERSON)
     assert len(parts) == 3
     assert [round(p.cy) for p, _ in parts] == [20, 68, 44]
+
+
+def test_people_the_tracks_already_measured_alone_are_no_newcomer() -> None:
+    size = PersonSize(100.0)
+    # Two big people (126 each, seen alone) merge: 2.53 people by area, two by their sizes.
+    assert size.people(253, 2) == 3
+    assert size.people(253, 2, known=252.0) == 2
+    # Someone joining them adds a person's area.
+    assert size.people(355, 2, known=252.0) == 3
+    # A blob smaller than the two alone still holds both.
+    assert size.people(200, 2, known=252.0) == 2
+    assert size.one_person(126.0) and not size.one_person(200.0)
+    assert not PersonSize(None).one_person(100.0)
