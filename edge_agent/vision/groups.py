@@ -32,6 +32,8 @@ MAX_GROUP = 12
 #: the blob keeps its share down to n - KEEP_SLACK (hysteresis against flicker).
 ADD_SLACK = 0.5
 KEEP_SLACK = 0.4
+#: A track seen alone with less than this many people's area was one person: its own size.
+ONE_PERSON_MAX = 1.0 + ADD_SLACK
 #: Tracks whose median area is learnt as one person; the estimate is their lower tercile.
 SIZE_SAMPLES = 31
 MIN_SIZE_SAMPLES = 5
@@ -185,10 +187,6 @@ class PersonSize:
             fresh = min(fresh, tracks + max(int((area - known) / one + ADD_SLACK), 0))
         kept = min(tracks, int(n + 1.0 - KEEP_SLACK))
         return min(max(fresh, kept, 1), MAX_GROUP)
-
-    def one_person(self, area: float) -> bool:
-        """An area seen alone that is one person's (not two walking as one blob)."""
-        return self.area is not None and area < (1.0 + ADD_SLACK) * self.area
 
 
 #: A core smaller than this fraction of one person is noise, not a body.

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from . import kernels as k
 from .components import Component
-from .groups import PersonSize, Splitter, mean_grey
+from .groups import ONE_PERSON_MAX, PersonSize, Splitter, mean_grey
 
 
 @dataclass(frozen=True)
@@ -102,8 +102,7 @@ class Tracker:
         seen: list[Track] = []
         for ci, c in enumerate(comps):
             mine = sorted(claims.get(ci, []))
-            own = [self.tracks[m[2]].own_area for m in mine]
-            n = self.size.people(c.area, len(mine), sum(own) if own and all(own) else 0.0)
+            n = self.size.people(c.area, len(mine), self._known(mine) if len(mine) > 1 else 0.0)
             mine = mine[:n]
             person = self.size.area or 0.0
             if n == 1:
@@ -125,7 +124,7 @@ class Tracker:
                     self._next_id += 1
                     self.tracks[tr.id] = tr
                 if n == 1 and len(claims.get(ci, [])) <= 1 and self._walking(tr) and not self._at_edge(part):
-                    tr.own_area = part.area if self.size.one_person(part.area) else 0.0
+                    tr.own_area = part.area if part.area < ONE_PERSON_MAX * person else 0.0
                     tr.alone_areas.append(part.area)
                     if len(tr.alone_areas) >= ALONE_SAMPLES:
                         self.size.offer(tr.alone_areas)
@@ -136,6 +135,11 @@ class Tracker:
             self.size.offer(tr.alone_areas)
             del self.tracks[tr.id]
         return seen, dropped
+
+    def _known(self, mine: list[tuple[float, float, int, float, float]]) -> float:
+        """The sum of the claiming tracks' own sizes, or 0 if any of them has none."""
+        own = [self.tracks[m[2]].own_area for m in mine]
+        return sum(own) if all(own) else 0.0
 
     def _walking(self, tr: Track) -> bool:
         """Moving at a walking pace: a bag put down or a ghost is no sample of a person."""

@@ -64,5 +64,3 @@ def test_people_the_tracks_already_measured_alone_are_no_newcomer() -> None:
     assert size.people(355, 2, known=252.0) == 3
     # A blob smaller than the two alone still holds both.
     assert size.people(200, 2, known=252.0) == 2
-    assert size.one_person(126.0) and not size.one_person(200.0)
-    assert not PersonSize(None).one_person(100.0)
