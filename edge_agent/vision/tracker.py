@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from . import kernels as k
 from .components import Component
-from .groups import PersonSize, Splitter, mean_grey
+from .groups import ONE_PERSON_MAX, PersonSize, Splitter, mean_grey
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,8 @@ class Track:
     from_group: bool = False
     #: Areas while alone and clear of the frame's edge: a sample of one person's size.
     alone_areas: list[int] = field(default_factory=list)
+    #: Area when last seen alone and clear of the edge, if that was one person's; else 0.
+    own_area: float = 0.0
 
 
 #: A track seen alone this many frames offers the median of its areas as one person's size.
@@ -100,7 +102,7 @@ class Tracker:
         seen: list[Track] = []
         for ci, c in enumerate(comps):
             mine = sorted(claims.get(ci, []))
-            n = self.size.people(c.area, len(mine))
+            n = self.size.people(c.area, len(mine), self._known(mine) if len(mine) > 1 else 0.0)
             mine = mine[:n]
             person = self.size.area or 0.0
             if n == 1:
@@ -122,6 +124,7 @@ class Tracker:
                     self._next_id += 1
                     self.tracks[tr.id] = tr
                 if n == 1 and len(claims.get(ci, [])) <= 1 and self._walking(tr) and not self._at_edge(part):
+                    tr.own_area = part.area if part.area < ONE_PERSON_MAX * person else 0.0
                     tr.alone_areas.append(part.area)
                     if len(tr.alone_areas) >= ALONE_SAMPLES:
                         self.size.offer(tr.alone_areas)
@@ -132,6 +135,11 @@ class Tracker:
             self.size.offer(tr.alone_areas)
             del self.tracks[tr.id]
         return seen, dropped
+
+    def _known(self, mine: list[tuple[float, float, int, float, float]]) -> float:
+        """The sum of the claiming tracks' own sizes, or 0 if any of them has none."""
+        own = [self.tracks[m[2]].own_area for m in mine]
+        return sum(own) if all(own) else 0.0
 
     def _walking(self, tr: Track) -> bool:
         """Moving at a walking pace: a bag put down or a ghost is no sample of a person."""
