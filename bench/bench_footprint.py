@@ -17,12 +17,21 @@ Each row is a fresh Python process that decodes the same 640×480 H.264 clip
 Cold start = from launching the process to its first frame through the detector
 (the kernels it needs loaded or compiled).
 RSS = resident memory after three seconds of frames (and its peak).
+
+    python bench/bench_footprint.py --ab [--against DIR] [--env KEY=VALUE ...] [--rounds 5]
+
+compares only the agent as installed (warm cache), A against B, in alternating fresh
+processes, and prints each side's best and median: A is this checkout; B is the
+checkout at ``DIR`` (its modules first on the path), or this one with the variables
+``--env`` sets (``MALLOC_ARENA_MAX=2``, say). One run shares the host's noise.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -130,13 +139,13 @@ def modules_outside_agent() -> list[str]:
     )
 
 
-def run(code: str, clip: str, env: dict[str, str]) -> tuple[float, float, float]:
+def run(code: str, clip: str, env: dict[str, str], cwd: Path = ROOT) -> tuple[float, float, float]:
     """(seconds to the first frame, RSS MB, peak RSS MB) of one fresh process."""
     source = STATUS + code.replace("RUN_S", repr(RUN_S))
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-c", source, clip],
-        cwd=ROOT,
+        cwd=cwd,  # first on the path of a ``-c`` process
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -154,23 +163,69 @@ def run(code: str, clip: str, env: dict[str, str]) -> tuple[float, float, float]
     return first, status.get("VmRSS", float("nan")), status.get("VmHWM", float("nan"))
 
 
-def main() -> None:
+def prepared(tmp: str) -> tuple[str, dict[str, str], float]:
+    """(the clip, the environment with a warm JIT cache, seconds the warmup took)."""
     from bench.bench_cameras import encode
     from hil_sim.scenes import make_scene
 
+    clip = str(Path(tmp) / "entrance.mp4")
+    Path(clip).write_bytes(encode(make_scene("crowd_pairs", 640, 480, seed=0).frames[100:200]))
+    warm = {**os.environ, "PYTHONPATH": str(ROOT), "NUMBA_CACHE_DIR": str(Path(tmp) / "warm")}
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "edge_agent.vision", "warmup"], cwd=ROOT, env=warm, check=True, capture_output=True
+    )
+    return clip, warm, time.perf_counter() - start
+
+
+def installed_agent() -> str:
+    hidden = modules_outside_agent()
+    return f"import sys\nfor _m in {hidden!r}:\n    sys.modules[_m] = None\n" + AGENT
+
+
+def ab(against: Path | None, env: list[str], rounds: int) -> None:
+    extra = dict(e.split("=", 1) for e in env)
     with tempfile.TemporaryDirectory() as tmp:
-        clip = str(Path(tmp) / "entrance.mp4")
-        Path(clip).write_bytes(encode(make_scene("crowd_pairs", 640, 480, seed=0).frames[100:200]))
+        clip, warm, _ = prepared(tmp)
+        code = installed_agent()
+        b_env = {**warm, **extra}
+        if against is not None:  # the other checkout's modules first; the JIT cache is keyed by source file
+            b_env["PYTHONPATH"] = str(against)
+            subprocess.run([sys.executable, "-m", "edge_agent.vision", "warmup"], cwd=against, env=b_env, check=True)
+        sides = {"A: this checkout": (warm, ROOT), f"B: {against or ' '.join(env)}": (b_env, against or ROOT)}
+        got: dict[str, list[tuple[float, float, float]]] = {name: [] for name in sides}
+        for _ in range(rounds):
+            for name, (side_env, cwd) in sides.items():
+                got[name].append(run(code, clip, side_env, cwd))
+        print(f"agent, one camera, as installed, warm JIT cache; {rounds} alternating rounds")
+        print(f"{'side':44s} {'RSS best/median':>16s} {'peak median':>12s} {'first frame median':>19s}")
+        for name, rows in got.items():
+            rss = [r[1] for r in rows]
+            print(
+                f"{name[:44]:44s} {min(rss):6.0f} /{statistics.median(rss):5.0f} MB"
+                f" {statistics.median(r[2] for r in rows):8.0f} MB {statistics.median(r[0] for r in rows):16.2f} s"
+            )
+            print(f"{'':44s} all RSS: {', '.join(f'{x:.0f}' for x in rss)}")
+
+
+def main() -> None:
+    if str(ROOT) not in sys.path:  # run as a script: the bench package and the project from this checkout
+        sys.path.insert(0, str(ROOT))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--ab", action="store_true", help="compare the agent as installed, A against B")
+    parser.add_argument("--against", type=Path, help="B: another checkout of the project")
+    parser.add_argument("--env", action="append", default=[], help="B: this checkout with KEY=VALUE set")
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    if args.ab:
+        ab(args.against, args.env, args.rounds)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        clip, warm, compile_s = prepared(tmp)
         base = {**os.environ, "PYTHONPATH": str(ROOT)}
-        warm = {**base, "NUMBA_CACHE_DIR": str(Path(tmp) / "warm")}
-        start = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "edge_agent.vision", "warmup"], cwd=ROOT, env=warm, check=True, capture_output=True
-        )
-        compile_s = time.perf_counter() - start
         frigate = DECODE.replace("EXTRA", FRIGATE_EXTRA).replace("STEP", "step(y, 0.0)")
         hidden = modules_outside_agent()
-        installed = f"import sys\nfor _m in {hidden!r}:\n    sys.modules[_m] = None\n" + AGENT
+        installed = installed_agent()
         rows = [
             ("decode only (PyAV + NumPy)", DECODE.replace("EXTRA", "").replace("STEP", "pass"), base),
             ("Frigate-like (PyAV + OpenCV)", frigate, base),
