@@ -93,7 +93,7 @@ def _status():
     out = {}
     for line in open("/proc/self/status"):
         key, _, value = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
+        if key in ("VmRSS", "VmHWM", "RssAnon", "RssFile"):
             out[key] = int(value.split()[0]) / 1024
     return out
 import atexit, json
@@ -139,8 +139,11 @@ def modules_outside_agent() -> list[str]:
     )
 
 
-def run(code: str, clip: str, env: dict[str, str], cwd: Path = ROOT) -> tuple[float, float, float]:
-    """(seconds to the first frame, RSS MB, peak RSS MB) of one fresh process."""
+def run(code: str, clip: str, env: dict[str, str], cwd: Path = ROOT) -> tuple[float, float, float, float]:
+    """(seconds to the first frame, RSS MB, peak RSS MB, private RSS MB) of one fresh process.
+
+    Private (``RssAnon``): the heap, arrays, compiled code; the rest of RSS is mapped files, mostly
+    shared libraries' pages (clean: shared with other processes and reclaimable)."""
     source = STATUS + code.replace("RUN_S", repr(RUN_S))
     start = time.perf_counter()
     proc = subprocess.Popen(
@@ -160,7 +163,8 @@ def run(code: str, clip: str, env: dict[str, str], cwd: Path = ROOT) -> tuple[fl
         elif line.startswith("STATUS "):
             status = json.loads(line[7:])
     proc.wait(timeout=180)
-    return first, status.get("VmRSS", float("nan")), status.get("VmHWM", float("nan"))
+    nan = float("nan")
+    return first, status.get("VmRSS", nan), status.get("VmHWM", nan), status.get("RssAnon", nan)
 
 
 def prepared(tmp: str) -> tuple[str, dict[str, str], float]:
@@ -193,17 +197,19 @@ def ab(against: Path | None, env: list[str], rounds: int) -> None:
             b_env["PYTHONPATH"] = str(against)
             subprocess.run([sys.executable, "-m", "edge_agent.vision", "warmup"], cwd=against, env=b_env, check=True)
         sides = {"A: this checkout": (warm, ROOT), f"B: {against or ' '.join(env)}": (b_env, against or ROOT)}
-        got: dict[str, list[tuple[float, float, float]]] = {name: [] for name in sides}
-        for _ in range(rounds):
-            for name, (side_env, cwd) in sides.items():
+        got: dict[str, list[tuple[float, float, float, float]]] = {name: [] for name in sides}
+        order = list(sides.items())
+        for n in range(rounds):  # A B, B A, A B ...: neither side always runs right after the other
+            for name, (side_env, cwd) in order[:: 1 if n % 2 == 0 else -1]:
                 got[name].append(run(code, clip, side_env, cwd))
         print(f"agent, one camera, as installed, warm JIT cache; {rounds} alternating rounds")
-        print(f"{'side':44s} {'RSS best/median':>16s} {'peak median':>12s} {'first frame median':>19s}")
+        print(f"{'side':40s} {'RSS best/median':>16s} {'peak med.':>10s} {'private med.':>13s} {'first frame':>12s}")
         for name, rows in got.items():
             rss = [r[1] for r in rows]
             print(
-                f"{name[:44]:44s} {min(rss):6.0f} /{statistics.median(rss):5.0f} MB"
-                f" {statistics.median(r[2] for r in rows):8.0f} MB {statistics.median(r[0] for r in rows):16.2f} s"
+                f"{name[:40]:40s} {min(rss):6.0f} /{statistics.median(rss):5.0f} MB"
+                f" {statistics.median(r[2] for r in rows):6.0f} MB {statistics.median(r[3] for r in rows):9.0f} MB"
+                f" {statistics.median(r[0] for r in rows):10.2f} s"
             )
             print(f"{'':44s} all RSS: {', '.join(f'{x:.0f}' for x in rss)}")
 
@@ -236,10 +242,10 @@ def main() -> None:
         print(f"640×480 H.264 at 10 fps, {RUN_S:.0f} s of frames per process")
         print("goals: RSS <= 200 MB, warm start <= 5 s\n")
         print(f"hidden as not in hlidka[agent]: {len(hidden)} top-level modules, SciPy among them: {'scipy' in hidden}")
-        print(f"{'process':38s} {'first frame':>11s} {'RSS':>8s} {'peak RSS':>9s}")
+        print(f"{'process':38s} {'first frame':>11s} {'RSS':>8s} {'peak RSS':>9s} {'private':>8s}")
         for name, code, env in rows:
-            first, rss, peak = run(code, clip, env)
-            print(f"{name:38s} {first:9.2f} s {rss:5.0f} MB {peak:6.0f} MB")
+            first, rss, peak, private = run(code, clip, env)
+            print(f"{name:38s} {first:9.2f} s {rss:5.0f} MB {peak:6.0f} MB {private:5.0f} MB")
         print(f"\nfilling the JIT cache (python -m edge_agent.vision warmup, all kernels): {compile_s:.1f} s")
         print("(an empty cache compiles each kernel when first used: the first frame needs only some of them)")
 
