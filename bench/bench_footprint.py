@@ -17,12 +17,21 @@ Each row is a fresh Python process that decodes the same 640×480 H.264 clip
 Cold start = from launching the process to its first frame through the detector
 (the kernels it needs loaded or compiled).
 RSS = resident memory after three seconds of frames (and its peak).
+
+    python bench/bench_footprint.py --ab [--against DIR] [--env KEY=VALUE ...] [--rounds 5]
+
+compares only the agent as installed (warm cache), A against B, in alternating fresh
+processes, and prints each side's best and median: A is this checkout; B is the
+checkout at ``DIR`` (its modules first on the path), or this one with the variables
+``--env`` sets (``MALLOC_ARENA_MAX=2``, say). One run shares the host's noise.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -84,7 +93,7 @@ def _status():
     out = {}
     for line in open("/proc/self/status"):
         key, _, value = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
+        if key in ("VmRSS", "VmHWM", "RssAnon", "RssFile"):
             out[key] = int(value.split()[0]) / 1024
     return out
 import atexit, json
@@ -130,13 +139,16 @@ def modules_outside_agent() -> list[str]:
     )
 
 
-def run(code: str, clip: str, env: dict[str, str]) -> tuple[float, float, float]:
-    """(seconds to the first frame, RSS MB, peak RSS MB) of one fresh process."""
+def run(code: str, clip: str, env: dict[str, str], cwd: Path = ROOT) -> tuple[float, float, float, float]:
+    """(seconds to the first frame, RSS MB, peak RSS MB, private RSS MB) of one fresh process.
+
+    Private (``RssAnon``): the heap, arrays, compiled code; the rest of RSS is mapped files, mostly
+    shared libraries' pages (clean: shared with other processes and reclaimable)."""
     source = STATUS + code.replace("RUN_S", repr(RUN_S))
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-c", source, clip],
-        cwd=ROOT,
+        cwd=cwd,  # first on the path of a ``-c`` process
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -151,26 +163,75 @@ def run(code: str, clip: str, env: dict[str, str]) -> tuple[float, float, float]
         elif line.startswith("STATUS "):
             status = json.loads(line[7:])
     proc.wait(timeout=180)
-    return first, status.get("VmRSS", float("nan")), status.get("VmHWM", float("nan"))
+    nan = float("nan")
+    return first, status.get("VmRSS", nan), status.get("VmHWM", nan), status.get("RssAnon", nan)
 
 
-def main() -> None:
+def prepared(tmp: str) -> tuple[str, dict[str, str], float]:
+    """(the clip, the environment with a warm JIT cache, seconds the warmup took)."""
     from bench.bench_cameras import encode
     from hil_sim.scenes import make_scene
 
+    clip = str(Path(tmp) / "entrance.mp4")
+    Path(clip).write_bytes(encode(make_scene("crowd_pairs", 640, 480, seed=0).frames[100:200]))
+    warm = {**os.environ, "PYTHONPATH": str(ROOT), "NUMBA_CACHE_DIR": str(Path(tmp) / "warm")}
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "edge_agent.vision", "warmup"], cwd=ROOT, env=warm, check=True, capture_output=True
+    )
+    return clip, warm, time.perf_counter() - start
+
+
+def installed_agent() -> str:
+    hidden = modules_outside_agent()
+    return f"import sys\nfor _m in {hidden!r}:\n    sys.modules[_m] = None\n" + AGENT
+
+
+def ab(against: Path | None, env: list[str], rounds: int) -> None:
+    extra = dict(e.split("=", 1) for e in env)
     with tempfile.TemporaryDirectory() as tmp:
-        clip = str(Path(tmp) / "entrance.mp4")
-        Path(clip).write_bytes(encode(make_scene("crowd_pairs", 640, 480, seed=0).frames[100:200]))
+        clip, warm, _ = prepared(tmp)
+        code = installed_agent()
+        b_env = {**warm, **extra}
+        if against is not None:  # the other checkout's modules first; the JIT cache is keyed by source file
+            b_env["PYTHONPATH"] = str(against)
+            subprocess.run([sys.executable, "-m", "edge_agent.vision", "warmup"], cwd=against, env=b_env, check=True)
+        sides = {"A: this checkout": (warm, ROOT), f"B: {against or ' '.join(env)}": (b_env, against or ROOT)}
+        got: dict[str, list[tuple[float, float, float, float]]] = {name: [] for name in sides}
+        order = list(sides.items())
+        for n in range(rounds):  # A B, B A, A B ...: neither side always runs right after the other
+            for name, (side_env, cwd) in order[:: 1 if n % 2 == 0 else -1]:
+                got[name].append(run(code, clip, side_env, cwd))
+        print(f"agent, one camera, as installed, warm JIT cache; {rounds} alternating rounds")
+        print(f"{'side':40s} {'RSS best/median':>16s} {'peak med.':>10s} {'private med.':>13s} {'first frame':>12s}")
+        for name, rows in got.items():
+            rss = [r[1] for r in rows]
+            print(
+                f"{name[:40]:40s} {min(rss):6.0f} /{statistics.median(rss):5.0f} MB"
+                f" {statistics.median(r[2] for r in rows):6.0f} MB {statistics.median(r[3] for r in rows):9.0f} MB"
+                f" {statistics.median(r[0] for r in rows):10.2f} s"
+            )
+            print(f"{'':44s} all RSS: {', '.join(f'{x:.0f}' for x in rss)}")
+
+
+def main() -> None:
+    if str(ROOT) not in sys.path:  # run as a script: the bench package and the project from this checkout
+        sys.path.insert(0, str(ROOT))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--ab", action="store_true", help="compare the agent as installed, A against B")
+    parser.add_argument("--against", type=Path, help="B: another checkout of the project")
+    parser.add_argument("--env", action="append", default=[], help="B: this checkout with KEY=VALUE set")
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    if args.ab:
+        ab(args.against, args.env, args.rounds)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        clip, warm, compile_s = prepared(tmp)
         base = {**os.environ, "PYTHONPATH": str(ROOT)}
-        warm = {**base, "NUMBA_CACHE_DIR": str(Path(tmp) / "warm")}
-        start = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "edge_agent.vision", "warmup"], cwd=ROOT, env=warm, check=True, capture_output=True
-        )
-        compile_s = time.perf_counter() - start
         frigate = DECODE.replace("EXTRA", FRIGATE_EXTRA).replace("STEP", "step(y, 0.0)")
         hidden = modules_outside_agent()
-        installed = f"import sys\nfor _m in {hidden!r}:\n    sys.modules[_m] = None\n" + AGENT
+        installed = installed_agent()
         rows = [
             ("decode only (PyAV + NumPy)", DECODE.replace("EXTRA", "").replace("STEP", "pass"), base),
             ("Frigate-like (PyAV + OpenCV)", frigate, base),
@@ -181,10 +242,10 @@ def main() -> None:
         print(f"640×480 H.264 at 10 fps, {RUN_S:.0f} s of frames per process")
         print("goals: RSS <= 200 MB, warm start <= 5 s\n")
         print(f"hidden as not in hlidka[agent]: {len(hidden)} top-level modules, SciPy among them: {'scipy' in hidden}")
-        print(f"{'process':38s} {'first frame':>11s} {'RSS':>8s} {'peak RSS':>9s}")
+        print(f"{'process':38s} {'first frame':>11s} {'RSS':>8s} {'peak RSS':>9s} {'private':>8s}")
         for name, code, env in rows:
-            first, rss, peak = run(code, clip, env)
-            print(f"{name:38s} {first:9.2f} s {rss:5.0f} MB {peak:6.0f} MB")
+            first, rss, peak, private = run(code, clip, env)
+            print(f"{name:38s} {first:9.2f} s {rss:5.0f} MB {peak:6.0f} MB {private:5.0f} MB")
         print(f"\nfilling the JIT cache (python -m edge_agent.vision warmup, all kernels): {compile_s:.1f} s")
         print("(an empty cache compiles each kernel when first used: the first frame needs only some of them)")
 

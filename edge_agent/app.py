@@ -22,7 +22,6 @@ from .cameras import CameraInput, camera_inputs
 from .facts import LinkDown, LinkUp, PubAck, RawCommand, RawEventAck, RawSnapshotAck
 from .gpio_inputs import GpioInputs
 from .gpio_outputs import GpioOutputs
-from .metrics import AgentMetrics
 from .mqtt_link import LinkHandlers, MqttLink
 from .nodes import NodeInputs
 from .outbox import Outbox
@@ -100,6 +99,8 @@ def build_agent(
         snapshots=snapshot_port(site, agent_id, cameras, outbox_path, clock),
     )
     if cfg.metrics_port is not None:
+        from .metrics import AgentMetrics  # prometheus_client (~1.5 MB) only for an agent that serves metrics
+
         agent.metrics = AgentMetrics()
         agent.metrics.serve(cfg.metrics_port, cfg.metrics_bind)
     return agent

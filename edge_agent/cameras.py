@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from hlidka_config import AgentConfig, CameraConfig, SiteConfig
+from hlidka_config import AgentConfig, CameraConfig, SiteConfig, SnapshotConfig
 
 from .core.inputs import DetectorReported, DeviceLost, DeviceSeen, Input
 from .snapshots.ring import FrameRing, RecordingSource
@@ -59,7 +59,12 @@ class CameraInput:
     """One camera as an agent input source (``start(put)`` / ``stop()``)."""
 
     def __init__(
-        self, cam: CameraConfig, entrance: str, base_dir: Path, clock: Callable[[], float] = time.monotonic
+        self,
+        cam: CameraConfig,
+        entrance: str,
+        base_dir: Path,
+        clock: Callable[[], float] = time.monotonic,
+        snapshots: SnapshotConfig | None = None,
     ) -> None:
         self.cam = cam
         self.entrance = entrance
@@ -68,8 +73,8 @@ class CameraInput:
         self._loop: Any = None
         #: When the last ``DeviceSeen`` went to the core (None: not since start or a loss).
         self._seen_at: float | None = None
-        #: The last seconds of frames, for snapshots (the frame at an alarm and the ones before it).
-        self.ring = FrameRing(seconds=3.0, fps=cam.fps)
+        #: The frames a snapshot can still ask for (the one at an alarm and the ones before it).
+        self.ring = FrameRing.for_snapshots(snapshots if snapshots is not None else SnapshotConfig())
 
     def start(self, put: Callable[[Input], None]) -> None:
         from .vision import Detector
@@ -112,4 +117,4 @@ class CameraInput:
 
 
 def camera_inputs(site: SiteConfig, agent: AgentConfig) -> list[CameraInput]:
-    return [CameraInput(cam, agent.entrance, site.base_dir) for cam in agent.cameras]
+    return [CameraInput(cam, agent.entrance, site.base_dir, snapshots=site.snapshots) for cam in agent.cameras]

@@ -7,12 +7,21 @@ no frames. So the installer compiles once at install time (``hlidka-agent compil
 agent compiles again in each camera's thread before its first frame: with the cache filled
 that is loading, about a second; with it empty the camera is *starting* meanwhile (the core's
 start grace), never silent mid-stream.
+
+After the compile, LLVM's code, some 100 MB of ``libllvmlite.so`` paged in to compile or load the
+kernels and idle from then on, is unmapped (``release_compiler_pages``): those pages stay in the
+page cache and fault back in if Numba ever compiles again (a kernel met with a new type), so nothing
+breaks, but the agent no longer holds them. (glibc's ``malloc_trim`` after the compile was measured
+too and left out: at most 1 MB, within the runs' noise, as the detector reuses that heap at once.)
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -53,10 +62,63 @@ def warmup() -> float:
     return time.perf_counter() - start
 
 
+MADV_DONTNEED = 4  # Linux: drop the range's pages from this process; a file mapping re-reads them on use
+
+
+def _libc() -> ctypes.CDLL | None:
+    name = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(name, use_errno=True) if name else None
+    except OSError:
+        return None
+
+
+def clean_library_ranges(smaps: str, library: str) -> list[tuple[int, int]]:
+    """(start, length) of ``library``'s mappings in ``smaps`` (``/proc/<pid>/smaps`` text) that hold only
+    pages as they are in the file: not writable, and no page copied on write (``Anonymous: 0 kB``; the
+    loader's relocated read-only data has such copies, and dropping them would lose the relocations)."""
+    out: list[tuple[int, int]] = []
+    current: tuple[int, int] | None = None
+    for line in smaps.splitlines():
+        fields = line.split()
+        if not fields:
+            continue
+        if not fields[0].endswith(":"):  # a mapping's header: "start-end perms offset dev inode [path]"
+            path = fields[5] if len(fields) > 5 else ""
+            wanted = Path(path).name.startswith(library) and "w" not in fields[1]
+            start, end = (int(x, 16) for x in fields[0].split("-"))
+            current = (start, end - start) if wanted else None
+        elif fields[0] == "Anonymous:" and current is not None:
+            if fields[1] == "0":
+                out.append(current)
+            current = None
+    return out
+
+
+def release_compiler_pages(library: str = "libllvmlite") -> int:
+    """Unmap the resident pages of the compiler's library that are plain file contents; bytes of mappings
+    released (0 where there is no ``/proc`` or no glibc)."""
+    libc = _libc()
+    try:
+        smaps = Path("/proc/self/smaps").read_text()
+    except OSError:
+        return 0
+    if libc is None:
+        return 0
+    libc.madvise.argtypes, libc.madvise.restype = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int], ctypes.c_int
+    done = 0
+    for start, length in clean_library_ranges(smaps, library):
+        if libc.madvise(start, length, MADV_DONTNEED) == 0:
+            done += length
+    return done
+
+
 def compile_once() -> None:
-    """``warmup`` once per process; every camera thread calls it, the others wait for the first."""
+    """``warmup`` once per process, then ``release_compiler_pages``; every camera thread calls it, the
+    others wait for the first."""
     global _done  # one flag per process, as Numba's dispatchers are per process
     with _lock:
         if not _done:
             warmup()
+            release_compiler_pages()
             _done = True
