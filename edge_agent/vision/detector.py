@@ -116,43 +116,61 @@ class Detector:
         self._t0: float | None = None
         self._next_tamper = -math.inf
         self._next_static = -math.inf
+        # Per-frame constants, computed once: the frame loop reads locals, not config attributes.
+        self._model = (cfg.alpha, cfg.alpha_fg, cfg.k_sigma**2, cfg.min_diff**2, cfg.min_var)
+        self._relearn_px = cfg.relearn_fraction * (w * h)  # as ``fraction * x.size`` was, bit for bit
+        zones = self._zones
+        motion = self._state.motion
+        self._motions = [(motion[z.name], need, z.name) for z, need in zip(zones, self._zone_need, strict=True)]
+        #: (bit, name, dwell) of the zones that report loitering, in zone order.
+        self._loiter = [(z, zone.name, zone.loiter_s) for z, zone in enumerate(zones) if zone.loiter_s is not None]
+        th, tw = self._thumb.shape
+        #: The thumbnail's tiles lie inside the mask, so its busy tiles can be read.
+        self._tiles_fit = th * THUMB_TILES <= h and tw * THUMB_TILES <= w
+        self._gray_shape = (cfg.height, cfg.width)
 
     # ---- public --------------------------------------------------------------------------
 
     def process(self, frame: npt.NDArray[np.uint8], t: float) -> DetectionResult:
         """Run one frame (H×W gray or H×W×3 uint8, at the configured size) taken at ``t`` seconds."""
-        cfg = self.config
         x = self._prepare(frame)
         if self._t0 is None:
             self._t0 = t
             self._relearn(x, t)
-        rel = t - self._t0
-        events: list[CameraEvent] = []
+        cfg = self.config
         n = k.gain_histogram(x, self._mu, GAIN_STEP, self._hist)
         gain = k.median_gain(self._hist, n)
         if abs(gain - 1.0) < GAIN_DEADBAND:
             gain = 1.0
+        alpha, alpha_fg, k2, min_d2, min_var = self._model
         n_fg, n_static = k.background_step(
-            x, self._mu, self._var, gain, cfg.alpha, cfg.alpha_fg, cfg.k_sigma**2, cfg.min_diff**2,
-            cfg.min_var, rel, cfg.static_check_s, cfg.absorb_s, self._since, self._raw, self._static,
+            x, self._mu, self._var, gain, alpha, alpha_fg, k2, min_d2, min_var, t - self._t0,
+            cfg.static_check_s, cfg.absorb_s, self._since, self._raw, self._static,
         )  # fmt: skip
-        relearned = n_fg > cfg.relearn_fraction * x.size
+        relearned = n_fg > self._relearn_px
         if relearned:
             self._relearn(x, t)
             n_static = 0
         n_mask = open3x3_zones(self._raw, self._mask, self._ring, self._has, self._zone_map, self._zone_counts)
         comps = self._labeller.components(self._mask, self._min_area) if n_mask else []
         seen, dropped = self._tracker.update(comps, self._labeller.labels, x, t)
-        events += self._tamper_events(x, t)
-        tampered = any(self._tamper.active.values())
-        if not tampered:
+        # Most frames raise no event: the lists are only built when one does.
+        events = self._tamper_events(x, t) if t >= self._next_tamper else []
+        if not any(self._tamper.active.values()):
             events += self._motion_events(t)
-            events += crossings(seen, self._wires, self._state.occupancy, self.config.camera, t)
-        events += self._loitering(seen, dropped, t)
+            if seen and self._wires:
+                events += crossings(seen, self._wires, self._state.occupancy, cfg.camera, t)
+        if dropped or (seen and self._loiter):
+            events += self._loitering(seen, dropped, t)
         if t >= self._next_static:
             self._next_static = t + cfg.static_every_s
             events += self._objects_left(n_static, x, t)
-        blobs = [self._blob(tr) for tr in seen]
+        w, h = self._w, self._h
+        blobs = []
+        for tr in seen:
+            c = tr.comp
+            box = (c.x0 / w, c.y0 / h, (c.x1 + 1) / w, (c.y1 + 1) / h)
+            blobs.append(Blob(tr.id, box, ((c.cx + 0.5) / w, (c.cy + 0.5) / h), c.area))
         return DetectionResult(self._mask, blobs, events, cfg.downscale, relearned)
 
     def accept_view(self) -> None:
@@ -168,6 +186,12 @@ class Detector:
 
     def _prepare(self, frame: npt.NDArray[np.uint8]) -> k.U8:
         cfg = self.config
+        if frame.ndim == 2 and frame.shape == self._gray_shape and frame.dtype == np.uint8:
+            # The common case (gray at the configured size), checked once.
+            if cfg.downscale == 1:
+                return np.ascontiguousarray(frame)
+            k.box_down_gray(frame, cfg.downscale, self._x)
+            return self._x
         if frame.dtype != np.uint8 or frame.shape[:2] != (cfg.height, cfg.width):
             raise ValueError(f"frame must be uint8 {cfg.height}×{cfg.width}[×3], got {frame.dtype} {frame.shape}")
         if frame.ndim == 3 and frame.shape[2] == 3:
@@ -187,13 +211,11 @@ class Detector:
         self._static.fill(0)
 
     def _tamper_events(self, x: k.U8, t: float) -> list[CameraEvent]:
-        if t < self._next_tamper:
-            return []
+        """Every ``tamper_every_s`` (the caller checks the time)."""
         self._next_tamper = t + self.config.tamper_every_s
         _, std, grad = k.tamper_stats(x, THUMB_TILES, self._thumb, self._cols)
-        th, tw = self._thumb.shape
         busy = None
-        if th * THUMB_TILES <= x.shape[0] and tw * THUMB_TILES <= x.shape[1]:
+        if self._tiles_fit:
             busy_tiles(self._mask, THUMB_TILES, self._busy, self._row)
             busy = self._busy
         out = []
@@ -205,19 +227,18 @@ class Detector:
     def _motion_events(self, t: float) -> list[CameraEvent]:
         cfg = self.config
         out = []
-        counts = self._zone_counts.tolist()
-        for z, zone in enumerate(self._zones):
-            m = self._state.motion[zone.name]
-            moving = counts[z] > self._zone_need[z]
-            m.run = m.run + 1 if moving else 0
-            if moving:
+        for (m, need, name), count in zip(self._motions, self._zone_counts.tolist(), strict=True):
+            if count > need:
+                m.run += 1
                 m.last_t = t
+            else:
+                m.run = 0
             if not m.on and m.run >= cfg.motion_on_frames:
                 m.on = True
-                out.append(CameraEvent(EventType.CAMERA_MOTION, CameraZoneData(camera=cfg.camera, zone=zone.name), t))
+                out.append(CameraEvent(EventType.CAMERA_MOTION, CameraZoneData(camera=cfg.camera, zone=name), t))
             elif m.on and t - m.last_t >= cfg.motion_off_s:
                 m.on = False
-                data = CameraZoneData(camera=cfg.camera, zone=zone.name)
+                data = CameraZoneData(camera=cfg.camera, zone=name)
                 out.append(CameraEvent(EventType.CAMERA_MOTION_ENDED, data, t))
         return out
 
@@ -228,24 +249,26 @@ class Detector:
             for name in sorted(tr.loitering):
                 data = LoiteringData(camera=cam, zone=name, track_id=tr.id, dwell_s=t - tr.zone_since[name])
                 out.append(CameraEvent(EventType.CAMERA_LOITERING_ENDED, data, t))
+        if not self._loiter:
+            return out
+        # Objects reported left are no loiterers, however long they stay.
+        objects = [o.box for o in self._still.objects if o.reported]
+        zone_map = self._zone_map
         for tr in seen:
-            bits = int(self._zone_map[int(tr.cy), int(tr.cx)])
-            is_object = any(overlaps(tr.comp, o.box) for o in self._still.objects if o.reported)
-            for z, zone in enumerate(self._zones):
-                if zone.loiter_s is None:
-                    continue
-                inside = bool(bits >> z & 1) and not is_object
-                if inside:
-                    since = tr.zone_since.setdefault(zone.name, t)
-                    if zone.name not in tr.loitering and t - since >= zone.loiter_s:
-                        tr.loitering.add(zone.name)
-                        data = LoiteringData(camera=cam, zone=zone.name, track_id=tr.id, dwell_s=t - since)
+            bits = zone_map.item(int(tr.cy), int(tr.cx))
+            is_object = bool(objects) and any(overlaps(tr.comp, box) for box in objects)
+            for z, name, loiter_s in self._loiter:
+                if bits >> z & 1 and not is_object:
+                    since = tr.zone_since.setdefault(name, t)
+                    if name not in tr.loitering and t - since >= loiter_s:
+                        tr.loitering.add(name)
+                        data = LoiteringData(camera=cam, zone=name, track_id=tr.id, dwell_s=t - since)
                         out.append(CameraEvent(EventType.CAMERA_LOITERING, data, t))
-                elif zone.name in tr.zone_since:
-                    since = tr.zone_since.pop(zone.name)
-                    if zone.name in tr.loitering:
-                        tr.loitering.discard(zone.name)
-                        data = LoiteringData(camera=cam, zone=zone.name, track_id=tr.id, dwell_s=t - since)
+                elif name in tr.zone_since:
+                    since = tr.zone_since.pop(name)
+                    if name in tr.loitering:
+                        tr.loitering.discard(name)
+                        data = LoiteringData(camera=cam, zone=name, track_id=tr.id, dwell_s=t - since)
                         out.append(CameraEvent(EventType.CAMERA_LOITERING_ENDED, data, t))
         return out
 
@@ -253,9 +276,11 @@ class Detector:
         if n_static:
             k.erode3x3(self._static, self._tmp, self._row)
             k.dilate3x3(self._tmp, self._static, self._row)
-        else:
-            self._static.fill(0)
-        left, removed = self._still.update(t, x, self._mu, self._since, self._raw, self._static, self._labeller)
+        # With no static pixel the background step has written ``_static`` all zero this frame:
+        # no need to clear it or to scan it.
+        left, removed = self._still.update(
+            t, x, self._mu, self._since, self._raw, self._static, self._labeller, maybe_static=bool(n_static)
+        )
         out = []
         for obj in left:
             bits = int(self._zone_map[(obj.box[1] + obj.box[3]) // 2, (obj.box[0] + obj.box[2]) // 2])
@@ -276,9 +301,3 @@ class Detector:
             box=(x0 / w, y0 / h, (x1 + 1) / w, (y1 + 1) / h),
             static_s=max(t - obj.since, 0.0),
         )
-
-    def _blob(self, tr: Track) -> Blob:
-        w, h = self._w, self._h
-        c = tr.comp
-        box = (c.x0 / w, c.y0 / h, (c.x1 + 1) / w, (c.y1 + 1) / h)
-        return Blob(tr.id, box, ((c.cx + 0.5) / w, (c.cy + 0.5) / h), c.area)

@@ -82,8 +82,12 @@ class StaticRegions:
         static: k.U8,
         labeller: Labeller,
         zone_at: dict[tuple[int, int], str | None] | None = None,
+        maybe_static: bool = True,
     ) -> tuple[list[LeftObject], list[LeftObject]]:
-        """Returns (objects just reported left, objects just removed)."""
+        """Returns (objects just reported left, objects just removed).
+
+        ``maybe_static=False``: the caller knows ``static`` is all zero (saves scanning it).
+        """
         left: list[LeftObject] = []
         removed: list[LeftObject] = []
         kept = []
@@ -113,7 +117,7 @@ class StaticRegions:
                 left.append(obj)
             kept.append(obj)
         self.objects = kept
-        if not static.any():
+        if not maybe_static or not static.any():
             return left, removed
         for c in labeller.components(static, self.min_area):
             if any(overlaps(c, obj.box) for obj in kept):
