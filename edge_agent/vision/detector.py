@@ -30,8 +30,9 @@ from .components import Labeller
 from .config import DetectorConfig, Zone
 from .counting import Occupancy, crossings
 from .events import CameraEvent
+from .foreground import foreground
 from .groups import PersonSize
-from .morph import busy_tiles, open3x3_zones
+from .morph import busy_tiles
 from .static import LeftObject, StaticRegions, overlaps
 from .tamper import TamperMonitor
 from .tracker import Blob, Track, Tracker
@@ -117,7 +118,16 @@ class Detector:
         self._next_tamper = -math.inf
         self._next_static = -math.inf
         # Per-frame constants, computed once: the frame loop reads locals, not config attributes.
-        self._model = (cfg.alpha, cfg.alpha_fg, cfg.k_sigma**2, cfg.min_diff**2, cfg.min_var)
+        # As floats, so an integer in a config file compiles no second variant (the kernels
+        # take them as float32: the same value either way).
+        self._model = (
+            float(cfg.alpha),
+            float(cfg.alpha_fg),
+            float(cfg.k_sigma**2),
+            float(cfg.min_diff**2),
+            float(cfg.min_var),
+        )
+        self._static_after, self._absorb_after = float(cfg.static_check_s), float(cfg.absorb_s)
         self._relearn_px = cfg.relearn_fraction * (w * h)  # as ``fraction * x.size`` was, bit for bit
         zones = self._zones
         motion = self._state.motion
@@ -138,21 +148,13 @@ class Detector:
             self._t0 = t
             self._relearn(x, t)
         cfg = self.config
-        n = k.gain_histogram(x, self._mu, GAIN_STEP, self._hist)
-        gain = k.median_gain(self._hist, n)
-        if abs(gain - 1.0) < GAIN_DEADBAND:
-            gain = 1.0
-        alpha, alpha_fg, k2, min_d2, min_var = self._model
-        n_fg, n_static = k.background_step(
-            x, self._mu, self._var, gain, alpha, alpha_fg, k2, min_d2, min_var, t - self._t0,
-            cfg.static_check_s, cfg.absorb_s, self._since, self._raw, self._static,
+        lab = self._labeller
+        n_static, relearned, n_labels = foreground(
+            x, self._mu, self._var, self._since, self._raw, self._static, self._hist, GAIN_STEP, GAIN_DEADBAND,
+            self._model, float(t - self._t0), self._static_after, self._absorb_after, self._relearn_px,
+            self._mask, self._ring, self._has, self._zone_map, self._zone_counts, lab.labels, lab.parent, lab.stats,
         )  # fmt: skip
-        relearned = n_fg > self._relearn_px
-        if relearned:
-            self._relearn(x, t)
-            n_static = 0
-        n_mask = open3x3_zones(self._raw, self._mask, self._ring, self._has, self._zone_map, self._zone_counts)
-        comps = self._labeller.components(self._mask, self._min_area) if n_mask else []
+        comps = lab.describe(n_labels, self._min_area) if n_labels else []
         seen, dropped = self._tracker.update(comps, self._labeller.labels, x, t)
         # Most frames raise no event: the lists are only built when one does.
         events = self._tamper_events(x, t) if t >= self._next_tamper else []

@@ -1,0 +1,81 @@
+"""The detector's per-frame kernels in one compiled call: light gain, background, opening, labels.
+
+Rule: no logic of its own. It calls the kernels of :mod:`kernels` and :mod:`morph` in the
+order the detector did one by one, so its output is theirs bit for bit (Numba compiles
+without fast-math: no reordering of float arithmetic). What it saves is four Numba
+dispatches a frame (~1 µs each: every array argument is type-checked at each call) and
+the Python between them.
+
+Numba caches this function's machine code with the kernels it calls inlined, keyed by
+*this* file: after editing :mod:`kernels` or :mod:`morph`, run ``hlidka-agent compile``
+with an emptied cache (or touch this file), or the cache may hold their old code.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import kernels as k
+from .morph import open3x3_zones
+
+
+@k.jit
+def relearn(x: k.U8, mu: k.F32, since: k.F32, fg: k.U8, static: k.U8) -> None:
+    """Take ``x`` as the background: no foreground, no pixel aging."""
+    h, w = x.shape
+    for i in range(h):
+        for j in range(w):
+            mu[i, j] = np.float32(x[i, j])
+            since[i, j] = np.float32(-1.0)
+            fg[i, j] = 0
+            static[i, j] = 0
+
+
+@k.jit
+def foreground(
+    x: k.U8,
+    mu: k.F32,
+    var: k.F32,
+    since: k.F32,
+    raw: k.U8,
+    static: k.U8,
+    hist: k.I64,
+    gain_step: int,
+    deadband: float,
+    model: tuple[float, float, float, float, float],
+    rel: float,
+    static_after: float,
+    absorb_after: float,
+    relearn_px: float,
+    mask: k.U8,
+    ring: k.U8,
+    has: k.U8,
+    zone_map: k.U32,
+    zone_counts: k.I64,
+    labels: k.I32,
+    parent: k.I32,
+    stats: k.I64,
+) -> tuple[int, bool, int]:
+    """One frame from the grey image ``x`` to labelled foreground.
+
+    ``model`` is (alpha, alpha_fg, k², min_diff², min_var) for :func:`kernels.background_step`;
+    a frame with more than ``relearn_px`` foreground pixels relearns the model. ``labels``
+    and ``stats`` are only written when the opened mask holds foreground (they keep the
+    last frame's otherwise). Returns (static pixels, relearned, labels found).
+    """
+    n = k.gain_histogram(x, mu, gain_step, hist)
+    gain = k.median_gain(hist, n)
+    if abs(gain - 1.0) < deadband:
+        gain = 1.0
+    alpha, alpha_fg, k2, min_d2, min_var = model
+    n_fg, n_static = k.background_step(
+        x, mu, var, gain, alpha, alpha_fg, k2, min_d2, min_var, rel, static_after, absorb_after, since, raw, static
+    )
+    relearned = n_fg > relearn_px
+    if relearned:
+        relearn(x, mu, since, raw, static)
+        n_static = 0
+    n_labels = 0
+    if open3x3_zones(raw, mask, ring, has, zone_map, zone_counts):
+        n_labels = k.label8(mask, labels, parent, stats)
+    return n_static, relearned, n_labels
