@@ -44,6 +44,8 @@ class Labeller:
         #: The union-find scratch and the statistics table of :func:`kernels.label8`.
         self.parent = np.zeros(width * height // 2 + 2, dtype=np.int32)
         self.stats = np.zeros((MAX_COMPONENTS, k.N_STATS), dtype=np.int64)
+        #: Mean grey level per label (index label - 1), when the caller had it measured.
+        self.greys = np.zeros(MAX_COMPONENTS, dtype=np.float64)
 
     def components(self, mask: k.U8, min_area: int) -> list[Component]:
         return self.describe(k.label8(mask, self.labels, self.parent, self.stats), min_area)

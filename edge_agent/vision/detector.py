@@ -153,9 +153,10 @@ class Detector:
             x, self._mu, self._var, self._since, self._raw, self._static, self._hist, GAIN_STEP, GAIN_DEADBAND,
             self._model, float(t - self._t0), self._static_after, self._absorb_after, self._relearn_px,
             self._mask, self._ring, self._has, self._zone_map, self._zone_counts, lab.labels, lab.parent, lab.stats,
+            self._min_area, lab.greys,
         )  # fmt: skip
         comps = lab.describe(n_labels, self._min_area) if n_labels else []
-        seen, dropped = self._tracker.update(comps, self._labeller.labels, x, t)
+        seen, dropped = self._tracker.update(comps, lab.labels, x, t, lab.greys)
         # Most frames raise no event: the lists are only built when one does.
         events = self._tamper_events(x, t) if t >= self._next_tamper else []
         if not any(self._tamper.active.values()):

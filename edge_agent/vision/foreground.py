@@ -3,7 +3,7 @@
 Rule: no logic of its own. It calls the kernels of :mod:`kernels` and :mod:`morph` in the
 order the detector did one by one, so its output is theirs bit for bit (Numba compiles
 without fast-math: no reordering of float arithmetic). What it saves is four Numba
-dispatches a frame (~1 µs each: every array argument is type-checked at each call) and
+dispatches a frame and one per blob (~1 µs each: every array argument is type-checked at each call) and
 the Python between them.
 
 Numba caches this function's machine code with the kernels it calls inlined, keyed by
@@ -14,8 +14,10 @@ with an emptied cache (or touch this file), or the cache may hold their old code
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from . import kernels as k
+from .groups import mean_grey
 from .morph import open3x3_zones
 
 
@@ -55,13 +57,17 @@ def foreground(
     labels: k.I32,
     parent: k.I32,
     stats: k.I64,
+    min_area: int,
+    greys: npt.NDArray[np.float64],
 ) -> tuple[int, bool, int]:
     """One frame from the grey image ``x`` to labelled foreground.
 
     ``model`` is (alpha, alpha_fg, k², min_diff², min_var) for :func:`kernels.background_step`;
     a frame with more than ``relearn_px`` foreground pixels relearns the model. ``labels``
     and ``stats`` are only written when the opened mask holds foreground (they keep the
-    last frame's otherwise). Returns (static pixels, relearned, labels found).
+    last frame's otherwise). ``greys[i]`` is the mean grey level of label i + 1 for the labels
+    of ``min_area`` pixels or more within the table (the tracker's :func:`groups.mean_grey`,
+    one dispatch a blob before). Returns (static pixels, relearned, labels found).
     """
     n = k.gain_histogram(x, mu, gain_step, hist)
     gain = k.median_gain(hist, n)
@@ -78,4 +84,8 @@ def foreground(
     n_labels = 0
     if open3x3_zones(raw, mask, ring, has, zone_map, zone_counts):
         n_labels = k.label8(mask, labels, parent, stats)
+        for i in range(min(n_labels, stats.shape[0])):
+            if stats[i, k.ST_AREA] >= min_area:
+                x0, y0, x1, y1 = stats[i, k.ST_X0], stats[i, k.ST_Y0], stats[i, k.ST_X1], stats[i, k.ST_Y1]
+                greys[i] = mean_grey(labels, x, i + 1, x0, y0, x1, y1)
     return n_static, relearned, n_labels

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from . import kernels as k
 from .components import Component
-from .groups import PersonSize, Splitter, mean_grey
+from .groups import F64, PersonSize, Splitter, mean_grey
 
 
 @dataclass(frozen=True)
@@ -81,16 +81,19 @@ class Tracker:
         self._walking_px = WALKING * math.hypot(self._w, self._h)
         self._x_last, self._y_last = self._w - 1, self._h - 1
 
-    def update(self, comps: list[Component], labels: k.I32, x: k.U8, t: float) -> tuple[list[Track], list[Track]]:
+    def update(
+        self, comps: list[Component], labels: k.I32, x: k.U8, t: float, greys: F64 | None = None
+    ) -> tuple[list[Track], list[Track]]:
         """Match this frame's blobs (``labels`` from the labeller, ``x`` the grey frame).
 
+        ``greys[label - 1]``: each blob's mean grey level, if already measured (else measured here).
         Returns (tracks seen now, tracks dropped now).
         """
         seen: list[Track] = []
         if comps:
             claims = self._claims(comps, t) if self.tracks else {}
             for ci, c in enumerate(comps):
-                self._follow(c, claims.get(ci, []), labels, x, t, seen)
+                self._follow(c, claims.get(ci, []), labels, x, t, seen, greys)
         if not self.tracks:
             return seen, []
         max_gap = self.max_gap_s
@@ -129,6 +132,7 @@ class Tracker:
         x: k.U8,
         t: float,
         seen: list[Track],
+        greys: F64 | None,
     ) -> None:
         """One blob: its people advance the tracks claiming it, or start new ones."""
         mine = sorted(claimed) if len(claimed) > 1 else claimed
@@ -136,7 +140,8 @@ class Tracker:
         n = 1 if person is None else self.size.people(c.area, len(mine))
         mine = mine[:n]
         if n == 1:
-            parts = [(c, mean_grey(labels, x, c.label, c.x0, c.y0, c.x1, c.y1))]
+            grey = mean_grey(labels, x, c.label, c.x0, c.y0, c.x1, c.y1) if greys is None else greys.item(c.label - 1)
+            parts = [(c, grey)]
         else:
             person = person or 0.0
             missing = n * person - c.area if self._at_edge(c) else 0.0

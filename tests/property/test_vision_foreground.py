@@ -8,10 +8,12 @@ from hypothesis import strategies as st
 
 from edge_agent.vision import kernels as k
 from edge_agent.vision.foreground import foreground
+from edge_agent.vision.groups import mean_grey
 from edge_agent.vision.morph import open3x3_zones
 
 SETTINGS = settings(max_examples=60, deadline=None)
 MODEL = (0.02, 0.0001, 9.0, 144.0, 16.0)
+MIN_AREA = 4
 
 
 def buffers(h: int, w: int, seed: int) -> dict[str, np.ndarray]:
@@ -75,11 +77,17 @@ def test_fused_frame_equals_its_kernels_one_by_one(
     x = np.clip(a["mu"] * light + rng.normal(0, 3, (h, w)), 0, 255).astype(np.uint8)
     x[h // 3 : 2 * h // 3, w // 3 : 2 * w // 3] = 5
     want = one_by_one(x, a, rel, relearn * h * w)
+    greys = np.full(len(b["stats"]), -1.0)
     got = foreground(
         x, b["mu"], b["var"], b["since"], b["raw"], b["static"], b["hist"], 2, 0.02, MODEL, rel, 1.5, 300.0,
         relearn * h * w, b["mask"], b["ring"], b["has"], b["zone_map"], b["counts"], b["labels"], b["parent"],
-        b["stats"],
+        b["stats"], MIN_AREA, greys,
     )  # fmt: skip
     assert got == want
     for name in a:
         assert np.array_equal(a[name], b[name]), name
+    # Each blob's grey level, as the tracker measured it one call per blob.
+    for i in range(min(want[2], len(a["stats"]))):
+        area, x0, y0, x1, y1 = a["stats"][i, :5].tolist()
+        if area >= MIN_AREA:
+            assert greys[i] == mean_grey(a["labels"], x, i + 1, x0, y0, x1, y1)
