@@ -143,17 +143,26 @@ class Detector:
 
     def process(self, frame: npt.NDArray[np.uint8], t: float) -> DetectionResult:
         """Run one frame (H×W gray or H×W×3 uint8, at the configured size) taken at ``t`` seconds."""
-        x = self._prepare(frame)
-        if self._t0 is None:
-            self._t0 = t
-            self._relearn(x, t)
         cfg = self.config
+        if self._t0 is None or frame.ndim != 2 or frame.shape != self._gray_shape or frame.dtype != np.uint8:
+            # The first frame (learnt as the background), colour, or a frame to refuse.
+            src = x = self._prepare(frame)
+            if self._t0 is None:
+                self._t0 = t
+                self._relearn(x, t)
+            factor = 1
+        else:
+            # Gray at the configured size, the common case: the fused call downscales it. (Made
+            # contiguous, as the warm-up compiled it: a strided view would compile anew.)
+            factor = cfg.downscale
+            src = np.ascontiguousarray(frame)
+            x = self._x if factor > 1 else src
         lab = self._labeller
         n_static, relearned, n_labels = foreground(
-            x, self._mu, self._var, self._since, self._raw, self._static, self._hist, GAIN_STEP, GAIN_DEADBAND,
-            self._model, float(t - self._t0), self._static_after, self._absorb_after, self._relearn_px,
-            self._mask, self._ring, self._has, self._zone_map, self._zone_counts, lab.labels, lab.parent, lab.stats,
-            self._min_area, lab.greys,
+            src, factor, x, self._mu, self._var, self._since, self._raw, self._static, self._hist, GAIN_STEP,
+            GAIN_DEADBAND, self._model, float(t - self._t0), self._static_after, self._absorb_after,
+            self._relearn_px, self._mask, self._ring, self._has, self._zone_map, self._zone_counts,
+            lab.labels, lab.parent, lab.stats, self._min_area, lab.greys,
         )  # fmt: skip
         comps = lab.describe(n_labels, self._min_area) if n_labels else []
         seen, dropped = self._tracker.update(comps, lab.labels, x, t, lab.greys)
@@ -189,12 +198,6 @@ class Detector:
 
     def _prepare(self, frame: npt.NDArray[np.uint8]) -> k.U8:
         cfg = self.config
-        if frame.ndim == 2 and frame.shape == self._gray_shape and frame.dtype == np.uint8:
-            # The common case (gray at the configured size), checked once.
-            if cfg.downscale == 1:
-                return np.ascontiguousarray(frame)
-            k.box_down_gray(frame, cfg.downscale, self._x)
-            return self._x
         if frame.dtype != np.uint8 or frame.shape[:2] != (cfg.height, cfg.width):
             raise ValueError(f"frame must be uint8 {cfg.height}×{cfg.width}[×3], got {frame.dtype} {frame.shape}")
         if frame.ndim == 3 and frame.shape[2] == 3:

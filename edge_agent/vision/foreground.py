@@ -2,7 +2,7 @@
 
 Rule: no logic of its own. It calls the kernels of :mod:`kernels` and :mod:`morph` in the
 order the detector did one by one, so its output is theirs bit for bit (Numba compiles
-without fast-math: no reordering of float arithmetic). What it saves is four Numba
+without fast-math: no reordering of float arithmetic). What it saves is five Numba
 dispatches a frame and one per blob (~1 µs each: every array argument is type-checked at each call) and
 the Python between them.
 
@@ -35,6 +35,8 @@ def relearn(x: k.U8, mu: k.F32, since: k.F32, fg: k.U8, static: k.U8) -> None:
 
 @k.jit
 def foreground(
+    src: k.U8,
+    factor: int,
     x: k.U8,
     mu: k.F32,
     var: k.F32,
@@ -60,7 +62,10 @@ def foreground(
     min_area: int,
     greys: npt.NDArray[np.float64],
 ) -> tuple[int, bool, int]:
-    """One frame from the grey image ``x`` to labelled foreground.
+    """One frame from the grey image ``src`` to labelled foreground.
+
+    ``factor`` > 1: ``src`` is box-downscaled into ``x`` first (:func:`kernels.box_down_gray`);
+    1: ``src`` is already the processing grid and ``x`` is ``src``.
 
     ``model`` is (alpha, alpha_fg, k², min_diff², min_var) for :func:`kernels.background_step`;
     a frame with more than ``relearn_px`` foreground pixels relearns the model. ``labels``
@@ -69,6 +74,8 @@ def foreground(
     of ``min_area`` pixels or more within the table (the tracker's :func:`groups.mean_grey`,
     one dispatch a blob before). Returns (static pixels, relearned, labels found).
     """
+    if factor > 1:
+        k.box_down_gray(src, factor, x)
     n = k.gain_histogram(x, mu, gain_step, hist)
     gain = k.median_gain(hist, n)
     if abs(gain - 1.0) < deadband:

@@ -66,24 +66,33 @@ def one_by_one(x: np.ndarray, b: dict[str, np.ndarray], rel: float, relearn_px: 
     st.floats(0.0, 400.0),
     st.sampled_from([0.0, 0.05, 0.45, 2.0]),
     st.floats(0.5, 2.0),
+    st.sampled_from([1, 2, 4]),
 )
 def test_fused_frame_equals_its_kernels_one_by_one(
-    h: int, w: int, seed: int, rel: float, relearn: float, light: float
+    h: int, w: int, seed: int, rel: float, relearn: float, light: float, factor: int
 ) -> None:
     rng = np.random.default_rng(seed)
     a = buffers(h, w, seed)
     b = {name: v.copy() for name, v in a.items()}
-    # A frame near the model (light scaled), with a dark square: some foreground, sometimes a relearn.
-    x = np.clip(a["mu"] * light + rng.normal(0, 3, (h, w)), 0, 255).astype(np.uint8)
-    x[h // 3 : 2 * h // 3, w // 3 : 2 * w // 3] = 5
+    # A frame near the model (light scaled), with a dark square: some foreground, sometimes a relearn;
+    # at ``factor`` times the size, with noise that the downscale averages.
+    near = a["mu"] * light + rng.normal(0, 3, (h, w))
+    near[h // 3 : 2 * h // 3, w // 3 : 2 * w // 3] = 5
+    big = np.repeat(np.repeat(near, factor, 0), factor, 1) + rng.normal(0, 2, (h * factor, w * factor))
+    src = np.clip(big, 0, 255).astype(np.uint8)
+    x = src if factor == 1 else np.zeros((h, w), np.uint8)
+    if factor > 1:
+        k.box_down_gray(src, factor, x)
     want = one_by_one(x, a, rel, relearn * h * w)
     greys = np.full(len(b["stats"]), -1.0)
+    x_fused = src if factor == 1 else np.zeros((h, w), np.uint8)
     got = foreground(
-        x, b["mu"], b["var"], b["since"], b["raw"], b["static"], b["hist"], 2, 0.02, MODEL, rel, 1.5, 300.0,
-        relearn * h * w, b["mask"], b["ring"], b["has"], b["zone_map"], b["counts"], b["labels"], b["parent"],
-        b["stats"], MIN_AREA, greys,
+        src, factor, x_fused, b["mu"], b["var"], b["since"], b["raw"], b["static"], b["hist"], 2, 0.02, MODEL,
+        rel, 1.5, 300.0, relearn * h * w, b["mask"], b["ring"], b["has"], b["zone_map"], b["counts"], b["labels"],
+        b["parent"], b["stats"], MIN_AREA, greys,
     )  # fmt: skip
     assert got == want
+    assert np.array_equal(x_fused, x)
     for name in a:
         assert np.array_equal(a[name], b[name]), name
     # Each blob's grey level, as the tracker measured it one call per blob.
