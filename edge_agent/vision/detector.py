@@ -30,7 +30,7 @@ from .components import Labeller
 from .config import DetectorConfig, Zone
 from .counting import Occupancy, crossings
 from .events import CameraEvent
-from .foreground import foreground
+from .foreground import foreground, open_static
 from .groups import PersonSize
 from .morph import busy_tiles
 from .static import LeftObject, StaticRegions, overlaps
@@ -279,13 +279,11 @@ class Detector:
         return out
 
     def _objects_left(self, n_static: int, x: k.U8, t: float) -> list[CameraEvent]:
-        if n_static:
-            k.erode3x3(self._static, self._tmp, self._row)
-            k.dilate3x3(self._tmp, self._static, self._row)
         # With no static pixel the background step has written ``_static`` all zero this frame:
-        # no need to clear it or to scan it.
+        # no need to clear it, open it or scan it.
+        any_static = open_static(self._static, self._tmp, self._row) if n_static else False
         left, removed = self._still.update(
-            t, x, self._mu, self._since, self._raw, self._static, self._labeller, maybe_static=bool(n_static)
+            t, x, self._mu, self._since, self._raw, self._static, self._labeller, any_static=any_static
         )
         out = []
         for obj in left:

@@ -96,3 +96,20 @@ def foreground(
                 x0, y0, x1, y1 = stats[i, k.ST_X0], stats[i, k.ST_Y0], stats[i, k.ST_X1], stats[i, k.ST_Y1]
                 greys[i] = mean_grey(labels, x, i + 1, x0, y0, x1, y1)
     return n_static, relearned, n_labels
+
+
+@k.jit
+def open_static(static: k.U8, tmp: k.U8, row: k.U8) -> bool:
+    """3×3 opening of the static mask in place (``tmp`` and ``row`` scratch); True if any pixel is left.
+
+    The detector opened it with two kernel calls and NumPy's ``any`` scanned it (~10 µs at
+    320×240, every static check with static pixels); here the scan stops at the first pixel.
+    """
+    k.erode3x3(static, tmp, row)
+    k.dilate3x3(tmp, static, row)
+    h, w = static.shape
+    for i in range(h):
+        for j in range(w):
+            if static[i, j]:
+                return True
+    return False

@@ -82,11 +82,11 @@ class StaticRegions:
         static: k.U8,
         labeller: Labeller,
         zone_at: dict[tuple[int, int], str | None] | None = None,
-        maybe_static: bool = True,
+        any_static: bool | None = None,
     ) -> tuple[list[LeftObject], list[LeftObject]]:
         """Returns (objects just reported left, objects just removed).
 
-        ``maybe_static=False``: the caller knows ``static`` is all zero (saves scanning it).
+        ``any_static``: whether ``static`` holds a pixel, if the caller knows (saves scanning it).
         """
         left: list[LeftObject] = []
         removed: list[LeftObject] = []
@@ -117,7 +117,7 @@ class StaticRegions:
                 left.append(obj)
             kept.append(obj)
         self.objects = kept
-        if not maybe_static or not static.any():
+        if not (static.any() if any_static is None else any_static):
             return left, removed
         for c in labeller.components(static, self.min_area):
             if any(overlaps(c, obj.box) for obj in kept):

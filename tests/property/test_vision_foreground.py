@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from edge_agent.vision import kernels as k
-from edge_agent.vision.foreground import foreground
+from edge_agent.vision.foreground import foreground, open_static
 from edge_agent.vision.groups import mean_grey
 from edge_agent.vision.morph import open3x3_zones
 
@@ -100,3 +100,16 @@ def test_fused_frame_equals_its_kernels_one_by_one(
         area, x0, y0, x1, y1 = a["stats"][i, :5].tolist()
         if area >= MIN_AREA:
             assert greys[i] == mean_grey(a["labels"], x, i + 1, x0, y0, x1, y1)
+
+
+@SETTINGS
+@given(st.integers(1, 20), st.integers(1, 20), st.integers(0, 2**32 - 1), st.floats(0.0, 1.0))
+def test_open_static_equals_erode_dilate_and_any(h: int, w: int, seed: int, density: float) -> None:
+    rng = np.random.default_rng(seed)
+    static = (rng.random((h, w)) < density).astype(np.uint8)
+    want, tmp, row = static.copy(), np.zeros((h, w), np.uint8), np.zeros(w, np.uint8)
+    k.erode3x3(want, tmp, row)
+    k.dilate3x3(tmp, want, row)
+    got = static.copy()
+    assert open_static(got, np.zeros((h, w), np.uint8), np.zeros(w, np.uint8)) == bool(want.any())
+    assert np.array_equal(got, want)
