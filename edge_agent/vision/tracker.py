@@ -92,8 +92,16 @@ class Tracker:
         seen: list[Track] = []
         if comps:
             claims = self._claims(comps, t) if self.tracks else {}
+            size = self.size
+            none: list[tuple[float, float, int, float, float]] = []
             for ci, c in enumerate(comps):
-                self._follow(c, claims.get(ci, []), labels, x, t, seen, greys)
+                claimed = claims.get(ci, none)
+                one = len(claimed) <= 1 and (size.area is None or size.people(c.area, len(claimed)) == 1)
+                if one and greys is not None:
+                    # The common case, one person and at most one track: no sorting, no parts.
+                    self._alone(c, claimed[0][2] if claimed else 0, greys.item(c.label - 1), t, seen)
+                else:
+                    self._follow(c, claimed, labels, x, t, seen, greys)
         if not self.tracks:
             return seen, []
         max_gap = self.max_gap_s
@@ -174,6 +182,30 @@ class Tracker:
                     self.size.offer(tr.alone_areas)
                     tr.alone_areas = []
             seen.append(tr)
+
+    def _alone(self, c: Component, tid: int, grey: float, t: float, seen: list[Track]) -> None:
+        """:meth:`_follow` for a blob of one person claimed by track ``tid`` (0: none), fewer steps."""
+        if c.area == 0:
+            return
+        if tid:
+            tr = self.tracks[tid]
+            dt = t - tr.last_t
+            if dt > 0:
+                tr.vx = 0.5 * tr.vx + 0.5 * (c.cx - tr.cx) / dt
+                tr.vy = 0.5 * tr.vy + 0.5 * (c.cy - tr.cy) / dt
+            tr.cx, tr.cy, tr.last_t, tr.comp = c.cx, c.cy, t, c
+            tr.hits += 1
+            tr.grey += GREY_RATE * (grey - tr.grey)
+        else:
+            tr = Track(self._next_id, c.cx, c.cy, 0.0, 0.0, t, t, c, grey=grey, from_group=False)
+            self._next_id += 1
+            self.tracks[tr.id] = tr
+        if math.hypot(tr.vx, tr.vy) > self._walking_px and not self._at_edge(c):
+            tr.alone_areas.append(c.area)
+            if len(tr.alone_areas) >= ALONE_SAMPLES:
+                self.size.offer(tr.alone_areas)
+                tr.alone_areas = []
+        seen.append(tr)
 
     def _at_edge(self, c: Component) -> bool:
         return c.x0 <= 0 or c.y0 <= 0 or c.x1 >= self._x_last or c.y1 >= self._y_last
