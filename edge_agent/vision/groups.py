@@ -32,6 +32,8 @@ MAX_GROUP = 12
 #: the blob keeps its share down to n - KEEP_SLACK (hysteresis against flicker).
 ADD_SLACK = 0.5
 KEEP_SLACK = 0.4
+#: A track seen alone with less than this many people's area was one person: its own size.
+ONE_PERSON_MAX = 1.0 + ADD_SLACK
 #: Tracks whose median area is learnt as one person; the estimate is their lower tercile.
 SIZE_SAMPLES = 31
 MIN_SIZE_SAMPLES = 5
@@ -169,19 +171,29 @@ class PersonSize:
             if len(self._samples) >= MIN_SIZE_SAMPLES:
                 self._area = sorted(self._samples)[len(self._samples) // 3]
 
-    def people(self, area: int, tracks: int) -> int:
-        """How many people a blob of ``area`` holds, given ``tracks`` already following it."""
+    def people(self, area: int, tracks: int, known: float = 0.0) -> int:
+        """How many people a blob of ``area`` holds, given ``tracks`` already following it.
+
+        ``known``: the sum of the tracks' own areas when every one of them was last
+        seen alone as one person, else 0. Builds differ by a fifth, so two big people
+        can measure two and a half; their own sizes say the half is no newcomer.
+        """
         one = self.area
         if one is None:
             return 1
         n = area / one
         fresh = int(n + ADD_SLACK)
+        if known > 0:
+            fresh = min(fresh, tracks + max(int((area - known) / one + ADD_SLACK), 0))
         kept = min(tracks, int(n + 1.0 - KEEP_SLACK))
         return min(max(fresh, kept, 1), MAX_GROUP)
 
 
 #: A core smaller than this fraction of one person is noise, not a body.
 MIN_CORE = 0.02
+#: A track whose prediction found no core within one person's width takes a core left
+#: free within this many widths before that core starts a new track.
+LATE_REACH = 1.5
 
 
 class Splitter:
@@ -218,7 +230,7 @@ class Splitter:
             self._extend(labels, c, missing)
         lo_x, lo_y = c.x0 - self._ext[0], c.y0 - self._ext[1]
         hi_x, hi_y = c.x1 + self._ext[2], c.y1 + self._ext[3]
-        placed = self._at_cores(labels, x, c, seeds[:n], n, person)
+        placed, cored = self._at_cores(labels, x, c, seeds[:n], n, person)
         n = max(n, min(len(placed), MAX_GROUP))
         for i, (sx, sy, grey) in enumerate(placed[:n]):
             self._seeds[i] = (min(max(sx, lo_x), hi_x), min(max(sy, lo_y), hi_y), grey)
@@ -228,21 +240,25 @@ class Splitter:
         seeds_n, stats = self._seeds[:n], self._stats[:n]
         assign_pixels(labels, x, c.label, self._box, self._ext, TONE_WEIGHT * person, seeds_n, stats, SPLIT_ROUNDS)
         parts = []
-        for (fx, fy, grey), row in zip(seeds_n, stats, strict=True):
+        for i, ((sx, sy, grey), row) in enumerate(zip(seeds_n, stats, strict=True)):
             area = int(row[k.ST_AREA])
+            # A body's core says where it is better than its share of the blob: the shares
+            # of a queue cut by the frame's edges slide along it, the cores stay put.
+            px, py = placed[i][:2] if i < len(cored) and cored[i] else (float(sx), float(sy))
             if area == 0:
                 parts.append((Component(c.label, 0, c.x0, c.y0, c.x1, c.y1, c.cx, c.cy), float(grey)))
                 continue
             x0, y0, x1, y1 = (int(v) for v in row[k.ST_X0 : k.ST_Y1 + 1])
             # The centre of the whole person, kept within what is seen of them.
-            cx, cy = min(max(float(fx), x0), x1), min(max(float(fy), y0), y1)
+            cx, cy = min(max(px, x0), x1), min(max(py, y0), y1)
             parts.append((Component(c.label, area, x0, y0, x1, y1, cx, cy), float(grey)))
         return parts
 
     def _at_cores(
         self, labels: k.I32, x: k.U8, c: Component, seeds: list[tuple[float, float, float]], n: int, person: float
-    ) -> list[tuple[float, float, float]]:
-        """The seeds moved onto the blob's cores (each to the nearest free one), then the cores left over.
+    ) -> tuple[list[tuple[float, float, float]], list[bool]]:
+        """The seeds moved onto the blob's cores (each to the nearest free one), then the cores left over;
+        and which of those are cores.
 
         Each core is one body, so a blob split at all is split into at least as
         many parts as it has cores.
@@ -257,7 +273,7 @@ class Splitter:
             if not rows or abs(len(cut) - n) <= abs(len(rows) - n):
                 rows = cut
         if len(rows) < 2:
-            return seeds
+            return seeds, [False] * len(seeds)
         cores = [(r[CORE_SX] / r[CORE_AREA], r[CORE_SY] / r[CORE_AREA], r[CORE_GREY] / r[CORE_AREA]) for r in rows]
         reach = math.sqrt(person)
         pairs = sorted(
@@ -268,12 +284,14 @@ class Splitter:
         placed = list(seeds)
         taken: set[int] = set()
         moved: set[int] = set()
-        for d, si, ci in pairs:
-            if d <= reach and si not in moved and ci not in taken:
-                placed[si] = cores[ci]
-                moved.add(si)
-                taken.add(ci)
-        return placed + [core for ci, core in enumerate(cores) if ci not in taken]
+        for limit in (reach, LATE_REACH * reach):
+            for d, si, ci in pairs:
+                if d <= limit and si not in moved and ci not in taken:
+                    placed[si] = cores[ci]
+                    moved.add(si)
+                    taken.add(ci)
+        left = [core for ci, core in enumerate(cores) if ci not in taken]
+        return placed + left, [si in moved for si in range(len(seeds))] + [True] * len(left)
 
     def _extend(self, labels: k.I32, c: Component, missing: float) -> None:
         h, w = labels.shape

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from . import kernels as k
 from .components import Component
-from .groups import F64, PersonSize, Splitter, mean_grey
+from .groups import F64, ONE_PERSON_MAX, PersonSize, Splitter, mean_grey
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,8 @@ class Track:
     from_group: bool = False
     #: Areas while alone and clear of the frame's edge: a sample of one person's size.
     alone_areas: list[int] = field(default_factory=list)
+    #: Area when last seen alone and clear of the edge, if that was one person's; else 0.
+    own_area: float = 0.0
 
 
 #: A track seen alone this many frames offers the median of its areas as one person's size.
@@ -145,7 +147,7 @@ class Tracker:
         """One blob: its people advance the tracks claiming it, or start new ones."""
         mine = sorted(claimed) if len(claimed) > 1 else claimed
         person = self.size.area
-        n = 1 if person is None else self.size.people(c.area, len(mine))
+        n = 1 if person is None else self.size.people(c.area, len(mine), self._known(mine) if len(mine) > 1 else 0.0)
         mine = mine[:n]
         if n == 1:
             grey = mean_grey(labels, x, c.label, c.x0, c.y0, c.x1, c.y1) if greys is None else greys.item(c.label - 1)
@@ -177,6 +179,8 @@ class Tracker:
                 self.tracks[tr.id] = tr
             if alone and math.hypot(tr.vx, tr.vy) > self._walking_px and not self._at_edge(part):
                 # Moving at a walking pace: a bag put down or a ghost is no sample of a person.
+                one = self.size.area or 0.0
+                tr.own_area = part.area if part.area < ONE_PERSON_MAX * one else 0.0
                 tr.alone_areas.append(part.area)
                 if len(tr.alone_areas) >= ALONE_SAMPLES:
                     self.size.offer(tr.alone_areas)
@@ -201,11 +205,17 @@ class Tracker:
             self._next_id += 1
             self.tracks[tr.id] = tr
         if math.hypot(tr.vx, tr.vy) > self._walking_px and not self._at_edge(c):
+            tr.own_area = c.area if c.area < ONE_PERSON_MAX * (self.size.area or 0.0) else 0.0
             tr.alone_areas.append(c.area)
             if len(tr.alone_areas) >= ALONE_SAMPLES:
                 self.size.offer(tr.alone_areas)
                 tr.alone_areas = []
         seen.append(tr)
+
+    def _known(self, mine: list[tuple[float, float, int, float, float]]) -> float:
+        """The sum of the claiming tracks' own sizes, or 0 if any of them has none."""
+        own = [self.tracks[m[2]].own_area for m in mine]
+        return sum(own) if all(own) else 0.0
 
     def _at_edge(self, c: Component) -> bool:
         return c.x0 <= 0 or c.y0 <= 0 or c.x1 >= self._x_last or c.y1 >= self._y_last
