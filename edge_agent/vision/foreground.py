@@ -7,8 +7,8 @@ dispatches a frame and one per blob (~1 µs each: every array argument is type-c
 the Python between them.
 
 Numba caches this function's machine code with the kernels it calls inlined, keyed by
-*this* file: after editing :mod:`kernels` or :mod:`morph`, run ``hlidka-agent compile``
-with an emptied cache (or touch this file), or the cache may hold their old code.
+*this* file only; :mod:`jit_cache` empties the cache when any compiled module of the package
+changed, so an edit to :mod:`kernels` or :mod:`morph` reaches it.
 """
 
 from __future__ import annotations

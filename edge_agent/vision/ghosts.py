@@ -7,8 +7,8 @@ thirty array calls on small boxes, 50–100 µs a region.
 A region is a ghost (the model remembers something that has gone) when the frame's edges
 along the region's border are no stronger than the model's there; see :mod:`static`.
 
-Numba caches this module's code with ``_psum`` inlined, keyed by *this* file: after editing
-:mod:`thumbs`, compile with an emptied cache (or touch this file).
+Numba caches this module's code with ``_psum`` inlined, keyed by *this* file only;
+:mod:`jit_cache` empties the cache when :mod:`thumbs` changed.
 """
 
 from __future__ import annotations
