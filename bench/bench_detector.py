@@ -107,7 +107,7 @@ def kernels_only(w: int, h: int, tamper: bool = True) -> Callable[[np.ndarray, f
             t, cfg.static_check_s, cfg.absorb_s, d["_since"], d["_raw"], d["_static"],
         )  # fmt: skip
         if open3x3_zones(d["_raw"], d["_mask"], d["_ring"], d["_has"], d["_zone_map"], d["_zone_counts"]):
-            k.label8(d["_mask"], d["_labeller"].labels, d["_labeller"]._parent, d["_labeller"]._stats)
+            k.label8(d["_mask"], d["_labeller"].labels, d["_labeller"].parent, d["_labeller"].stats)
         if tamper and t >= next_tamper[0]:
             next_tamper[0] = t + cfg.tamper_every_s
             k.tamper_stats(x, THUMB_TILES, d["_thumb"], d["_cols"])

@@ -11,9 +11,16 @@ Stable API::
 See ``docs/vision.md`` for the processing scale and the pipeline.
 """
 
+import sys
+
+from . import jit_cache
 from .config import DetectorConfig, Tripwire, Zone
 from .detector import DetectionResult, Detector
 from .events import CameraEvent
 from .tracker import Blob
+
+# Every compiled module is imported by now and none of its kernels has run: a cache filled by
+# other sources of this package is dropped before anything loads from it (see jit_cache).
+jit_cache.drop_if_changed([m for name, m in sorted(sys.modules.items()) if name.startswith(__name__ + ".")])
 
 __all__ = ["Blob", "CameraEvent", "DetectionResult", "Detector", "DetectorConfig", "Tripwire", "Zone"]

@@ -59,6 +59,9 @@ def warmup() -> float:
         frame[5 + i : 15 + i, 20:28] = 10
         frame[5 + i : 15 + i, 28:36] = 200
         det.process(frame, i * 0.1)
+    # The detector's fused calls (``foreground``, ``open_static``) and the ghost check
+    # (``ghosts.relearn_if_ghost``) are compiled by the frames above: the moving square
+    # leaves static pixels that the static check opens and judges.
     return time.perf_counter() - start
 
 

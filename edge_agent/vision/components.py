@@ -41,12 +41,18 @@ class Component(NamedTuple):
 class Labeller:
     def __init__(self, width: int, height: int) -> None:
         self.labels = np.zeros((height, width), dtype=np.int32)
-        self._parent = np.zeros(width * height // 2 + 2, dtype=np.int32)
-        self._stats = np.zeros((MAX_COMPONENTS, k.N_STATS), dtype=np.int64)
+        #: The union-find scratch and the statistics table of :func:`kernels.label8`.
+        self.parent = np.zeros(width * height // 2 + 2, dtype=np.int32)
+        self.stats = np.zeros((MAX_COMPONENTS, k.N_STATS), dtype=np.int64)
+        #: Mean grey level per label (index label - 1), when the caller had it measured.
+        self.greys = np.zeros(MAX_COMPONENTS, dtype=np.float64)
 
     def components(self, mask: k.U8, min_area: int) -> list[Component]:
-        n = k.label8(mask, self.labels, self._parent, self._stats)
-        stats = self._stats[: min(n, MAX_COMPONENTS)]
+        return self.describe(k.label8(mask, self.labels, self.parent, self.stats), min_area)
+
+    def describe(self, n: int, min_area: int) -> list[Component]:
+        """The components of at least ``min_area`` pixels, after :func:`kernels.label8` found ``n`` labels."""
+        stats = self.stats[: min(n, MAX_COMPONENTS)]
         rows: Iterable[tuple[int, list[int]]]
         if n <= FEW_LABELS:
             rows = enumerate(stats.tolist())
@@ -54,8 +60,10 @@ class Labeller:
             # Noise specks are many and small: filter them in one vectorised step.
             keep = np.flatnonzero(stats[:, k.ST_AREA] >= min_area)
             rows = zip(keep.tolist(), stats[keep].tolist(), strict=True)
-        found = []
-        for index, (area, x0, y0, x1, y1, sx, sy) in rows:
-            if area >= min_area:
-                found.append(Component(index + 1, area, x0, y0, x1, y1, sx / area, sy / area))
-        return found
+        # ``tuple.__new__`` skips the named tuple's Python-level constructor; the result is the same.
+        new = tuple.__new__
+        return [
+            new(Component, (index + 1, area, x0, y0, x1, y1, sx / area, sy / area))
+            for index, (area, x0, y0, x1, y1, sx, sy) in rows
+            if area >= min_area
+        ]

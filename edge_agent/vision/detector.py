@@ -30,8 +30,9 @@ from .components import Labeller
 from .config import DetectorConfig, Zone
 from .counting import Occupancy, crossings
 from .events import CameraEvent
+from .foreground import foreground, open_static
 from .groups import PersonSize
-from .morph import busy_tiles, open3x3_zones
+from .morph import busy_tiles
 from .static import LeftObject, StaticRegions, overlaps
 from .tamper import TamperMonitor
 from .tracker import Blob, Track, Tracker
@@ -116,43 +117,72 @@ class Detector:
         self._t0: float | None = None
         self._next_tamper = -math.inf
         self._next_static = -math.inf
+        # Per-frame constants, computed once: the frame loop reads locals, not config attributes.
+        # As floats, so an integer in a config file compiles no second variant (the kernels
+        # take them as float32: the same value either way).
+        self._model = (
+            float(cfg.alpha),
+            float(cfg.alpha_fg),
+            float(cfg.k_sigma**2),
+            float(cfg.min_diff**2),
+            float(cfg.min_var),
+        )
+        self._static_after, self._absorb_after = float(cfg.static_check_s), float(cfg.absorb_s)
+        self._relearn_px = cfg.relearn_fraction * (w * h)  # as ``fraction * x.size`` was, bit for bit
+        zones = self._zones
+        motion = self._state.motion
+        self._motions = [(motion[z.name], need, z.name) for z, need in zip(zones, self._zone_need, strict=True)]
+        #: (bit, name, dwell) of the zones that report loitering, in zone order.
+        self._loiter = [(z, zone.name, zone.loiter_s) for z, zone in enumerate(zones) if zone.loiter_s is not None]
+        th, tw = self._thumb.shape
+        #: The thumbnail's tiles lie inside the mask, so its busy tiles can be read.
+        self._tiles_fit = th * THUMB_TILES <= h and tw * THUMB_TILES <= w
+        self._gray_shape = (cfg.height, cfg.width)
 
     # ---- public --------------------------------------------------------------------------
 
     def process(self, frame: npt.NDArray[np.uint8], t: float) -> DetectionResult:
         """Run one frame (H×W gray or H×W×3 uint8, at the configured size) taken at ``t`` seconds."""
         cfg = self.config
-        x = self._prepare(frame)
-        if self._t0 is None:
-            self._t0 = t
-            self._relearn(x, t)
-        rel = t - self._t0
-        events: list[CameraEvent] = []
-        n = k.gain_histogram(x, self._mu, GAIN_STEP, self._hist)
-        gain = k.median_gain(self._hist, n)
-        if abs(gain - 1.0) < GAIN_DEADBAND:
-            gain = 1.0
-        n_fg, n_static = k.background_step(
-            x, self._mu, self._var, gain, cfg.alpha, cfg.alpha_fg, cfg.k_sigma**2, cfg.min_diff**2,
-            cfg.min_var, rel, cfg.static_check_s, cfg.absorb_s, self._since, self._raw, self._static,
+        if self._t0 is None or frame.ndim != 2 or frame.shape != self._gray_shape or frame.dtype != np.uint8:
+            # The first frame (learnt as the background), colour, or a frame to refuse.
+            src = x = self._prepare(frame)
+            if self._t0 is None:
+                self._t0 = t
+                self._relearn(x, t)
+            factor = 1
+        else:
+            # Gray at the configured size, the common case: the fused call downscales it. (Made
+            # contiguous, as the warm-up compiled it: a strided view would compile anew.)
+            factor = cfg.downscale
+            src = np.ascontiguousarray(frame)
+            x = self._x if factor > 1 else src
+        lab = self._labeller
+        n_static, relearned, n_labels = foreground(
+            src, factor, x, self._mu, self._var, self._since, self._raw, self._static, self._hist, GAIN_STEP,
+            GAIN_DEADBAND, self._model, float(t - self._t0), self._static_after, self._absorb_after,
+            self._relearn_px, self._mask, self._ring, self._has, self._zone_map, self._zone_counts,
+            lab.labels, lab.parent, lab.stats, self._min_area, lab.greys,
         )  # fmt: skip
-        relearned = n_fg > cfg.relearn_fraction * x.size
-        if relearned:
-            self._relearn(x, t)
-            n_static = 0
-        n_mask = open3x3_zones(self._raw, self._mask, self._ring, self._has, self._zone_map, self._zone_counts)
-        comps = self._labeller.components(self._mask, self._min_area) if n_mask else []
-        seen, dropped = self._tracker.update(comps, self._labeller.labels, x, t)
-        events += self._tamper_events(x, t)
-        tampered = any(self._tamper.active.values())
-        if not tampered:
+        comps = lab.describe(n_labels, self._min_area) if n_labels else []
+        seen, dropped = self._tracker.update(comps, lab.labels, x, t, lab.greys)
+        # Most frames raise no event: the lists are only built when one does.
+        events = self._tamper_events(x, t) if t >= self._next_tamper else []
+        if not any(self._tamper.active.values()):
             events += self._motion_events(t)
-            events += crossings(seen, self._wires, self._state.occupancy, self.config.camera, t)
-        events += self._loitering(seen, dropped, t)
+            if seen and self._wires:
+                events += crossings(seen, self._wires, self._state.occupancy, cfg.camera, t)
+        if dropped or (seen and self._loiter):
+            events += self._loitering(seen, dropped, t)
         if t >= self._next_static:
             self._next_static = t + cfg.static_every_s
             events += self._objects_left(n_static, x, t)
-        blobs = [self._blob(tr) for tr in seen]
+        w, h = self._w, self._h
+        blobs = []
+        for tr in seen:
+            c = tr.comp
+            box = (c.x0 / w, c.y0 / h, (c.x1 + 1) / w, (c.y1 + 1) / h)
+            blobs.append(Blob(tr.id, box, ((c.cx + 0.5) / w, (c.cy + 0.5) / h), c.area))
         return DetectionResult(self._mask, blobs, events, cfg.downscale, relearned)
 
     def accept_view(self) -> None:
@@ -187,13 +217,11 @@ class Detector:
         self._static.fill(0)
 
     def _tamper_events(self, x: k.U8, t: float) -> list[CameraEvent]:
-        if t < self._next_tamper:
-            return []
+        """Every ``tamper_every_s`` (the caller checks the time)."""
         self._next_tamper = t + self.config.tamper_every_s
         _, std, grad = k.tamper_stats(x, THUMB_TILES, self._thumb, self._cols)
-        th, tw = self._thumb.shape
         busy = None
-        if th * THUMB_TILES <= x.shape[0] and tw * THUMB_TILES <= x.shape[1]:
+        if self._tiles_fit:
             busy_tiles(self._mask, THUMB_TILES, self._busy, self._row)
             busy = self._busy
         out = []
@@ -205,19 +233,18 @@ class Detector:
     def _motion_events(self, t: float) -> list[CameraEvent]:
         cfg = self.config
         out = []
-        counts = self._zone_counts.tolist()
-        for z, zone in enumerate(self._zones):
-            m = self._state.motion[zone.name]
-            moving = counts[z] > self._zone_need[z]
-            m.run = m.run + 1 if moving else 0
-            if moving:
+        for (m, need, name), count in zip(self._motions, self._zone_counts.tolist(), strict=True):
+            if count > need:
+                m.run += 1
                 m.last_t = t
+            else:
+                m.run = 0
             if not m.on and m.run >= cfg.motion_on_frames:
                 m.on = True
-                out.append(CameraEvent(EventType.CAMERA_MOTION, CameraZoneData(camera=cfg.camera, zone=zone.name), t))
+                out.append(CameraEvent(EventType.CAMERA_MOTION, CameraZoneData(camera=cfg.camera, zone=name), t))
             elif m.on and t - m.last_t >= cfg.motion_off_s:
                 m.on = False
-                data = CameraZoneData(camera=cfg.camera, zone=zone.name)
+                data = CameraZoneData(camera=cfg.camera, zone=name)
                 out.append(CameraEvent(EventType.CAMERA_MOTION_ENDED, data, t))
         return out
 
@@ -228,34 +255,36 @@ class Detector:
             for name in sorted(tr.loitering):
                 data = LoiteringData(camera=cam, zone=name, track_id=tr.id, dwell_s=t - tr.zone_since[name])
                 out.append(CameraEvent(EventType.CAMERA_LOITERING_ENDED, data, t))
+        if not self._loiter:
+            return out
+        # Objects reported left are no loiterers, however long they stay.
+        objects = [o.box for o in self._still.objects if o.reported]
+        zone_map = self._zone_map
         for tr in seen:
-            bits = int(self._zone_map[int(tr.cy), int(tr.cx)])
-            is_object = any(overlaps(tr.comp, o.box) for o in self._still.objects if o.reported)
-            for z, zone in enumerate(self._zones):
-                if zone.loiter_s is None:
-                    continue
-                inside = bool(bits >> z & 1) and not is_object
-                if inside:
-                    since = tr.zone_since.setdefault(zone.name, t)
-                    if zone.name not in tr.loitering and t - since >= zone.loiter_s:
-                        tr.loitering.add(zone.name)
-                        data = LoiteringData(camera=cam, zone=zone.name, track_id=tr.id, dwell_s=t - since)
+            bits = zone_map.item(int(tr.cy), int(tr.cx))
+            is_object = bool(objects) and any(overlaps(tr.comp, box) for box in objects)
+            for z, name, loiter_s in self._loiter:
+                if bits >> z & 1 and not is_object:
+                    since = tr.zone_since.setdefault(name, t)
+                    if name not in tr.loitering and t - since >= loiter_s:
+                        tr.loitering.add(name)
+                        data = LoiteringData(camera=cam, zone=name, track_id=tr.id, dwell_s=t - since)
                         out.append(CameraEvent(EventType.CAMERA_LOITERING, data, t))
-                elif zone.name in tr.zone_since:
-                    since = tr.zone_since.pop(zone.name)
-                    if zone.name in tr.loitering:
-                        tr.loitering.discard(zone.name)
-                        data = LoiteringData(camera=cam, zone=zone.name, track_id=tr.id, dwell_s=t - since)
+                elif name in tr.zone_since:
+                    since = tr.zone_since.pop(name)
+                    if name in tr.loitering:
+                        tr.loitering.discard(name)
+                        data = LoiteringData(camera=cam, zone=name, track_id=tr.id, dwell_s=t - since)
                         out.append(CameraEvent(EventType.CAMERA_LOITERING_ENDED, data, t))
         return out
 
     def _objects_left(self, n_static: int, x: k.U8, t: float) -> list[CameraEvent]:
-        if n_static:
-            k.erode3x3(self._static, self._tmp, self._row)
-            k.dilate3x3(self._tmp, self._static, self._row)
-        else:
-            self._static.fill(0)
-        left, removed = self._still.update(t, x, self._mu, self._since, self._raw, self._static, self._labeller)
+        # With no static pixel the background step has written ``_static`` all zero this frame:
+        # no need to clear it, open it or scan it.
+        any_static = open_static(self._static, self._tmp, self._row) if n_static else False
+        left, removed = self._still.update(
+            t, x, self._mu, self._since, self._raw, self._static, self._labeller, any_static=any_static
+        )
         out = []
         for obj in left:
             bits = int(self._zone_map[(obj.box[1] + obj.box[3]) // 2, (obj.box[0] + obj.box[2]) // 2])
@@ -276,9 +305,3 @@ class Detector:
             box=(x0 / w, y0 / h, (x1 + 1) / w, (y1 + 1) / h),
             static_s=max(t - obj.since, 0.0),
         )
-
-    def _blob(self, tr: Track) -> Blob:
-        w, h = self._w, self._h
-        c = tr.comp
-        box = (c.x0 / w, c.y0 / h, (c.x1 + 1) / w, (c.y1 + 1) / h)
-        return Blob(tr.id, box, ((c.cx + 0.5) / w, (c.cy + 0.5) / h), c.area)

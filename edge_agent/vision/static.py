@@ -21,6 +21,7 @@ import numpy as np
 from . import kernels as k
 from .components import Component, Labeller
 from .config import DetectorConfig
+from .ghosts import relearn_if_ghost
 
 #: Fraction of a box still foreground for its object to count as present.
 PRESENT_FRACTION = 0.3
@@ -50,22 +51,6 @@ def overlaps(c: Component, box: tuple[int, int, int, int]) -> bool:
     return not (c.x1 < box[0] or c.x0 > box[2] or c.y1 < box[1] or c.y0 > box[3])
 
 
-def _border_edges(img: k.F32, region: np.ndarray) -> float:
-    """Mean |gradient| of ``img`` on the inner border of ``region`` (both small boxes)."""
-    gx = np.abs(np.diff(img, axis=1, append=img[:, -1:]))
-    gy = np.abs(np.diff(img, axis=0, append=img[-1:, :]))
-    grad = gx + gy
-    inner = region.copy()
-    inner[1:-1, 1:-1] &= region[:-2, 1:-1] & region[2:, 1:-1] & region[1:-1, :-2] & region[1:-1, 2:]
-    border = region & ~inner if inner.any() else region
-    # Include the outside neighbours: the step edge sits between the two.
-    ring = np.zeros_like(region)
-    ring[:, :-1] |= border[:, 1:]
-    ring[:-1, :] |= border[1:, :]
-    sel = border | ring
-    return float(grad[sel].mean()) if sel.any() else 0.0
-
-
 class StaticRegions:
     def __init__(self, cfg: DetectorConfig, min_area: int) -> None:
         self.cfg = cfg
@@ -82,8 +67,12 @@ class StaticRegions:
         static: k.U8,
         labeller: Labeller,
         zone_at: dict[tuple[int, int], str | None] | None = None,
+        any_static: bool | None = None,
     ) -> tuple[list[LeftObject], list[LeftObject]]:
-        """Returns (objects just reported left, objects just removed)."""
+        """Returns (objects just reported left, objects just removed).
+
+        ``any_static``: whether ``static`` holds a pixel, if the caller knows (saves scanning it).
+        """
         left: list[LeftObject] = []
         removed: list[LeftObject] = []
         kept = []
@@ -113,18 +102,12 @@ class StaticRegions:
                 left.append(obj)
             kept.append(obj)
         self.objects = kept
-        if not static.any():
+        if not (static.any() if any_static is None else any_static):
             return left, removed
         for c in labeller.components(static, self.min_area):
             if any(overlaps(c, obj.box) for obj in kept):
                 continue
-            ys, xs = slice(max(c.y0 - 1, 0), c.y1 + 2), slice(max(c.x0 - 1, 0), c.x1 + 2)
-            region = labeller.labels[ys, xs] == c.label
-            cur = x[ys, xs].astype(np.float32)
-            if _border_edges(cur, region) <= _border_edges(mu[ys, xs], region):
-                mu[ys, xs][region] = cur[region]
-                since[ys, xs][region] = -1.0
-                raw[ys, xs][region] = 0
+            if relearn_if_ghost(labeller.labels, c.label, x, mu, since, raw, (c.x0, c.y0, c.x1, c.y1)):
                 continue
             box = (slice(c.y0, c.y1 + 1), slice(c.x0, c.x1 + 1))
             obj = LeftObject(

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from . import kernels as k
 from .components import Component
-from .groups import ONE_PERSON_MAX, PersonSize, Splitter, mean_grey
+from .groups import F64, ONE_PERSON_MAX, PersonSize, Splitter, mean_grey
 
 
 @dataclass(frozen=True)
@@ -79,82 +79,143 @@ class Tracker:
         self._next_id = 1
         self._w, self._h = frame
         self._splitter = Splitter(max(self._w, 1), max(self._h, 1))
+        #: The walking speed in pixels per second, and the last column and row (the frame's edge).
+        self._walking_px = WALKING * math.hypot(self._w, self._h)
+        self._x_last, self._y_last = self._w - 1, self._h - 1
 
-    def update(self, comps: list[Component], labels: k.I32, x: k.U8, t: float) -> tuple[list[Track], list[Track]]:
+    def update(
+        self, comps: list[Component], labels: k.I32, x: k.U8, t: float, greys: F64 | None = None
+    ) -> tuple[list[Track], list[Track]]:
         """Match this frame's blobs (``labels`` from the labeller, ``x`` the grey frame).
 
+        ``greys[label - 1]``: each blob's mean grey level, if already measured (else measured here).
         Returns (tracks seen now, tracks dropped now).
         """
-        claims: dict[int, list[tuple[float, float, int, float, float]]] = {}
-        for tid, tr in self.tracks.items():
-            dt = t - tr.last_t
-            px, py = tr.cx + tr.vx * dt, tr.cy + tr.vy * dt
-            best: tuple[float, float, int] | None = None
-            for ci, c in enumerate(comps):
-                outside = math.hypot(max(c.x0 - px, 0.0, px - c.x1), max(c.y0 - py, 0.0, py - c.y1))
-                if outside > self.max_jump_px:
-                    continue
-                cand = (outside, math.hypot(c.cx - px, c.cy - py), ci)
-                if best is None or cand < best:
-                    best = cand
-            if best is not None:
-                claims.setdefault(best[2], []).append((best[0], best[1], tid, px, py))
         seen: list[Track] = []
-        for ci, c in enumerate(comps):
-            mine = sorted(claims.get(ci, []))
-            n = self.size.people(c.area, len(mine), self._known(mine) if len(mine) > 1 else 0.0)
-            mine = mine[:n]
-            person = self.size.area or 0.0
-            if n == 1:
-                parts = [(c, mean_grey(labels, x, c.label, c.x0, c.y0, c.x1, c.y1))]
-            else:
-                missing = n * person - c.area if self._at_edge(c) else 0.0
-                seeds = [(m[3], m[4], self.tracks[m[2]].grey) for m in mine]
-                parts = self._splitter.split(labels, x, c, seeds, n, person, missing)
-            for i, (part, grey) in enumerate(parts):
-                if part.area == 0:
-                    continue
-                if i < len(mine):
-                    tr = self._advance(self.tracks[mine[i][2]], part, t)
-                    tr.grey += GREY_RATE * (grey - tr.grey)
+        if comps:
+            claims = self._claims(comps, t) if self.tracks else {}
+            size = self.size
+            none: list[tuple[float, float, int, float, float]] = []
+            for ci, c in enumerate(comps):
+                claimed = claims.get(ci, none)
+                one = len(claimed) <= 1 and (size.area is None or size.people(c.area, len(claimed)) == 1)
+                if one and greys is not None:
+                    # The common case, one person and at most one track: no sorting, no parts.
+                    self._alone(c, claimed[0][2] if claimed else 0, greys.item(c.label - 1), t, seen)
                 else:
-                    # Someone stepping out of a group walks at the group's pace.
-                    vx, vy = (self.tracks[mine[0][2]].vx, self.tracks[mine[0][2]].vy) if mine else (0.0, 0.0)
-                    tr = Track(self._next_id, part.cx, part.cy, vx, vy, t, t, part, grey=grey, from_group=bool(mine))
-                    self._next_id += 1
-                    self.tracks[tr.id] = tr
-                if n == 1 and len(claims.get(ci, [])) <= 1 and self._walking(tr) and not self._at_edge(part):
-                    tr.own_area = part.area if part.area < ONE_PERSON_MAX * person else 0.0
-                    tr.alone_areas.append(part.area)
-                    if len(tr.alone_areas) >= ALONE_SAMPLES:
-                        self.size.offer(tr.alone_areas)
-                        tr.alone_areas = []
-                seen.append(tr)
-        dropped = [tr for tr in self.tracks.values() if t - tr.last_t > self.max_gap_s]
+                    self._follow(c, claimed, labels, x, t, seen, greys)
+        if not self.tracks:
+            return seen, []
+        max_gap = self.max_gap_s
+        dropped = [tr for tr in self.tracks.values() if t - tr.last_t > max_gap]
         for tr in dropped:
             self.size.offer(tr.alone_areas)
             del self.tracks[tr.id]
         return seen, dropped
+
+    def _claims(self, comps: list[Component], t: float) -> dict[int, list[tuple[float, float, int, float, float]]]:
+        """Per blob index, the tracks claiming it: (distance outside its box, to its centre, id, prediction)."""
+        claims: dict[int, list[tuple[float, float, int, float, float]]] = {}
+        hypot, jump = math.hypot, self.max_jump_px
+        for tid, tr in self.tracks.items():
+            dt = t - tr.last_t
+            px, py = tr.cx + tr.vx * dt, tr.cy + tr.vy * dt
+            best_ci = -1
+            best_out = best_d = 0.0
+            for ci, c in enumerate(comps):
+                outside = hypot(max(c.x0 - px, 0.0, px - c.x1), max(c.y0 - py, 0.0, py - c.y1))
+                if outside > jump:
+                    continue
+                d = hypot(c.cx - px, c.cy - py)
+                # The least (outside, d, index); the index only grows, so a full tie keeps the first.
+                if best_ci < 0 or outside < best_out or (outside == best_out and d < best_d):
+                    best_ci, best_out, best_d = ci, outside, d
+            if best_ci >= 0:
+                claims.setdefault(best_ci, []).append((best_out, best_d, tid, px, py))
+        return claims
+
+    def _follow(
+        self,
+        c: Component,
+        claimed: list[tuple[float, float, int, float, float]],
+        labels: k.I32,
+        x: k.U8,
+        t: float,
+        seen: list[Track],
+        greys: F64 | None,
+    ) -> None:
+        """One blob: its people advance the tracks claiming it, or start new ones."""
+        mine = sorted(claimed) if len(claimed) > 1 else claimed
+        person = self.size.area
+        n = 1 if person is None else self.size.people(c.area, len(mine), self._known(mine) if len(mine) > 1 else 0.0)
+        mine = mine[:n]
+        if n == 1:
+            grey = mean_grey(labels, x, c.label, c.x0, c.y0, c.x1, c.y1) if greys is None else greys.item(c.label - 1)
+            parts = [(c, grey)]
+        else:
+            person = person or 0.0
+            missing = n * person - c.area if self._at_edge(c) else 0.0
+            seeds = [(m[3], m[4], self.tracks[m[2]].grey) for m in mine]
+            parts = self._splitter.split(labels, x, c, seeds, n, person, missing)
+        alone = n == 1 and len(claimed) <= 1
+        for i, (part, grey) in enumerate(parts):
+            if part.area == 0:
+                continue
+            if i < len(mine):
+                tr = self.tracks[mine[i][2]]
+                dt = t - tr.last_t
+                if dt > 0:
+                    # Smoothed velocity: blob centres jitter as the mask changes shape.
+                    tr.vx = 0.5 * tr.vx + 0.5 * (part.cx - tr.cx) / dt
+                    tr.vy = 0.5 * tr.vy + 0.5 * (part.cy - tr.cy) / dt
+                tr.cx, tr.cy, tr.last_t, tr.comp = part.cx, part.cy, t, part
+                tr.hits += 1
+                tr.grey += GREY_RATE * (grey - tr.grey)
+            else:
+                # Someone stepping out of a group walks at the group's pace.
+                vx, vy = (self.tracks[mine[0][2]].vx, self.tracks[mine[0][2]].vy) if mine else (0.0, 0.0)
+                tr = Track(self._next_id, part.cx, part.cy, vx, vy, t, t, part, grey=grey, from_group=bool(mine))
+                self._next_id += 1
+                self.tracks[tr.id] = tr
+            if alone and math.hypot(tr.vx, tr.vy) > self._walking_px and not self._at_edge(part):
+                # Moving at a walking pace: a bag put down or a ghost is no sample of a person.
+                one = self.size.area or 0.0
+                tr.own_area = part.area if part.area < ONE_PERSON_MAX * one else 0.0
+                tr.alone_areas.append(part.area)
+                if len(tr.alone_areas) >= ALONE_SAMPLES:
+                    self.size.offer(tr.alone_areas)
+                    tr.alone_areas = []
+            seen.append(tr)
+
+    def _alone(self, c: Component, tid: int, grey: float, t: float, seen: list[Track]) -> None:
+        """:meth:`_follow` for a blob of one person claimed by track ``tid`` (0: none), fewer steps."""
+        if c.area == 0:
+            return
+        if tid:
+            tr = self.tracks[tid]
+            dt = t - tr.last_t
+            if dt > 0:
+                tr.vx = 0.5 * tr.vx + 0.5 * (c.cx - tr.cx) / dt
+                tr.vy = 0.5 * tr.vy + 0.5 * (c.cy - tr.cy) / dt
+            tr.cx, tr.cy, tr.last_t, tr.comp = c.cx, c.cy, t, c
+            tr.hits += 1
+            tr.grey += GREY_RATE * (grey - tr.grey)
+        else:
+            tr = Track(self._next_id, c.cx, c.cy, 0.0, 0.0, t, t, c, grey=grey, from_group=False)
+            self._next_id += 1
+            self.tracks[tr.id] = tr
+        if math.hypot(tr.vx, tr.vy) > self._walking_px and not self._at_edge(c):
+            tr.own_area = c.area if c.area < ONE_PERSON_MAX * (self.size.area or 0.0) else 0.0
+            tr.alone_areas.append(c.area)
+            if len(tr.alone_areas) >= ALONE_SAMPLES:
+                self.size.offer(tr.alone_areas)
+                tr.alone_areas = []
+        seen.append(tr)
 
     def _known(self, mine: list[tuple[float, float, int, float, float]]) -> float:
         """The sum of the claiming tracks' own sizes, or 0 if any of them has none."""
         own = [self.tracks[m[2]].own_area for m in mine]
         return sum(own) if all(own) else 0.0
 
-    def _walking(self, tr: Track) -> bool:
-        """Moving at a walking pace: a bag put down or a ghost is no sample of a person."""
-        return math.hypot(tr.vx, tr.vy) > WALKING * math.hypot(self._w, self._h)
-
     def _at_edge(self, c: Component) -> bool:
-        return c.x0 <= 0 or c.y0 <= 0 or c.x1 >= self._w - 1 or c.y1 >= self._h - 1
-
-    @staticmethod
-    def _advance(tr: Track, c: Component, t: float) -> Track:
-        dt = t - tr.last_t
-        if dt > 0:
-            # Smoothed velocity: blob centres jitter as the mask changes shape.
-            tr.vx = 0.5 * tr.vx + 0.5 * (c.cx - tr.cx) / dt
-            tr.vy = 0.5 * tr.vy + 0.5 * (c.cy - tr.cy) / dt
-        tr.cx, tr.cy, tr.last_t, tr.comp = c.cx, c.cy, t, c
-        tr.hits += 1
-        return tr
+        return c.x0 <= 0 or c.y0 <= 0 or c.x1 >= self._x_last or c.y1 >= self._y_last

@@ -1,60 +1,47 @@
-"""After the start-up compile the agent hands LLVM's idle code pages out of its address space, without
-losing anything Numba needs to compile again."""
+"""The warm-up compiles every kernel the detector calls, so no camera compiles mid-stream."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import importlib
+import pkgutil
+from typing import Literal
 
-import numba
 import numpy as np
+from numba.core.registry import CPUDispatcher
 
-from edge_agent.vision.compile import clean_library_ranges, release_compiler_pages
+import edge_agent.vision as vision
+from edge_agent.vision import Detector, DetectorConfig, Tripwire, Zone
+from edge_agent.vision.compile import warmup
+from hil_sim.scenes import LOITER_ZONE, TRIPWIRE, make_scene
 
-SMAPS = """\
-7f0000000000-7f0000010000 r--p 00000000 08:01 42 /venv/llvmlite/binding/libllvmlite.so
-Rss:                  64 kB
-Anonymous:             0 kB
-7f0000010000-7f0000050000 r-xp 00010000 08:01 42 /venv/llvmlite/binding/libllvmlite.so
-Size:                256 kB
-Rss:                 256 kB
-Anonymous:             0 kB
-7f0000050000-7f0000060000 r--p 00050000 08:01 42 /venv/llvmlite/binding/libllvmlite.so
-Rss:                  64 kB
-Anonymous:            64 kB
-7f0000060000-7f0000061000 rw-p 00060000 08:01 42 /venv/llvmlite/binding/libllvmlite.so
-Anonymous:             0 kB
-7f0000061000-7f0000062000 r-xp 00000000 08:01 43 /usr/lib/libc.so.6
-Anonymous:             0 kB
-7f0000070000-7f0000071000 rw-p 00000000 00:00 0
-Anonymous:             4 kB
-"""
+#: (downscale, colour frames): both paths into the fused frame call.
+MODES: tuple[tuple[Literal[1, 2, 4], bool], ...] = ((1, False), (2, True))
 
 
-def test_only_the_librarys_unwritten_pages_as_in_the_file_are_chosen() -> None:
-    # Not the relocated read-only data (copied on write) nor the writable data: dropping those loses state.
-    assert clean_library_ranges(SMAPS, "libllvmlite") == [(0x7F0000000000, 0x10000), (0x7F0000010000, 0x40000)]
-    assert clean_library_ranges(SMAPS, "libnothing") == []
+def compiled() -> dict[str, int]:
+    """Signatures compiled so far, per compiled function of the vision modules."""
+    out = {}
+    for info in pkgutil.iter_modules(vision.__path__):
+        module = importlib.import_module(f"{vision.__name__}.{info.name}")
+        for name, value in vars(module).items():
+            if isinstance(value, CPUDispatcher) and value.__module__ == module.__name__:
+                out[f"{info.name}.{name}"] = len(value.signatures)
+    return out
 
 
-def _library_rss_kb(name: str) -> int:
-    total, inside = 0, False
-    for line in Path("/proc/self/smaps").read_text().splitlines():
-        fields = line.split()
-        if fields and not fields[0].endswith(":"):
-            inside = len(fields) > 5 and Path(fields[5]).name.startswith(name)
-        elif inside and fields and fields[0] == "Rss:":
-            total += int(fields[1])
-    return total
-
-
-def test_released_llvm_pages_leave_this_process_and_numba_still_compiles() -> None:
-    before = _library_rss_kb("libllvmlite")
-    assert before > 0  # Numba is loaded, so is LLVM
-    assert release_compiler_pages() > 0
-    assert _library_rss_kb("libllvmlite") < before
-
-    @numba.njit(cache=False)  # a kernel never seen: LLVM runs again from the pages it faults back in
-    def doubled(a: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
-        return a * 2
-
-    assert doubled(np.arange(4)).tolist() == [0, 2, 4, 6]
+def test_scenes_after_the_warmup_compile_nothing_new() -> None:
+    warmup()
+    before = compiled()
+    assert before["foreground.foreground"] and before["foreground.open_static"] and before["ghosts.relearn_if_ghost"]
+    for category, person in (("bag_left", None), ("crowd_pairs", 0.015), ("loitering", None)):
+        scene = make_scene(category, 80, 60, seed=0)
+        for downscale, colour in MODES:
+            cfg = DetectorConfig(
+                width=80, height=60, downscale=downscale, person_area=person, object_left_s=2.0,
+                zones=(Zone("loiter", LOITER_ZONE, loiter_s=2.0),),
+                tripwires=(Tripwire("door-line", TRIPWIRE[0], TRIPWIRE[1], "main"),),
+            )  # fmt: skip
+            det = Detector(cfg)
+            for i, frame in enumerate(scene.frames[:300]):
+                det.process(np.dstack([frame] * 3) if colour else frame, i / scene.fps)
+    assert compiled() == before
