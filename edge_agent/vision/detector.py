@@ -32,7 +32,6 @@ from .counting import Occupancy, crossings
 from .events import CameraEvent
 from .foreground import foreground, open_static
 from .groups import PersonSize
-from .morph import busy_tiles
 from .static import LeftObject, StaticRegions, overlaps
 from .tamper import TamperMonitor
 from .tracker import Blob, Track, Tracker
@@ -168,7 +167,7 @@ class Detector:
         seen, dropped = self._tracker.update(comps, lab.labels, x, t, lab.greys)
         # Most frames raise no event: the lists are only built when one does.
         events = self._tamper_events(x, t) if t >= self._next_tamper else []
-        if not any(self._tamper.active.values()):
+        if not self._tamper.alarm:
             events += self._motion_events(t)
             if seen and self._wires:
                 events += crossings(seen, self._wires, self._state.occupancy, cfg.camera, t)
@@ -219,13 +218,10 @@ class Detector:
     def _tamper_events(self, x: k.U8, t: float) -> list[CameraEvent]:
         """Every ``tamper_every_s`` (the caller checks the time)."""
         self._next_tamper = t + self.config.tamper_every_s
-        _, std, grad = k.tamper_stats(x, THUMB_TILES, self._thumb, self._cols)
-        busy = None
-        if self._tiles_fit:
-            busy_tiles(self._mask, THUMB_TILES, self._busy, self._row)
-            busy = self._busy
         out = []
-        for kind, started in self._tamper.update(t, std, grad, self._thumb, busy):
+        busy = self._busy if self._tiles_fit else None
+        changes = self._tamper.check(t, x, THUMB_TILES, self._thumb, self._cols, self._mask, busy, self._row)
+        for kind, started in changes:
             etype = EventType.CAMERA_TAMPER if started else EventType.CAMERA_TAMPER_RESTORED
             out.append(CameraEvent(etype, CameraTamperData(camera=self.config.camera, kind=kind), t))
         return out
