@@ -175,7 +175,9 @@ class Detector:
             events += self._loitering(seen, dropped, t)
         if t >= self._next_static:
             self._next_static = t + cfg.static_every_s
-            events += self._objects_left(n_static, x, t)
+            # No static pixel and no object kept: the static check would change nothing.
+            if n_static or self._still.objects:
+                events += self._objects_left(n_static, x, t)
         w, h = self._w, self._h
         blobs = []
         for tr in seen:
