@@ -147,6 +147,7 @@ class Detector:
         self._relearn_px = cfg.relearn_fraction * (w * h)  # as ``fraction * x.size`` was, bit for bit
         zones = self._zones
         motion = self._state.motion
+        self._motion_on_frames, self._motion_off_s = cfg.motion_on_frames, cfg.motion_off_s
         self._motions = [(motion[z.name], need, z.name) for z, need in zip(zones, self._zone_need, strict=True)]
         #: (bit, name, dwell) of the zones that report loitering, in zone order.
         self._loiter = [(z, zone.name, zone.loiter_s) for z, zone in enumerate(zones) if zone.loiter_s is not None]
@@ -255,19 +256,21 @@ class Detector:
     def _motion_events(self, t: float) -> list[CameraEvent]:
         cfg = self.config
         out = []
+        on_frames, off_s = self._motion_on_frames, self._motion_off_s
         for (m, need, name), count in zip(self._motions, self._zone_counts.tolist(), strict=True):
             if count > need:
                 m.run += 1
                 m.last_t = t
             else:
                 m.run = 0
-            if not m.on and m.run >= cfg.motion_on_frames:
+            if m.on:
+                if t - m.last_t >= off_s:
+                    m.on = False
+                    data = CameraZoneData(camera=cfg.camera, zone=name)
+                    out.append(CameraEvent(EventType.CAMERA_MOTION_ENDED, data, t))
+            elif m.run >= on_frames:
                 m.on = True
                 out.append(CameraEvent(EventType.CAMERA_MOTION, CameraZoneData(camera=cfg.camera, zone=name), t))
-            elif m.on and t - m.last_t >= cfg.motion_off_s:
-                m.on = False
-                data = CameraZoneData(camera=cfg.camera, zone=name)
-                out.append(CameraEvent(EventType.CAMERA_MOTION_ENDED, data, t))
         return out
 
     def _loitering(self, seen: list[Track], dropped: list[Track], t: float) -> list[CameraEvent]:
@@ -280,7 +283,7 @@ class Detector:
         if not self._loiter:
             return out
         # Objects reported left are no loiterers, however long they stay.
-        objects = [o.box for o in self._still.objects if o.reported]
+        objects = [o.box for o in self._still.objects if o.reported] if self._still.objects else []
         zone_map = self._zone_map
         for tr in seen:
             bits = zone_map.item(int(tr.cy), int(tr.cx))

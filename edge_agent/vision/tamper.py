@@ -54,6 +54,8 @@ class TamperMonitor:
         self.active: dict[Kind, bool] = dict.fromkeys(KINDS, False)
         #: Any kind active: ``any(active.values())``, kept for the detector's every frame.
         self.alarm = False
+        #: No kind active and none pending (no ``_since`` set).
+        self._quiet = True
         self._since: dict[Kind, float | None] = dict.fromkeys(KINDS, None)
         self._clear_since: dict[Kind, float | None] = dict.fromkeys(KINDS, None)
         self._limit: dict[Kind, float] = {
@@ -136,27 +138,27 @@ class TamperMonitor:
         learning = t - self._t0 < REF_WARMUP_S
         floor = max(cfg.covered_std, cfg.covered_ratio * self._ref_std)
         covered = std < floor
-        cond: tuple[tuple[bool, bool], ...] = (
-            # (condition holds, condition clearly gone), in KINDS' order
-            (covered, std > 1.5 * floor),
-            (
-                not covered and not learning and not busy_frac > CROWD_TILES and sharp_ratio < cfg.defocus_ratio,
-                sharp_ratio > cfg.defocus_ratio + 0.15,
-            ),
-            (
-                not covered and not learning and ncc < cfg.moved_ncc,
-                ncc > min(cfg.moved_ncc + 0.2, 0.95),
-            ),
+        ready = not covered and not learning
+        holds = (
+            covered,
+            ready and not busy_frac > CROWD_TILES and sharp_ratio < cfg.defocus_ratio,
+            ready and ncc < cfg.moved_ncc,
         )
-        # Nothing active, nothing pending and no condition holding (most checks): no step can change.
-        quiet = not self.alarm and all(s is None for s in self._since.values())
         changes: list[tuple[Kind, bool]] = []
-        if not quiet or cond[0][0] or cond[1][0] or cond[2][0]:
-            for kind, (holds, gone) in zip(KINDS, cond, strict=True):
-                if (c := self._step(kind, t, holds, gone)) is not None:
+        # Nothing active, nothing pending and no condition holding (most checks): no step can
+        # change anything, and whether a condition is clearly gone does not matter.
+        quiet = self._quiet
+        if not quiet or holds[0] or holds[1] or holds[2]:
+            gone = (
+                std > 1.5 * floor,
+                sharp_ratio > cfg.defocus_ratio + 0.15,
+                ncc > min(cfg.moved_ncc + 0.2, 0.95),
+            )
+            for kind, h, g in zip(KINDS, holds, gone, strict=True):
+                if (c := self._step(kind, t, h, g)) is not None:
                     changes.append(c)
             self.alarm = any(self.active.values())
-            quiet = not self.alarm and all(s is None for s in self._since.values())
+            self._quiet = quiet = not self.alarm and all(s is None for s in self._since.values())
         if quiet and not covered and not any_busy:
             dt = max(t - self._last_t, 0.0)
             rate = 1.0 if learning else 1.0 - math.exp(-dt / REF_TAU_S)
