@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -32,7 +33,6 @@ from .counting import Occupancy, crossings
 from .events import CameraEvent
 from .foreground import foreground, open_static
 from .groups import PersonSize
-from .morph import busy_tiles
 from .static import LeftObject, StaticRegions, overlaps
 from .tamper import TamperMonitor
 from .tracker import Blob, Track, Tracker
@@ -47,10 +47,13 @@ THUMB_TILES = 16
 #: (1/64 of the frame, 1,200 samples at 320×240): plenty for a median.
 GAIN_STEP = 8
 #: The implicit zone used for motion when the config has none.
+#: A gray frame's dtype: NumPy's uint8 dtype is one object, so ``is`` tests it (an equal
+#: but distinct dtype takes the general path, with the same result).
+_U8 = np.dtype(np.uint8)
 WHOLE_FRAME = Zone("frame", ((0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class DetectionResult:
     #: Foreground (0/1) on the processing grid. A view of the detector's buffer:
     #: valid until the next ``process`` call; copy it to keep it.
@@ -61,6 +64,19 @@ class DetectionResult:
     scale: int
     #: The whole scene changed at once (light, iris) and the model was relearnt.
     relearned: bool = False
+
+    def __init__(
+        self,
+        mask: npt.NDArray[np.uint8],
+        blobs: list[Blob],
+        events: list[CameraEvent],
+        scale: int,
+        relearned: bool = False,
+    ) -> None:
+        # The frozen dataclass's own __init__ sets each field through object.__setattr__: a
+        # quarter microsecond more, every frame. Still frozen: assigning a field raises.
+        d = self.__dict__
+        d["mask"], d["blobs"], d["events"], d["scale"], d["relearned"] = mask, blobs, events, scale, relearned
 
 
 @dataclass
@@ -131,6 +147,7 @@ class Detector:
         self._relearn_px = cfg.relearn_fraction * (w * h)  # as ``fraction * x.size`` was, bit for bit
         zones = self._zones
         motion = self._state.motion
+        self._motion_on_frames, self._motion_off_s = cfg.motion_on_frames, cfg.motion_off_s
         self._motions = [(motion[z.name], need, z.name) for z, need in zip(zones, self._zone_need, strict=True)]
         #: (bit, name, dwell) of the zones that report loitering, in zone order.
         self._loiter = [(z, zone.name, zone.loiter_s) for z, zone in enumerate(zones) if zone.loiter_s is not None]
@@ -138,13 +155,22 @@ class Detector:
         #: The thumbnail's tiles lie inside the mask, so its busy tiles can be read.
         self._tiles_fit = th * THUMB_TILES <= h and tw * THUMB_TILES <= w
         self._gray_shape = (cfg.height, cfg.width)
+        # The fused call's arguments, bound once (no buffer is ever replaced): the frame, its
+        # factor, its grid and time go into their slots, two dozen attribute loads a frame fewer.
+        lab = self._labeller
+        self._fg_args: list[Any] = [
+            None, 1, self._x, self._mu, self._var, self._since, self._raw, self._static, self._hist, GAIN_STEP,
+            GAIN_DEADBAND, self._model, 0.0, self._static_after, self._absorb_after, self._relearn_px, self._mask,
+            self._ring, self._has, self._zone_map, self._zone_counts, lab.labels, lab.parent, lab.stats,
+            self._min_area, lab.greys,
+        ]  # fmt: skip
 
     # ---- public --------------------------------------------------------------------------
 
     def process(self, frame: npt.NDArray[np.uint8], t: float) -> DetectionResult:
         """Run one frame (H×W gray or H×W×3 uint8, at the configured size) taken at ``t`` seconds."""
         cfg = self.config
-        if self._t0 is None or frame.ndim != 2 or frame.shape != self._gray_shape or frame.dtype != np.uint8:
+        if self._t0 is None or frame.ndim != 2 or frame.shape != self._gray_shape or frame.dtype is not _U8:
             # The first frame (learnt as the background), colour, or a frame to refuse.
             src = x = self._prepare(frame)
             if self._t0 is None:
@@ -158,17 +184,15 @@ class Detector:
             src = np.ascontiguousarray(frame)
             x = self._x if factor > 1 else src
         lab = self._labeller
-        n_static, relearned, n_labels = foreground(
-            src, factor, x, self._mu, self._var, self._since, self._raw, self._static, self._hist, GAIN_STEP,
-            GAIN_DEADBAND, self._model, float(t - self._t0), self._static_after, self._absorb_after,
-            self._relearn_px, self._mask, self._ring, self._has, self._zone_map, self._zone_counts,
-            lab.labels, lab.parent, lab.stats, self._min_area, lab.greys,
-        )  # fmt: skip
+        args = self._fg_args
+        args[0], args[1], args[2], args[12] = src, factor, x, float(t - self._t0)
+        n_static, relearned, n_labels = foreground(*args)
+        args[0] = args[2] = None  # the caller's frame is not kept alive
         comps = lab.describe(n_labels, self._min_area) if n_labels else []
         seen, dropped = self._tracker.update(comps, lab.labels, x, t, lab.greys)
         # Most frames raise no event: the lists are only built when one does.
         events = self._tamper_events(x, t) if t >= self._next_tamper else []
-        if not any(self._tamper.active.values()):
+        if not self._tamper.alarm:
             events += self._motion_events(t)
             if seen and self._wires:
                 events += crossings(seen, self._wires, self._state.occupancy, cfg.camera, t)
@@ -176,7 +200,9 @@ class Detector:
             events += self._loitering(seen, dropped, t)
         if t >= self._next_static:
             self._next_static = t + cfg.static_every_s
-            events += self._objects_left(n_static, x, t)
+            # No static pixel and no object kept: the static check would change nothing.
+            if n_static or self._still.objects:
+                events += self._objects_left(n_static, x, t)
         w, h = self._w, self._h
         blobs = []
         for tr in seen:
@@ -219,13 +245,10 @@ class Detector:
     def _tamper_events(self, x: k.U8, t: float) -> list[CameraEvent]:
         """Every ``tamper_every_s`` (the caller checks the time)."""
         self._next_tamper = t + self.config.tamper_every_s
-        _, std, grad = k.tamper_stats(x, THUMB_TILES, self._thumb, self._cols)
-        busy = None
-        if self._tiles_fit:
-            busy_tiles(self._mask, THUMB_TILES, self._busy, self._row)
-            busy = self._busy
         out = []
-        for kind, started in self._tamper.update(t, std, grad, self._thumb, busy):
+        busy = self._busy if self._tiles_fit else None
+        changes = self._tamper.check(t, x, THUMB_TILES, self._thumb, self._cols, self._mask, busy, self._row)
+        for kind, started in changes:
             etype = EventType.CAMERA_TAMPER if started else EventType.CAMERA_TAMPER_RESTORED
             out.append(CameraEvent(etype, CameraTamperData(camera=self.config.camera, kind=kind), t))
         return out
@@ -233,19 +256,21 @@ class Detector:
     def _motion_events(self, t: float) -> list[CameraEvent]:
         cfg = self.config
         out = []
+        on_frames, off_s = self._motion_on_frames, self._motion_off_s
         for (m, need, name), count in zip(self._motions, self._zone_counts.tolist(), strict=True):
             if count > need:
                 m.run += 1
                 m.last_t = t
             else:
                 m.run = 0
-            if not m.on and m.run >= cfg.motion_on_frames:
+            if m.on:
+                if t - m.last_t >= off_s:
+                    m.on = False
+                    data = CameraZoneData(camera=cfg.camera, zone=name)
+                    out.append(CameraEvent(EventType.CAMERA_MOTION_ENDED, data, t))
+            elif m.run >= on_frames:
                 m.on = True
                 out.append(CameraEvent(EventType.CAMERA_MOTION, CameraZoneData(camera=cfg.camera, zone=name), t))
-            elif m.on and t - m.last_t >= cfg.motion_off_s:
-                m.on = False
-                data = CameraZoneData(camera=cfg.camera, zone=name)
-                out.append(CameraEvent(EventType.CAMERA_MOTION_ENDED, data, t))
         return out
 
     def _loitering(self, seen: list[Track], dropped: list[Track], t: float) -> list[CameraEvent]:
@@ -258,7 +283,7 @@ class Detector:
         if not self._loiter:
             return out
         # Objects reported left are no loiterers, however long they stay.
-        objects = [o.box for o in self._still.objects if o.reported]
+        objects = [o.box for o in self._still.objects if o.reported] if self._still.objects else []
         zone_map = self._zone_map
         for tr in seen:
             bits = zone_map.item(int(tr.cy), int(tr.cx))

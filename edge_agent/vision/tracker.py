@@ -23,7 +23,7 @@ from .components import Component
 from .groups import F64, ONE_PERSON_MAX, PersonSize, Splitter, mean_grey
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Blob:
     """A tracked person (or foreground region). ``box`` is (x0, y0, x1, y1) normalised to the frame."""
 
@@ -32,6 +32,14 @@ class Blob:
     centroid: tuple[float, float]
     #: Area in processing pixels (see ``DetectionResult.scale``).
     area: int
+
+    def __init__(
+        self, track_id: int, box: tuple[float, float, float, float], centroid: tuple[float, float], area: int
+    ) -> None:
+        # As DetectionResult: the frozen dataclass's __init__ sets each field through
+        # object.__setattr__, a quarter microsecond per blob per frame. Still frozen.
+        d = self.__dict__
+        d["track_id"], d["box"], d["centroid"], d["area"] = track_id, box, centroid, area
 
 
 @dataclass

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from edge_agent.vision import CameraEvent, Detector, DetectorConfig, Tripwire, Zone
+from edge_agent.vision.detector import DetectionResult
+from edge_agent.vision.tracker import Blob
 from hlidka_contract.events import EventType, LineCrossedData, OccupancyData
 
 W, H = 64, 48
@@ -147,3 +151,23 @@ def test_covering_the_lens_raises_tamper_and_uncovering_restores_it() -> None:
         (EventType.CAMERA_TAMPER, "covered"),
         (EventType.CAMERA_TAMPER_RESTORED, "covered"),
     ]
+
+
+def test_results_and_blobs_are_frozen_values() -> None:
+    """Their hand-written constructors (no per-field setattr) keep the dataclasses' behaviour."""
+    det = Detector(config())
+    bg = background()
+    det.process(bg, 0.0)
+    res = None
+    for i in range(6):
+        res = det.process(with_square(bg, 30 + i, 40), 0.1 * (i + 1))
+    assert res is not None and res.blobs
+    blob = res.blobs[0]
+    assert blob == Blob(blob.track_id, blob.box, blob.centroid, blob.area)
+    assert hash(blob) == hash(dataclasses.replace(blob))
+    assert dataclasses.replace(res, relearned=True).relearned and not res.relearned
+    assert res == DetectionResult(res.mask, res.blobs, res.events, res.scale)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        blob.area = 0  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        res.scale = 1  # type: ignore[misc]
