@@ -265,16 +265,13 @@ def report(runs: dict[str, dict[str, dict[str, list[float]]]]) -> None:
             print(f"  {name:20s}" + "".join(cells))
         for c in columns:
             r = results[c][size]
-            overhead = 1e6 / r["ours (downscale 2)"] - 1e6 / r["its kernels alone"]
-            before = 1e6 / r["ours (downscale 2)"] - 1e6 / r["kernels but tamper's"]
-            print(
-                f"  [{c}] Python per frame around the kernels (downscale 2): {overhead:.0f} µs (target 10 µs); "
-                f"counting the tamper kernels as Python, as measured before: {before:.0f} µs"
-            )
+            # No "ours minus its kernels alone" figure: the detector's ghost check relearns foreground
+            # that a kernels-only run keeps opening and labelling, so that difference is biased (it
+            # comes out negative); the Python per frame above is measured directly.
             for mode in ("ours (downscale 2)", "ours (full res)"):
                 print(
                     f"  [{c}] {mode}: {r[mode] / r['MOG2']:.1f}× MOG2 (target 3×), "
-                    f"{r[mode] / r['absdiff pipeline']:.2f}× absdiff (target 1.5×), "
+                    f"{r[mode] / r['absdiff pipeline']:.2f}× absdiff (target: native 1.5×, 128-bit 1.0×), "
                     f"{r[mode] / r['frame copy']:.1%} of frame-copy rate"
                 )
 
