@@ -84,7 +84,10 @@ def _login(page: sync_api.Page, school: School, login: str, password: str | None
     page.goto(f"{school.api}/login")
     page.get_by_label("Uživatel").fill(login)
     page.get_by_label("Heslo").fill(password if password is not None else DEMO_USERS[login][1])
-    page.get_by_role("button", name="Přihlásit").click()
+    # The form posts and the answer is a new page (the overview, or the login page with its error):
+    # wait for it, or the next line may read the login page still on screen.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Přihlásit").click()
 
 
 def _shot(page: sync_api.Page, name: str) -> None:
