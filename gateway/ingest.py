@@ -269,6 +269,14 @@ class Ingest(AgentReports, LeaderDuties):
         self.metrics.events_in.inc(sum(flags))
         self.on_stored()
 
+    def store_opening(self, event: Event, number: str, now: float) -> bool:
+        """Store an incident's opening if its number is still free (False: another worker took it)."""
+        if not self.store.insert_opening(number, new_event(event), now):
+            return False
+        self.metrics.events_in.inc()
+        self.on_stored()
+        return True
+
     # ---- supervision and escalation ----------------------------------------------------
 
     def _supervising(self) -> bool:

@@ -26,7 +26,7 @@ class Metrics:
         self.commands = Counter("hlidka_commands", "Commands sent to agents", ["type"], registry=r)
         self.incident_refused = Counter(
             "hlidka_incident_requests_refused",
-            "Incident requests refused (closed incident, or not in the plan)",
+            "Incident requests refused (closed incident, not in the plan, or an opening not stored)",
             ["reason"],
             registry=r,
         )

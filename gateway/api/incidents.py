@@ -4,7 +4,9 @@ Rules: every write is one incident event, stored before the answer (its id is in
 audited like the other writes. Opening by hand and closing (the all-clear) are an operator's or
 an admin's; marking a step or reporting a room is anyone's who is logged in (a teacher reports her
 class from her phone). A request the plan or the incident does not allow is refused with a
-sentence: 404 no such incident, 409 the incident is closed, 422 an unknown plan, role, step or room.
+sentence: 404 no such incident, 409 the incident is closed, 422 an unknown plan, role, step or room,
+503 an opening that was not stored (other workers kept taking its number; as a rule it never
+happens: a number taken meanwhile is taken again, the next one). Only a stored opening answers 200.
 An incident opened by hand answers with its lockdown / evacuation agent by agent (``actions``):
 ``pending`` until every agent confirmed it (as a rule still so in the answer to the opening).
 """
@@ -26,7 +28,7 @@ from hlidka_contract.limits import MAX_TEXT
 
 from ..auth import Principal
 from ..incidents.book import Refused
-from ..incidents.decide import IncidentClosed, NoSuchIncident
+from ..incidents.decide import IncidentClosed, NoSuchIncident, NotOpened
 from ..incidents.model import Incident
 from ..runtime import Runtime
 from .answers import AUTH, Problem, answers
@@ -38,6 +40,9 @@ router = APIRouter(prefix=API, tags=["incidents"])
 Answers = dict[int | str, dict[str, Any]]
 _NOT_FOUND: Answers = {404: {"model": Problem, "description": "No such incident"}}
 _CLOSED: Answers = {409: {"model": Problem, "description": "The incident is closed: nothing more is added to it"}}
+_BUSY: Answers = {
+    503: {"model": Problem, "description": "Not opened: other workers kept taking its number; open it again"}
+}
 _REFUSED: Answers = {
     422: {"description": "Refused: an unknown plan, role, step or room (a sentence), or malformed input"}
 }
@@ -117,6 +122,10 @@ async def _write(
     except IncidentClosed as exc:
         rt.metrics.incident_refused.labels("closed").inc()
         raise HTTPException(409, str(exc)) from None
+    except NotOpened as exc:
+        # Not stored (other workers kept taking its number): not a success, and worth asking again.
+        rt.metrics.incident_refused.labels("busy").inc()
+        raise HTTPException(503, str(exc)) from None
     except Refused as exc:
         rt.metrics.incident_refused.labels("plan").inc()
         raise HTTPException(422, str(exc)) from None
@@ -132,7 +141,7 @@ async def _write(
     "/incidents",
     response_model=Written,
     summary="Open an incident of a plan by hand (starts the plan's lockdown or evacuation)",
-    responses={**answers(*AUTH), **_REFUSED},
+    responses={**answers(*AUTH), **_REFUSED, **_BUSY},
 )
 async def open_incident(rt: RuntimeDep, who: Acker, body: OpenRequest) -> Written:
     return await _write(

@@ -3,7 +3,8 @@
 Rules: pure functions of the plans, the incidents and ``now``; a request the
 plans or the incident's state do not allow raises ``Refused`` (or one of its
 kinds here) with a sentence for the person. An incident's number is the next
-free one of its year, counted from the stored incidents.
+free one of its year, counted from the stored incidents; the store takes it with the opening
+(``store.numbers``), and an opening whose number another worker took meanwhile gets the next.
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ class IncidentClosed(Refused):
     """The incident is closed: nothing more is added to it (the API answers 409)."""
 
 
+class NotOpened(Refused):
+    """The opening was not stored (its number kept being taken by other workers): open it again (503)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Make:
     """An incident event to make: its type, data, and whether it belongs to a drill."""
@@ -54,6 +59,12 @@ def number(incidents: Mapping[str, Incident], year: int) -> str:
     prefix = f"{year}-"
     used = [int(i[len(prefix) :]) for i in incidents if i.startswith(prefix) and i[len(prefix) :].isdigit()]
     return f"{year}-{max(used, default=0) + 1:04d}"
+
+
+def following(incident_id: str) -> str:
+    """The number after ``incident_id`` in its year (``2026-0007`` -> ``2026-0008``)."""
+    year, _, n = incident_id.rpartition("-")
+    return f"{year}-{int(n) + 1:04d}"
 
 
 def opened_data(

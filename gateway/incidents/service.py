@@ -10,7 +10,8 @@ Rules:
   events (``model.fold``) and answers people's requests, which it checks (``decide``) and stores.
 - What it makes is stored like the gateway's own agent offline events (``Ingest.own_event`` /
   ``store_own``), so it goes up the regional link; incident events have no SIA code, so the police
-  link never sends them.
+  link never sends them. An opening takes its number in the store (``writer``): a number another
+  worker took meanwhile is never stored twice, and a person's opening is answered only once stored.
 - A restarted gateway refolds the stored incident events and replays the drill events of the
   drills still open (no decisions on the past: an old alarm opens nothing again).
 - A plan's site actions (lockdown, evacuation) are commanded when an incident is opened by hand; an
@@ -34,7 +35,6 @@ from hlidka_config import SiteConfig
 from hlidka_config.plans import PlansFile
 from hlidka_config.plans_load import load_plans
 from hlidka_contract import Event, EventType, parse_event
-from hlidka_contract.incidents import IncidentRoomReportedData
 
 from ..commands import Commander
 from ..ingest import Ingest
@@ -46,6 +46,7 @@ from . import decide as d
 from .actions import ActionState
 from .model import INCIDENT_TYPES, Incident, apply, room_key
 from .sender import ActionSender
+from .writer import BUSY, TRIES, Writer
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,7 @@ class IncidentService:
         self._tz: tzinfo = ZoneInfo(site.site.timezone) if site is not None else UTC
         self._recheck = True
         self.actions = ActionSender(store, ingest, commander, clock)
+        self.writer = Writer(ingest)
         self._replay()
 
     @classmethod
@@ -171,18 +173,15 @@ class IncidentService:
         self._drills = d.forget_closed(self._drills, self._incidents)
 
     def _store(self, made: list[d.Make], t: float) -> list[Event]:
-        events = []
-        for m in made:
-            place = dict(m.place)
-            if isinstance(m.data, IncidentRoomReportedData):
-                place = {"building": m.data.building, "room": m.data.room}
-            events.append(self.ingest.own_event(m.type, m.data, t, subject=m.data.incident, drill=m.drill, place=place))
-        self.ingest.store_own(events, t)
+        events = self.writer.store(made, t)
         for ev in events:
-            self._made.add(ev.id)
-            self._fold(ev)
-            log.info("incident event stored", extra={"event_id": ev.id, "type": ev.type.value, "subject": ev.subject})
+            self._took(ev)
         return events
+
+    def _took(self, ev: Event) -> None:
+        self._made.add(ev.id)
+        self._fold(ev)
+        log.info("incident event stored", extra={"event_id": ev.id, "type": ev.type.value, "subject": ev.subject})
 
     # ---- what the school looks like now -------------------------------------------------------
 
@@ -219,12 +218,26 @@ class IncidentService:
         return [i for i in self.all() if i.is_open]
 
     def open_manual(self, plan_id: str, by: str) -> Incident:
+        """Open by hand; a number another worker took meanwhile: read the store again and decide again.
+
+        Deciding again (not only taking the next number) also refuses a plan that the other worker
+        has just opened. The answer is the incident the stored opening made, or a refusal: never
+        an opening that was not stored.
+        """
         with self._lock:
-            self.follow()
-            t = self.clock()
-            made = d.open_manual(self._plans, self._incidents, self._site(people=True), plan_id, by, self._at(t))
-            self._store([made], t)
-            incident = self._incidents[made.data.incident]
+            for _ in range(TRIES):
+                self.follow()
+                t = self.clock()
+                made = d.open_manual(self._plans, self._incidents, self._site(people=True), plan_id, by, self._at(t))
+                ev = self.writer.claim(made, t)
+                if ev is not None:
+                    self._took(ev)
+                    break
+            else:
+                raise d.NotOpened(BUSY)
+            incident = self._incidents.get(made.data.incident)
+            if incident is None or incident.timeline[0].event_id != ev.id:
+                raise d.NotOpened(f"Incident {made.data.incident} was not opened: open it again.")
         self.actions.start(incident)
         return incident
 

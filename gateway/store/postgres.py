@@ -17,13 +17,14 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import psycopg
 
 from .ha import HaSqlStore
+from .numbers import IncidentNumberSql
 
 #: Arbitrary constant naming the gateway's writer lock.
 WRITER_LOCK: Final = 0x484C444B
 _SCHEMA = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
-class PostgresStore(HaSqlStore):
+class PostgresStore(HaSqlStore, IncidentNumberSql):
     backend = "postgres"
     dialect = "postgres"
 

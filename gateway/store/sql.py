@@ -133,41 +133,45 @@ class SqlStore(SnapshotSql, abc.ABC):
         if not items:
             return []
         with self._tx() as cur:
-            ids = [i.event.id for i in items]
-            seen: set[str] = set()
-            for start in range(0, len(ids), _CHUNK):
-                chunk = ids[start : start + _CHUNK]
-                marks = ",".join("?" * len(chunk))
-                cur.execute(self._p(f"SELECT id FROM events WHERE id IN ({marks})"), chunk)  # noqa: S608
-                seen.update(r[0] for r in cur.fetchall())
-            fresh: list[NewEvent] = []
-            flags: list[bool] = []
-            for item in items:
-                new = item.event.id not in seen
-                flags.append(new)
-                if new:
-                    seen.add(item.event.id)
-                    fresh.append(item)
+            return self._insert_events(cur, items, now)
+
+    def _insert_events(self, cur: Any, items: list[NewEvent], now: float) -> list[bool]:
+        """``insert_events`` inside the caller's transaction (an incident's opening adds its number)."""
+        ids = [i.event.id for i in items]
+        seen: set[str] = set()
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            cur.execute(self._p(f"SELECT id FROM events WHERE id IN ({marks})"), chunk)  # noqa: S608
+            seen.update(r[0] for r in cur.fetchall())
+        fresh: list[NewEvent] = []
+        flags: list[bool] = []
+        for item in items:
+            new = item.event.id not in seen
+            flags.append(new)
+            if new:
+                seen.add(item.event.id)
+                fresh.append(item)
+        cur.executemany(
+            self._p(
+                "INSERT INTO events (id, kind, ref, site, agent, type, subject, severity, drill, time,"
+                " seq, received_at, body) VALUES (?, 'event', NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            ),
+            [self._event_row(i, now) for i in fresh],
+        )
+        state: dict[str, str] = {}
+        for item in fresh:
+            self._apply_alarm(cur, item, now)
+            state.update(item.state)  # the batch's last value per key wins
+        if state:
             cur.executemany(
                 self._p(
-                    "INSERT INTO events (id, kind, ref, site, agent, type, subject, severity, drill, time,"
-                    " seq, received_at, body) VALUES (?, 'event', NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    "INSERT INTO site_state (key, value, updated_at) VALUES (?, ?, ?)"
+                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value,"
+                    " updated_at = excluded.updated_at"
                 ),
-                [self._event_row(i, now) for i in fresh],
+                [(k, v, now) for k, v in state.items()],
             )
-            state: dict[str, str] = {}
-            for item in fresh:
-                self._apply_alarm(cur, item, now)
-                state.update(item.state)  # the batch's last value per key wins
-            if state:
-                cur.executemany(
-                    self._p(
-                        "INSERT INTO site_state (key, value, updated_at) VALUES (?, ?, ?)"
-                        " ON CONFLICT (key) DO UPDATE SET value = excluded.value,"
-                        " updated_at = excluded.updated_at"
-                    ),
-                    [(k, v, now) for k, v in state.items()],
-                )
         return flags
 
     def _event_row(self, item: NewEvent, now: float) -> tuple[Any, ...]:

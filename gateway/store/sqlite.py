@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from .ha import HaSqlStore
+from .numbers import IncidentNumberSql
 
 
-class SqliteStore(HaSqlStore):
+class SqliteStore(HaSqlStore, IncidentNumberSql):
     backend = "sqlite"
     dialect = "sqlite"
 
