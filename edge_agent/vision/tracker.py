@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from . import kernels as k
 from .components import Component
-from .groups import F64, ONE_PERSON_MAX, PersonSize, Splitter, mean_grey
+from .groups import ADD_SLACK, F64, ONE_PERSON_MAX, PersonSize, Splitter, mean_grey
 
 
 @dataclass(frozen=True, init=False)
@@ -102,11 +102,11 @@ class Tracker:
         seen: list[Track] = []
         if comps:
             claims = self._claims(comps, t) if self.tracks else {}
-            size = self.size
+            person = self.size.area
             none: list[tuple[float, float, int, float, float]] = []
             for ci, c in enumerate(comps):
                 claimed = claims.get(ci, none)
-                one = len(claimed) <= 1 and (size.area is None or size.people(c.area, len(claimed)) == 1)
+                one = len(claimed) <= 1 and (person is None or single(c.area, person))
                 if one and greys is not None:
                     # The common case, one person and at most one track: no sorting, no parts.
                     self._alone(c, claimed[0][2] if claimed else 0, greys.item(c.label - 1), t, seen)
@@ -125,6 +125,15 @@ class Tracker:
         """Per blob index, the tracks claiming it: (distance outside its box, to its centre, id, prediction)."""
         claims: dict[int, list[tuple[float, float, int, float, float]]] = {}
         hypot, jump = math.hypot, self.max_jump_px
+        if len(comps) == 1 and len(self.tracks) == 1:
+            # The common frame, one person followed by one track: the loops below, unrolled.
+            (tid, tr), c = next(iter(self.tracks.items())), comps[0]
+            dt = t - tr.last_t
+            px, py = tr.cx + tr.vx * dt, tr.cy + tr.vy * dt
+            outside = hypot(max(c.x0 - px, 0.0, px - c.x1), max(c.y0 - py, 0.0, py - c.y1))
+            if not outside > jump:  # as the loop's test: a NaN distance claims there too
+                claims[0] = [(outside, hypot(c.cx - px, c.cy - py), tid, px, py)]
+            return claims
         for tid, tr in self.tracks.items():
             dt = t - tr.last_t
             px, py = tr.cx + tr.vx * dt, tr.cy + tr.vy * dt
@@ -212,7 +221,10 @@ class Tracker:
             tr = Track(self._next_id, c.cx, c.cy, 0.0, 0.0, t, t, c, grey=grey, from_group=False)
             self._next_id += 1
             self.tracks[tr.id] = tr
-        if math.hypot(tr.vx, tr.vy) > self._walking_px and not self._at_edge(c):
+        # ``_at_edge``, inlined: this runs for nearly every blob of every frame.
+        if math.hypot(tr.vx, tr.vy) > self._walking_px and not (
+            c.x0 <= 0 or c.y0 <= 0 or c.x1 >= self._x_last or c.y1 >= self._y_last
+        ):
             tr.own_area = c.area if c.area < ONE_PERSON_MAX * (self.size.area or 0.0) else 0.0
             tr.alone_areas.append(c.area)
             if len(tr.alone_areas) >= ALONE_SAMPLES:
@@ -227,3 +239,13 @@ class Tracker:
 
     def _at_edge(self, c: Component) -> bool:
         return c.x0 <= 0 or c.y0 <= 0 or c.x1 >= self._x_last or c.y1 >= self._y_last
+
+
+def single(area: int, person: float) -> bool:
+    """``PersonSize.people(area, tracks) == 1`` for ``tracks`` 0 or 1 and a known ``person`` area.
+
+    With at most one track the count is ``max(int(area / person + ADD_SLACK), kept, 1)`` and
+    ``kept <= tracks <= 1``, so it is one exactly when ``int(...) <= 1``, that is when the same
+    float sum is below 2 (``int`` truncates). A comparison instead of a method call per blob.
+    """
+    return area / person + ADD_SLACK < 2.0
