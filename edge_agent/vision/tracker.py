@@ -127,12 +127,12 @@ class Tracker:
         hypot, jump = math.hypot, self.max_jump_px
         if len(comps) == 1 and len(self.tracks) == 1:
             # The common frame, one person followed by one track: the loops below, unrolled.
-            (tid, tr), c = next(iter(self.tracks.items())), comps[0]
+            (tid, tr), (_, _, x0, y0, x1, y1, cx, cy) = next(iter(self.tracks.items())), comps[0]
             dt = t - tr.last_t
             px, py = tr.cx + tr.vx * dt, tr.cy + tr.vy * dt
-            outside = hypot(max(c.x0 - px, 0.0, px - c.x1), max(c.y0 - py, 0.0, py - c.y1))
+            outside = hypot(max(x0 - px, 0.0, px - x1), max(y0 - py, 0.0, py - y1))
             if not outside > jump:  # as the loop's test: a NaN distance claims there too
-                claims[0] = [(outside, hypot(c.cx - px, c.cy - py), tid, px, py)]
+                claims[0] = [(outside, hypot(cx - px, cy - py), tid, px, py)]
             return claims
         for tid, tr in self.tracks.items():
             dt = t - tr.last_t
@@ -206,27 +206,29 @@ class Tracker:
 
     def _alone(self, c: Component, tid: int, grey: float, t: float, seen: list[Track]) -> None:
         """:meth:`_follow` for a blob of one person claimed by track ``tid`` (0: none), fewer steps."""
-        if c.area == 0:
+        # Unpacked at once (cheaper than reading the named tuple's fields one by one).
+        _, area, x0, y0, x1, y1, cx, cy = c
+        if area == 0:
             return
         if tid:
             tr = self.tracks[tid]
             dt = t - tr.last_t
             if dt > 0:
-                tr.vx = 0.5 * tr.vx + 0.5 * (c.cx - tr.cx) / dt
-                tr.vy = 0.5 * tr.vy + 0.5 * (c.cy - tr.cy) / dt
-            tr.cx, tr.cy, tr.last_t, tr.comp = c.cx, c.cy, t, c
+                tr.vx = 0.5 * tr.vx + 0.5 * (cx - tr.cx) / dt
+                tr.vy = 0.5 * tr.vy + 0.5 * (cy - tr.cy) / dt
+            tr.cx, tr.cy, tr.last_t, tr.comp = cx, cy, t, c
             tr.hits += 1
             tr.grey += GREY_RATE * (grey - tr.grey)
         else:
-            tr = Track(self._next_id, c.cx, c.cy, 0.0, 0.0, t, t, c, grey=grey, from_group=False)
+            tr = Track(self._next_id, cx, cy, 0.0, 0.0, t, t, c, grey=grey, from_group=False)
             self._next_id += 1
             self.tracks[tr.id] = tr
         # ``_at_edge``, inlined: this runs for nearly every blob of every frame.
         if math.hypot(tr.vx, tr.vy) > self._walking_px and not (
-            c.x0 <= 0 or c.y0 <= 0 or c.x1 >= self._x_last or c.y1 >= self._y_last
+            x0 <= 0 or y0 <= 0 or x1 >= self._x_last or y1 >= self._y_last
         ):
-            tr.own_area = c.area if c.area < ONE_PERSON_MAX * (self.size.area or 0.0) else 0.0
-            tr.alone_areas.append(c.area)
+            tr.own_area = area if area < ONE_PERSON_MAX * (self.size.area or 0.0) else 0.0
+            tr.alone_areas.append(area)
             if len(tr.alone_areas) >= ALONE_SAMPLES:
                 self.size.offer(tr.alone_areas)
                 tr.alone_areas = []
