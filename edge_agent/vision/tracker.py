@@ -112,9 +112,11 @@ class Tracker:
                     self._alone(c, claimed[0][2] if claimed else 0, greys.item(c.label - 1), t, seen)
                 else:
                     self._follow(c, claimed, labels, x, t, seen, greys)
-        if not self.tracks:
-            return seen, []
         max_gap = self.max_gap_s
+        if len(seen) == len(self.tracks) and max_gap >= 0:
+            # Every track was seen now (``seen`` holds each at most once), so none is older than
+            # the gap: the usual frame skips the scan below.
+            return seen, []
         dropped = [tr for tr in self.tracks.values() if t - tr.last_t > max_gap]
         for tr in dropped:
             self.size.offer(tr.alone_areas)
