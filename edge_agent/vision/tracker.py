@@ -141,11 +141,11 @@ class Tracker:
             px, py = tr.cx + tr.vx * dt, tr.cy + tr.vy * dt
             best_ci = -1
             best_out = best_d = 0.0
-            for ci, c in enumerate(comps):
-                outside = hypot(max(c.x0 - px, 0.0, px - c.x1), max(c.y0 - py, 0.0, py - c.y1))
+            for ci, (_, _, x0, y0, x1, y1, cx, cy) in enumerate(comps):
+                outside = hypot(max(x0 - px, 0.0, px - x1), max(y0 - py, 0.0, py - y1))
                 if outside > jump:
                     continue
-                d = hypot(c.cx - px, c.cy - py)
+                d = hypot(cx - px, cy - py)
                 # The least (outside, d, index); the index only grows, so a full tie keeps the first.
                 if best_ci < 0 or outside < best_out or (outside == best_out and d < best_d):
                     best_ci, best_out, best_d = ci, outside, d

@@ -58,3 +58,25 @@ def test_one_blob_one_track_claims_as_the_loop(
     tracker.tracks[7] = Track(7, cx, cy, vx, vy, 0.0, 0.0, c)
     t = ago
     assert tracker._claims([c], t) == claims_by_the_loop(tracker, [c], t)
+
+
+@SETTINGS
+@given(
+    st.lists(st.tuples(st.integers(0, 300), st.integers(0, 300), st.integers(0, 60), st.integers(0, 60)), max_size=4),
+    st.lists(st.tuples(coord, coord, st.floats(-200.0, 200.0), st.floats(-200.0, 200.0)), min_size=1, max_size=4),
+    st.floats(0.0, 2.0),
+    st.floats(1.0, 300.0),
+)
+def test_several_blobs_and_tracks_claim_as_the_loop(
+    boxes: list[tuple[int, int, int, int]], tracks: list[tuple[float, float, float, float]], t: float, jump: float
+) -> None:
+    comps = [
+        Component(i + 1, (w + 1) * (h + 1), x0, y0, x0 + w, y0 + h, x0 + w / 2, y0 + h / 2)
+        for i, (x0, y0, w, h) in enumerate(boxes)
+    ]
+    tracker = Tracker(1.0, jump, None, (400, 400))
+    for tid, (cx, cy, vx, vy) in enumerate(tracks, start=1):
+        tracker.tracks[tid] = Track(
+            tid, cx, cy, vx, vy, 0.0, 0.0, comps[0] if comps else Component(1, 1, 0, 0, 0, 0, 0, 0)
+        )
+    assert tracker._claims(comps, t) == claims_by_the_loop(tracker, comps, t)
