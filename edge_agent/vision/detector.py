@@ -206,8 +206,7 @@ class Detector:
         w, h = self._w, self._h
         blobs = []
         for tr in seen:
-            # Unpacked at once: cheaper than six attribute reads of the named tuple.
-            _, area, x0, y0, x1, y1, cx, cy = tr.comp
+            _, area, x0, y0, x1, y1, cx, cy = tr.comp  # at once: cheaper than six field reads
             box = (x0 / w, y0 / h, (x1 + 1) / w, (y1 + 1) / h)
             blobs.append(Blob(tr.id, box, ((cx + 0.5) / w, (cy + 0.5) / h), area))
         return DetectionResult(self._mask, blobs, events, cfg.downscale, relearned)
