@@ -52,11 +52,11 @@ class Labeller:
 
     def describe(self, n: int, min_area: int) -> list[Component]:
         """The components of at least ``min_area`` pixels, after :func:`kernels.label8` found ``n`` labels."""
-        stats = self.stats[: min(n, MAX_COMPONENTS)]
         rows: Iterable[tuple[int, list[int]]]
-        if n <= FEW_LABELS:
-            rows = enumerate(stats.tolist())
+        if n <= FEW_LABELS:  # below MAX_COMPONENTS: no clipping
+            rows = enumerate(self.stats[:n].tolist())
         else:
+            stats = self.stats[: min(n, MAX_COMPONENTS)]
             # Noise specks are many and small: filter them in one vectorised step.
             keep = np.flatnonzero(stats[:, k.ST_AREA] >= min_area)
             rows = zip(keep.tolist(), stats[keep].tolist(), strict=True)

@@ -30,18 +30,20 @@ def crossings(
     """Line-crossed and occupancy events for the tracks seen this frame; updates ``occupancy``."""
     out = []
     for tr in seen:
+        sides, cx, cy = tr.sides, tr.cx, tr.cy
         for wire in wires:
-            side = wire.side(tr.cx, tr.cy)
-            before = tr.sides.get(wire.wire.name)
-            if side == 0 and before is None and tr.from_group and tr.hits == 1:
-                # Split off a group on the line: they came from where the group came from.
-                speed = math.hypot(tr.vx, tr.vy)
-                back = 2 * wire.margin / speed if speed > 0 else 0.0
-                if origin := wire.side(tr.cx - tr.vx * back, tr.cy - tr.vy * back):
-                    tr.sides[wire.wire.name] = before = origin
+            name = wire.wire.name
+            side = wire.side(cx, cy)
+            before = sides.get(name)
             if side == 0:
+                if before is None and tr.from_group and tr.hits == 1:
+                    # Split off a group on the line: they came from where the group came from.
+                    speed = math.hypot(tr.vx, tr.vy)
+                    back = 2 * wire.margin / speed if speed > 0 else 0.0
+                    if origin := wire.side(cx - tr.vx * back, cy - tr.vy * back):
+                        sides[name] = origin
                 continue
-            tr.sides[wire.wire.name] = side
+            sides[name] = side
             if before is None or before == side:
                 continue
             direction = "in" if before > 0 else "out"

@@ -206,9 +206,9 @@ class Detector:
         w, h = self._w, self._h
         blobs = []
         for tr in seen:
-            c = tr.comp
-            box = (c.x0 / w, c.y0 / h, (c.x1 + 1) / w, (c.y1 + 1) / h)
-            blobs.append(Blob(tr.id, box, ((c.cx + 0.5) / w, (c.cy + 0.5) / h), c.area))
+            _, area, x0, y0, x1, y1, cx, cy = tr.comp  # at once: cheaper than six field reads
+            box = (x0 / w, y0 / h, (x1 + 1) / w, (y1 + 1) / h)
+            blobs.append(Blob(tr.id, box, ((cx + 0.5) / w, (cy + 0.5) / h), area))
         return DetectionResult(self._mask, blobs, events, cfg.downscale, relearned)
 
     def accept_view(self) -> None:

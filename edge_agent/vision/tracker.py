@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from . import kernels as k
 from .components import Component
-from .groups import F64, ONE_PERSON_MAX, PersonSize, Splitter, mean_grey
+from .groups import ADD_SLACK, F64, ONE_PERSON_MAX, PersonSize, Splitter, mean_grey
 
 
 @dataclass(frozen=True, init=False)
@@ -102,19 +102,21 @@ class Tracker:
         seen: list[Track] = []
         if comps:
             claims = self._claims(comps, t) if self.tracks else {}
-            size = self.size
+            person = self.size.area
             none: list[tuple[float, float, int, float, float]] = []
             for ci, c in enumerate(comps):
                 claimed = claims.get(ci, none)
-                one = len(claimed) <= 1 and (size.area is None or size.people(c.area, len(claimed)) == 1)
+                one = len(claimed) <= 1 and (person is None or single(c.area, person))
                 if one and greys is not None:
                     # The common case, one person and at most one track: no sorting, no parts.
                     self._alone(c, claimed[0][2] if claimed else 0, greys.item(c.label - 1), t, seen)
                 else:
                     self._follow(c, claimed, labels, x, t, seen, greys)
-        if not self.tracks:
-            return seen, []
         max_gap = self.max_gap_s
+        if len(seen) == len(self.tracks) and max_gap >= 0:
+            # Every track was seen now (``seen`` holds each at most once), so none is older than
+            # the gap: the usual frame skips the scan below.
+            return seen, []
         dropped = [tr for tr in self.tracks.values() if t - tr.last_t > max_gap]
         for tr in dropped:
             self.size.offer(tr.alone_areas)
@@ -125,16 +127,25 @@ class Tracker:
         """Per blob index, the tracks claiming it: (distance outside its box, to its centre, id, prediction)."""
         claims: dict[int, list[tuple[float, float, int, float, float]]] = {}
         hypot, jump = math.hypot, self.max_jump_px
+        if len(comps) == 1 and len(self.tracks) == 1:
+            # The common frame, one person followed by one track: the loops below, unrolled.
+            (tid, tr), (_, _, x0, y0, x1, y1, cx, cy) = next(iter(self.tracks.items())), comps[0]
+            dt = t - tr.last_t
+            px, py = tr.cx + tr.vx * dt, tr.cy + tr.vy * dt
+            outside = hypot(max(x0 - px, 0.0, px - x1), max(y0 - py, 0.0, py - y1))
+            if not outside > jump:  # as the loop's test: a NaN distance claims there too
+                claims[0] = [(outside, hypot(cx - px, cy - py), tid, px, py)]
+            return claims
         for tid, tr in self.tracks.items():
             dt = t - tr.last_t
             px, py = tr.cx + tr.vx * dt, tr.cy + tr.vy * dt
             best_ci = -1
             best_out = best_d = 0.0
-            for ci, c in enumerate(comps):
-                outside = hypot(max(c.x0 - px, 0.0, px - c.x1), max(c.y0 - py, 0.0, py - c.y1))
+            for ci, (_, _, x0, y0, x1, y1, cx, cy) in enumerate(comps):
+                outside = hypot(max(x0 - px, 0.0, px - x1), max(y0 - py, 0.0, py - y1))
                 if outside > jump:
                     continue
-                d = hypot(c.cx - px, c.cy - py)
+                d = hypot(cx - px, cy - py)
                 # The least (outside, d, index); the index only grows, so a full tie keeps the first.
                 if best_ci < 0 or outside < best_out or (outside == best_out and d < best_d):
                     best_ci, best_out, best_d = ci, outside, d
@@ -197,24 +208,29 @@ class Tracker:
 
     def _alone(self, c: Component, tid: int, grey: float, t: float, seen: list[Track]) -> None:
         """:meth:`_follow` for a blob of one person claimed by track ``tid`` (0: none), fewer steps."""
-        if c.area == 0:
+        # Unpacked at once (cheaper than reading the named tuple's fields one by one).
+        _, area, x0, y0, x1, y1, cx, cy = c
+        if area == 0:
             return
         if tid:
             tr = self.tracks[tid]
             dt = t - tr.last_t
             if dt > 0:
-                tr.vx = 0.5 * tr.vx + 0.5 * (c.cx - tr.cx) / dt
-                tr.vy = 0.5 * tr.vy + 0.5 * (c.cy - tr.cy) / dt
-            tr.cx, tr.cy, tr.last_t, tr.comp = c.cx, c.cy, t, c
+                tr.vx = 0.5 * tr.vx + 0.5 * (cx - tr.cx) / dt
+                tr.vy = 0.5 * tr.vy + 0.5 * (cy - tr.cy) / dt
+            tr.cx, tr.cy, tr.last_t, tr.comp = cx, cy, t, c
             tr.hits += 1
             tr.grey += GREY_RATE * (grey - tr.grey)
         else:
-            tr = Track(self._next_id, c.cx, c.cy, 0.0, 0.0, t, t, c, grey=grey, from_group=False)
+            tr = Track(self._next_id, cx, cy, 0.0, 0.0, t, t, c, grey=grey, from_group=False)
             self._next_id += 1
             self.tracks[tr.id] = tr
-        if math.hypot(tr.vx, tr.vy) > self._walking_px and not self._at_edge(c):
-            tr.own_area = c.area if c.area < ONE_PERSON_MAX * (self.size.area or 0.0) else 0.0
-            tr.alone_areas.append(c.area)
+        # ``_at_edge``, inlined: this runs for nearly every blob of every frame.
+        if math.hypot(tr.vx, tr.vy) > self._walking_px and not (
+            x0 <= 0 or y0 <= 0 or x1 >= self._x_last or y1 >= self._y_last
+        ):
+            tr.own_area = area if area < ONE_PERSON_MAX * (self.size.area or 0.0) else 0.0
+            tr.alone_areas.append(area)
             if len(tr.alone_areas) >= ALONE_SAMPLES:
                 self.size.offer(tr.alone_areas)
                 tr.alone_areas = []
@@ -227,3 +243,13 @@ class Tracker:
 
     def _at_edge(self, c: Component) -> bool:
         return c.x0 <= 0 or c.y0 <= 0 or c.x1 >= self._x_last or c.y1 >= self._y_last
+
+
+def single(area: int, person: float) -> bool:
+    """``PersonSize.people(area, tracks) == 1`` for ``tracks`` 0 or 1 and a known ``person`` area.
+
+    With at most one track the count is ``max(int(area / person + ADD_SLACK), kept, 1)`` and
+    ``kept <= tracks <= 1``, so it is one exactly when ``int(...) <= 1``, that is when the same
+    float sum is below 2 (``int`` truncates). A comparison instead of a method call per blob.
+    """
+    return area / person + ADD_SLACK < 2.0
