@@ -44,6 +44,8 @@ class ActionSender:
             try:
                 self.commander.issue(ctype, args, agents, by, Role.SYSTEM)
             except Exception:
+                # Only the store can fail here (a refused publish is stored as undelivered): the
+                # incident is open and stored, and the leader's tick issues what has no command.
                 log.exception("incident %s could not send its %s; the leader sends it again", incident.id, action)
 
     def states(self, incident: Incident) -> list[actions.ActionState]:
@@ -85,6 +87,8 @@ class ActionSender:
                 self.commander.issue(ctype, actions.args_of(incident), list(todo.agents), by, Role.SYSTEM)
                 kind, agents = "issued", list(todo.agents)
         except Exception:
+            # A store error while issuing or auditing: nothing is lost, the next tick works out
+            # from the stored commands again what is still missing.
             log.exception("incident %s could not send its %s again", incident.id, todo.action)
             return
         self.ingest.metrics.incident_action_retries.labels(todo.action, kind).inc()

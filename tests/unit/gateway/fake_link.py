@@ -60,3 +60,10 @@ class Links:
     def __call__(self, _settings: Settings, _topics: list[str], on_message: OnMessage, on_state: OnState) -> FakeLink:
         self.link = FakeLink(on_message, on_state, self.up)
         return self.link
+
+    @property
+    def built(self) -> FakeLink:
+        """The link the app built (it builds one as it starts: a test that reads it earlier is wrong)."""
+        if self.link is None:
+            raise RuntimeError("the app has not built its MQTT link yet: start it (TestClient) first")
+        return self.link

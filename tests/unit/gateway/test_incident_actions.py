@@ -150,8 +150,7 @@ def gw(tmp_path: Path) -> Iterator[tuple[Gateway, TestClient]]:
 
 
 def commands_to(g: Gateway, agent: str) -> list[dict[str, Any]]:
-    link = g.links.link
-    assert link is not None
+    link = g.links.built
     return [json.loads(p) for t, p in link.published if t == f"hlidka/v1/{SITE}/{agent}/cmd"]
 
 
@@ -372,8 +371,7 @@ def test_no_copy_is_resent_while_the_broker_is_away_nor_just_after_it_came_back(
     gw: tuple[Gateway, TestClient],
 ) -> None:
     g, client = gw
-    link = g.links.link
-    assert link is not None
+    link = g.links.built
     link.down()  # the MQTT client queues what it is given (here: recorded as published)
     assert client.post("/api/v1/incidents", json={"plan": "aktivni-utocnik"}, headers=auth(Role.OPERATOR))
     tick(g, T0 + 10)
