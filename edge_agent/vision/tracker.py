@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from . import kernels as k
 from .components import Component
-from .groups import ADD_SLACK, F64, ONE_PERSON_MAX, PersonSize, Splitter, mean_grey
+from .groups import F64, ONE_PERSON_MAX, PersonSize, Splitter, mean_grey, single
 
 
 @dataclass(frozen=True, init=False)
@@ -243,13 +243,3 @@ class Tracker:
 
     def _at_edge(self, c: Component) -> bool:
         return c.x0 <= 0 or c.y0 <= 0 or c.x1 >= self._x_last or c.y1 >= self._y_last
-
-
-def single(area: int, person: float) -> bool:
-    """``PersonSize.people(area, tracks) == 1`` for ``tracks`` 0 or 1 and a known ``person`` area.
-
-    With at most one track the count is ``max(int(area / person + ADD_SLACK), kept, 1)`` and
-    ``kept <= tracks <= 1``, so it is one exactly when ``int(...) <= 1``, that is when the same
-    float sum is below 2 (``int`` truncates). A comparison instead of a method call per blob.
-    """
-    return area / person + ADD_SLACK < 2.0

@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from edge_agent.vision.components import Component
-from edge_agent.vision.groups import PersonSize
-from edge_agent.vision.tracker import Track, Tracker, single
+from edge_agent.vision.groups import PersonSize, single
+from edge_agent.vision.tracker import Track, Tracker
 
 SETTINGS = settings(max_examples=300, deadline=None)
 
